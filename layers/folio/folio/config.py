@@ -1,0 +1,28 @@
+"""Configuration, read from the environment in this one place, when first asked for."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    bucket_name: str
+    region: str
+    endpoint_url: str | None
+    #: How often a write without precondition re-reads and re-applies after losing a race.
+    max_write_attempts: int
+
+
+def settings() -> Settings:
+    """Read the environment now (cheap); tests and `folio local` set it before the first call."""
+    env = os.environ
+    return Settings(
+        table_name=env.get("TABLE_NAME", "folio-documents"),
+        bucket_name=env.get("BUCKET_NAME", "folio-files"),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "10")),
+    )

@@ -1,0 +1,334 @@
+"""The document core: versions, preconditions, bounded re-apply on lost races, ids, files.
+
+No HTTP and no boto3 here. A dialect owns the *body* of a document (its vendor fields, as a
+JSON object); the core owns identity, versions, who/when and the files a version points at.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .errors import (
+    ConditionFailed,
+    Contention,
+    DocumentNotFound,
+    EditConflict,
+    Forbidden,
+    PayloadTooLarge,
+    PreconditionFailed,
+)
+
+#: DynamoDB items hold 400 KB; keep head records clearly below it.
+MAX_RECORD_BYTES = 350_000
+_TENANT = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, from the verified token's claims."""
+
+    tenant: str
+    sub: str
+    name: str | None = None
+    email: str | None = None
+    scopes: frozenset[str] = frozenset()
+    domains: frozenset[str] | None = None  # kyc: None means all
+    steps: frozenset[str] = frozenset()  # capture: "*" means all
+
+    def __post_init__(self):
+        if not _TENANT.match(self.tenant or ""):
+            raise Forbidden("the token carries no usable 'tenant' claim")
+
+    def actor(self) -> dict[str, str | None]:
+        return {"sub": self.sub, "name": self.name, "email": self.email}
+
+
+@dataclass(frozen=True)
+class DocumentKey:
+    tenant: str
+    kind: str  # e.g. "crm-document"
+    id: str
+
+    @property
+    def pk(self) -> str:
+        return f"{self.tenant}#{self.kind}#{self.id}"
+
+    def file_key(self, slot: str) -> str:
+        """The S3 key of a file slot: chosen by folio, never from a client's file name."""
+        return f"{self.tenant}/{self.kind}/{self.id}/{slot}"
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file one version points at: an exact S3 object version and what it holds."""
+
+    key: str
+    version_id: str
+    size: int
+    sha256: str
+    content_type: str
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class NewFile:
+    data: bytes
+    content_type: str
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    key: DocumentKey
+    version: int
+    body: dict[str, Any]
+    files: dict[str, FileRef] = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    created_by: dict[str, Any] = field(default_factory=dict)
+    updated_by: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def etag(self) -> str:
+        """Strong ETag, derived from the version."""
+        return f'"{self.version}"'
+
+    def to_record(self) -> str:
+        return json.dumps(
+            {
+                "body": self.body,
+                "files": {slot: vars(ref) for slot, ref in self.files.items()},
+                "created_at": self.created_at.isoformat(),
+                "updated_at": self.updated_at.isoformat(),
+                "created_by": self.created_by,
+                "updated_by": self.updated_by,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_record(cls, key: DocumentKey, version: int, record: str) -> Document:
+        data = json.loads(record)
+        return cls(
+            key=key,
+            version=version,
+            body=data["body"],
+            files={slot: FileRef(**ref) for slot, ref in data.get("files", {}).items()},
+            created_at=datetime.fromisoformat(data["created_at"]),
+            updated_at=datetime.fromisoformat(data["updated_at"]),
+            created_by=data.get("created_by", {}),
+            updated_by=data.get("updated_by", {}),
+        )
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """Conditional-request headers, already parsed (RFC 9110 §13)."""
+
+    if_match: tuple[str, ...] | None = None  # entity tags as sent, or ("*",)
+    if_none_match_any: bool = False
+    if_unmodified_since: datetime | None = None
+    #: HTTP-dates have whole seconds: compare the last update truncated to them.
+    since_has_seconds_only: bool = True
+
+    @property
+    def is_set(self) -> bool:
+        return self.if_match is not None or self.if_none_match_any or self.if_unmodified_since is not None
+
+    def check(self, current: Document | None) -> None:
+        """Raise PreconditionFailed unless the request may proceed against ``current``."""
+        if self.if_none_match_any and current is not None:
+            raise PreconditionFailed("If-None-Match: * but the document exists", current=current)
+        if self.if_match is not None:
+            if current is None:
+                raise PreconditionFailed("If-Match given but the document does not exist")
+            if "*" not in self.if_match and current.etag not in self.if_match:
+                raise PreconditionFailed(
+                    f"If-Match {', '.join(self.if_match)} does not match the current ETag {current.etag}",
+                    current=current,
+                )
+        if self.if_unmodified_since is not None and current is not None:
+            updated = current.updated_at
+            if self.since_has_seconds_only:
+                updated = updated.replace(microsecond=0)
+            if updated > self.if_unmodified_since:
+                raise PreconditionFailed(
+                    f"the document was modified at {current.updated_at.isoformat()}, after If-Unmodified-Since",
+                    current=current,
+                )
+
+
+#: A change computes the next body (and file slots to drop) from the current document.
+#: It is called again on every re-read, so it must be a pure function of its input.
+Change = Callable[[Document], dict[str, Any] | None]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DocumentService:
+    """Create, read and update documents with optimistic concurrency.
+
+    ``table`` is a ``folio.storage.DocumentTable``-like object and ``files`` a
+    ``FileStore``-like one; they are passed in so the core stays free of boto3.
+    """
+
+    def __init__(self, table, files=None, *, max_attempts: int = 10, clock: Callable[[], datetime] = utcnow):
+        self.table = table
+        self.files = files
+        self.max_attempts = max_attempts
+        self.clock = clock
+
+    # ---- ids ----
+    def next_id(self, tenant: str, kind: str, *, maximum: int | None = None) -> int:
+        value = self.table.next_id(f"{tenant}#{kind}#counter")
+        if maximum is not None and value > maximum:
+            raise PayloadTooLarge(f"the id space of {kind} is exhausted")
+        return value
+
+    def reserve_id(self, tenant: str, kind: str, value: int) -> None:
+        """Make sure next_id never hands out ``value`` (it was chosen elsewhere)."""
+        self.table.raise_counter(f"{tenant}#{kind}#counter", value)
+
+    # ---- reads ----
+    def find(self, key: DocumentKey) -> Document | None:
+        head = self.table.get_head(key.pk)
+        if head is None:
+            return None
+        return Document.from_record(key, head["version"], head["record"])
+
+    def get(self, key: DocumentKey) -> Document:
+        doc = self.find(key)
+        if doc is None:
+            raise DocumentNotFound(f"no document {key.id}")
+        return doc
+
+    def get_version(self, key: DocumentKey, version: int) -> Document:
+        record = self.table.get_version(key.pk, version)
+        if record is None:
+            raise DocumentNotFound(f"document {key.id} has no version {version}")
+        return Document.from_record(key, version, record)
+
+    def read_file(self, ref: FileRef) -> bytes:
+        return self.files.get(ref.key, ref.version_id)
+
+    # ---- writes ----
+    def create(
+        self,
+        key: DocumentKey,
+        body: dict[str, Any],
+        caller: Caller,
+        precondition: Precondition = Precondition(),
+        new_files: dict[str, NewFile] | None = None,
+    ) -> Document:
+        """Version 1 of a new document; fails with 412 if a precondition says so."""
+        precondition.check(self.find(key) if precondition.is_set else None)
+        uploaded = self._upload(key, new_files or {})
+        now = self.clock()
+        doc = Document(key, 1, body, uploaded, now, now, caller.actor(), caller.actor())
+        try:
+            self._commit(doc)
+        except ConditionFailed:
+            self._discard(uploaded)
+            raise EditConflict(f"document {key.id} was created concurrently") from None
+        except BaseException:
+            self._discard(uploaded)
+            raise
+        return doc
+
+    def update(
+        self,
+        key: DocumentKey,
+        change: Change,
+        caller: Caller,
+        precondition: Precondition = Precondition(),
+        new_files: dict[str, NewFile] | None = None,
+        removed_files: tuple[str, ...] = (),
+    ) -> Document:
+        """Apply ``change`` to the current version and commit the next one.
+
+        With a precondition, a lost race is an EditConflict (409): the client's view is
+        stale. Without one, re-read and re-apply, a bounded number of times (Contention).
+        A change that alters nothing commits nothing and returns the current document.
+        """
+        uploaded: dict[str, FileRef] = {}
+        try:
+            current = self.get(key)
+            precondition.check(current)
+            uploaded = self._upload(key, new_files or {})
+            for attempt in range(self.max_attempts):
+                if attempt:
+                    current = self.get(key)
+                    precondition.check(current)
+                body = change(current)
+                files = {s: r for s, r in current.files.items() if s not in removed_files}
+                files.update(uploaded)
+                if body is None:
+                    body = current.body
+                if body == current.body and files == current.files:
+                    return current
+                now = max(self.clock(), current.updated_at + timedelta(microseconds=1))
+                doc = replace(
+                    current,
+                    version=current.version + 1,
+                    body=body,
+                    files=files,
+                    updated_at=now,
+                    updated_by=caller.actor(),
+                )
+                try:
+                    self._commit(doc)
+                    return doc
+                except ConditionFailed:
+                    if precondition.is_set:
+                        raise EditConflict(
+                            f"document {key.id} was changed by a concurrent request; re-read and retry"
+                        ) from None
+                    time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+            raise Contention(f"document {key.id} is being changed by many writers; retry later")
+        except BaseException:
+            self._discard(uploaded)
+            raise
+
+    # ---- internals ----
+    def _commit(self, doc: Document) -> None:
+        record = doc.to_record()
+        if len(record.encode()) > MAX_RECORD_BYTES:
+            raise PayloadTooLarge(f"the document would be {len(record.encode())} bytes; at most {MAX_RECORD_BYTES}")
+        self.table.commit(doc.key.pk, doc.version, record)
+
+    def _upload(self, key: DocumentKey, new_files: dict[str, NewFile]) -> dict[str, FileRef]:
+        refs: dict[str, FileRef] = {}
+        if not new_files:
+            return refs
+        try:
+            for slot, new in new_files.items():
+                stored = self.files.put(key.file_key(slot), new.data, new.content_type)
+                refs[slot] = FileRef(stored.key, stored.version_id, stored.size, stored.sha256,
+                                     stored.content_type, new.file_name)
+        except BaseException:
+            self._discard(refs)
+            raise
+        return refs
+
+    def _discard(self, refs: dict[str, FileRef]) -> None:
+        """Delete S3 versions that no committed metadata points at (best effort)."""
+        for ref in refs.values():
+            try:
+                self.files.delete_version(ref.key, ref.version_id)
+            except Exception:  # noqa: BLE001 - an orphan version is harmless; a sweeper may remove it
+                pass
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex

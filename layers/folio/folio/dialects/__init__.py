@@ -1,0 +1,1 @@
+"""Vendor dialects: request/response models and the mapping to and from the core."""

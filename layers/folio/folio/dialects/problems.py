@@ -1,0 +1,87 @@
+"""RFC 9457 problem+json answers, and the domain-error-to-HTTP map the problem dialects share.
+
+kyc, crm, capture and artu answer errors as ``application/problem+json``; each installs this
+map on its resolver with :func:`install_problem_handlers`, adding its own headers (for
+example crm's ``Accept-Patch`` on 415).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from .. import errors as e
+
+logger = Logger(service="folio")
+
+#: status, short title and a problem-type slug for every domain error.
+PROBLEM_STATUS: dict[type[Exception], tuple[int, str, str]] = {
+    e.InvalidRequest: (400, "Bad Request", "invalid-request"),
+    e.Unauthenticated: (401, "Unauthorized", "unauthenticated"),
+    e.Forbidden: (403, "Forbidden", "forbidden"),
+    e.DocumentNotFound: (404, "Not Found", "not-found"),
+    e.EditConflict: (409, "Conflict", "edit-conflict"),
+    e.PatchTestFailed: (409, "Conflict", "test-failed"),
+    e.PreconditionFailed: (412, "Precondition Failed", "precondition-failed"),
+    e.PayloadTooLarge: (413, "Payload Too Large", "payload-too-large"),
+    e.UnsupportedMediaType: (415, "Unsupported Media Type", "unsupported-media-type"),
+    e.Contention: (503, "Service Unavailable", "contention"),
+    e.StorageUnavailable: (503, "Service Unavailable", "storage-unavailable"),
+}
+
+
+def problem(status: int, title: str, detail: str, *, slug: str = "about:blank",
+            errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {
+        "type": slug if slug == "about:blank" else f"urn:folio:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return Response(
+        status_code=status,
+        content_type="application/problem+json",
+        body=json.dumps(body, ensure_ascii=False),
+        headers=headers or {},
+    )
+
+
+def problem_for(error: e.FolioError, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> Response:
+    for cls in type(error).__mro__:
+        if cls in PROBLEM_STATUS:
+            status, title, slug = PROBLEM_STATUS[cls]
+            break
+    else:
+        status, title, slug = 500, "Internal Server Error", "internal"
+    headers: dict[str, str] = {}
+    if status == 503:
+        headers["Retry-After"] = "1"
+    if isinstance(error, e.PreconditionFailed) and getattr(error.current, "etag", None):
+        headers["ETag"] = error.current.etag
+    if extra_headers:
+        headers.update(extra_headers(error))
+    return problem(status, title, error.message, slug=slug, errors=error.errors, headers=headers)
+
+
+def install_problem_handlers(app, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> None:
+    """Register the one exception-to-HTTP map of a problem+json dialect on a resolver."""
+
+    @app.exception_handler(e.FolioError)
+    def _domain_error(error: e.FolioError):
+        return problem_for(error, extra_headers)
+
+    @app.not_found
+    def _not_found(_error):
+        return problem(404, "Not Found", "no such route", slug="not-found")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception):
+        logger.exception("unexpected error")
+        return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged",
+                       slug="internal")

@@ -1,0 +1,165 @@
+"""Reading API Gateway HTTP API (payload 2.0) events and writing answers, for every dialect."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .core import Caller, Precondition
+from .errors import InvalidRequest, Unauthenticated
+
+_ETAG = re.compile(r'\s*((?:W/)?"[^"]*"|\*)\s*(?:,|$)')
+
+
+def headers_of(event: dict[str, Any]) -> dict[str, str]:
+    """Header names lower-cased (API Gateway already does; direct invocations may not)."""
+    return {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+
+
+def body_bytes(event: dict[str, Any]) -> bytes:
+    """The raw body. Powertools' decoded_body assumes UTF-8 text, which breaks binaries."""
+    body = event.get("body")
+    if body is None:
+        return b""
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError) as e:
+            raise InvalidRequest("the body is marked base64 but is not valid base64") from e
+    return body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
+
+
+def json_body(event: dict[str, Any]) -> Any:
+    raw = body_bytes(event)
+    if not raw.strip():
+        raise InvalidRequest("the request body is empty; a JSON document is required")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidRequest(f"the request body is not valid UTF-8 (byte {e.start})") from e
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError as e:
+        raise InvalidRequest("the JSON body is nested too deeply") from e
+    except json.JSONDecodeError as e:
+        raise InvalidRequest(f"the request body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
+
+
+def _reject_constant(name: str):
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def media_type(event: dict[str, Any]) -> str:
+    """The Content-Type without parameters, lower-cased ('' when absent)."""
+    value = headers_of(event).get("content-type", "")
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _claim_list(value: Any) -> list[str] | None:
+    """HTTP API passes every claim as a string; arrays arrive as "[a b]"."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    text = str(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    return [part for part in re.split(r"[\s,]+", text) if part]
+
+
+def caller_from_event(event: dict[str, Any]) -> Caller:
+    """The verified caller, from requestContext.authorizer.jwt.claims."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    jwt = authorizer.get("jwt") or {}
+    claims = jwt.get("claims") or {}
+    if not claims:
+        raise Unauthenticated("no verified token reached the function")
+    scopes = jwt.get("scopes") or _claim_list(claims.get("scope")) or []
+    domains = _claim_list(claims.get("folio:domains"))
+    return Caller(
+        tenant=str(claims.get("tenant", "")),
+        sub=str(claims.get("sub", "")),
+        name=claims.get("name"),
+        email=claims.get("email"),
+        scopes=frozenset(scopes),
+        domains=frozenset(domains) if domains is not None else None,
+        steps=frozenset(_claim_list(claims.get("folio:steps")) or []),
+    )
+
+
+def _parse_http_date(value: str, header: str) -> tuple[datetime, bool]:
+    """An HTTP-date (RFC 9110), or an ISO-8601 date-time as the vendors' own dates are."""
+    text = value.strip()
+    try:
+        parsed = parsedate_to_datetime(text)
+        seconds_only = True
+    except (TypeError, ValueError, IndexError):
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            seconds_only = False
+        except ValueError:
+            raise InvalidRequest(
+                f"{header} is not a date: use an HTTP-date such as 'Tue, 15 Nov 1994 08:12:31 GMT' or ISO-8601",
+                errors=[{"field": header, "message": "not a date"}],
+            ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed, seconds_only
+
+
+def _parse_etags(value: str, header: str) -> tuple[str, ...]:
+    tags, pos = [], 0
+    value = value.strip()
+    while pos < len(value):
+        m = _ETAG.match(value, pos)
+        if not m or m.end() == pos:
+            raise InvalidRequest(
+                f'{header} must be "*" or a list of quoted entity tags such as "3"',
+                errors=[{"field": header, "message": "malformed entity tag"}],
+            )
+        tags.append(m.group(1))
+        pos = m.end()
+    if not tags:
+        raise InvalidRequest(f"{header} is empty", errors=[{"field": header, "message": "empty"}])
+    return tuple(tags)
+
+
+def precondition_from_event(event: dict[str, Any]) -> Precondition:
+    headers = headers_of(event)
+    if_match = headers.get("if-match")
+    if_none_match = headers.get("if-none-match")
+    since = headers.get("if-unmodified-since")
+    none_match_any = False
+    if if_none_match is not None:
+        if if_none_match.strip() != "*":
+            raise InvalidRequest(
+                "If-None-Match is supported only as '*' (create only if absent)",
+                errors=[{"field": "If-None-Match", "message": "only * is supported"}],
+            )
+        none_match_any = True
+    parsed_since, seconds_only = (None, True)
+    if since is not None:
+        parsed_since, seconds_only = _parse_http_date(since, "If-Unmodified-Since")
+    return Precondition(
+        if_match=_parse_etags(if_match, "If-Match") if if_match is not None else None,
+        if_none_match_any=none_match_any,
+        if_unmodified_since=parsed_since,
+        since_has_seconds_only=seconds_only,
+    )
+
+
+def base_url(event: dict[str, Any]) -> str:
+    """The public scheme://host the client called, for hypermedia links."""
+    headers = headers_of(event)
+    host = headers.get("host") or (event.get("requestContext") or {}).get("domainName") or "localhost"
+    proto = headers.get("x-forwarded-proto", "https").split(",")[0].strip() or "https"
+    return f"{proto}://{host}"
+
+
+def query_param(event: dict[str, Any], name: str) -> str | None:
+    return (event.get("queryStringParameters") or {}).get(name)

@@ -1,0 +1,136 @@
+"""`folio`: local, token, invoke, openapi (DESIGN §5)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+
+def _find_template(explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        if (folder / "template.yaml").exists():
+            return folder / "template.yaml"
+    sys.exit("folio: no template.yaml here or above; pass --template")
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
+
+
+def cmd_token(args) -> int:
+    from .auth import mint_token
+
+    print(mint_token(tenant=args.tenant, sub=args.sub, scope=args.scope, domains=_csv(args.domains),
+                     steps=_csv(args.steps), expires_in=args.expires_in))
+    return 0
+
+
+def cmd_openapi(args) -> int:
+    from .openapi import build_openapi
+    from .template import Template
+
+    print(json.dumps(build_openapi(Template(_find_template(args.template))), indent=2))
+    return 0
+
+
+def cmd_local(args) -> int:
+    from werkzeug.serving import make_server
+
+    from .auth import Authorizer, mint_token
+    from .aws import EmbeddedAws
+    from .gateway import Gateway
+    from .openapi import build_openapi
+    from .runtime import FunctionRuntime
+    from .template import Template
+
+    template = Template(_find_template(args.template))
+    aws = EmbeddedAws().start()
+    aws.create_resources(template)
+    runtime = FunctionRuntime(template)
+    base = f"http://{args.host}:{args.port}"
+    gateway = Gateway(template, runtime, Authorizer(), build_openapi(template, base))
+    server = make_server(args.host, args.port, gateway, threaded=True)
+    base = f"http://{args.host}:{server.server_port}"
+    token = mint_token()
+    print(f"folio local: serving {len(template.routes)} routes of {template.path.name} on {base}", flush=True)
+    for route in sorted(template.routes, key=lambda r: (r.path, r.method)):
+        print(f"  {route.method:6} {route.path:60} -> {route.function_id}", flush=True)
+    print(f"embedded AWS (moto, one request at a time) at {aws.endpoint_url}; "
+          "data lives in memory and is gone when folio local stops", flush=True)
+    print(f"OpenAPI: {base}/openapi.json", flush=True)
+    print(f"\nA token (tenant demo, both scopes, 1 hour; `folio token --help` for others):\n{token}\n", flush=True)
+    body = json.dumps({"Header": "Quarterly Sales Report", "CustomFields": {"Region": "EMEA"}})
+    print("Try:\n  curl -s -X POST " + shlex.quote(f"{base}/api/v1/Document")
+          + " -H " + shlex.quote(f"Authorization: Bearer {token}")
+          + " -H 'Content-Type: application/json' -d " + shlex.quote(body) + "\n", flush=True)
+    print(f"READY {base}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        aws.stop()
+    return 0
+
+
+def cmd_invoke(args) -> int:
+    from .aws import EmbeddedAws
+    from .fixtures import prepare
+    from .runtime import FunctionRuntime
+    from .template import Template
+
+    template = Template(_find_template(args.template))
+    if args.function_id not in template.functions:
+        sys.exit(f"folio: no function {args.function_id}; the template has {', '.join(sorted(template.functions))}")
+    event = json.loads(Path(args.event).read_text())
+    aws = EmbeddedAws().start()
+    try:
+        aws.create_resources(template)
+        runtime = FunctionRuntime(template)
+        prepare(args.function_id, event)
+        answer = runtime.invoke(args.function_id, event)
+    finally:
+        aws.stop()
+    print(json.dumps(answer, indent=2))
+    return 0 if int(answer.get("statusCode", 200)) < 400 else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="folio", description="folio on a laptop: no AWS account, no Docker")
+    parser.add_argument("--template", help="path to template.yaml (default: found from the working directory)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("local", help="serve every route of template.yaml over an embedded AWS")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_local)
+
+    p = sub.add_parser("token", help="print a token that folio local accepts")
+    p.add_argument("--tenant", default="demo")
+    p.add_argument("--sub", default="local-user")
+    p.add_argument("--scope", default="documents:read documents:write")
+    p.add_argument("--domains", help="KYC X-Domain-IDs allowed, e.g. 1,2 (default: all)")
+    p.add_argument("--steps", help="capture step ids allowed, e.g. s1,* (default: *)")
+    p.add_argument("--expires-in", type=int, default=3600, help="seconds (negative for an expired token)")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("invoke", help="run one function on a sample event against the embedded AWS")
+    p.add_argument("function_id", metavar="FunctionLogicalId")
+    p.add_argument("--event", required=True)
+    p.set_defaults(func=cmd_invoke)
+
+    p = sub.add_parser("openapi", help="print the OpenAPI document of every route")
+    p.set_defaults(func=cmd_openapi)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The local API Gateway: template.yaml's routes on a threaded werkzeug server.
+
+It verifies tokens as the JWT authorizer does, builds payload-2.0 events, enforces the
+Lambda payload limit (413) and runs the functions concurrently; the embedded AWS behind them
+serves one request at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .auth import Authorizer
+from .events import LAMBDA_PAYLOAD_LIMIT, build_event
+from .runtime import FunctionRuntime, response_body
+from .template import Route, Template
+
+#: API Gateway HTTP API's own payload limit.
+API_PAYLOAD_LIMIT = 10 * 1024 * 1024
+
+
+def _message(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps({"message": message}), status=status, headers=headers or {},
+                    content_type="application/json")
+
+
+class Gateway:
+    def __init__(self, template: Template, runtime: FunctionRuntime, authorizer: Authorizer,
+                 openapi: dict[str, Any] | None = None):
+        self.template = template
+        self.runtime = runtime
+        self.authorizer = authorizer
+        self.openapi = openapi
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.template.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            m = route.pattern.match(path)
+            if m:
+                names = [s[1:-1].rstrip("+") for s in route.path.split("/") if s.startswith("{")]
+                return route, dict(zip(names, m.groups(), strict=True))
+        return None
+
+    def __call__(self, environ, start_response):
+        return self.handle(Request(environ))(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        raw_path = request.environ.get("RAW_URI", request.environ.get("REQUEST_URI", request.path)).split("?", 1)[0]
+        if request.method == "GET" and request.path == "/openapi.json" and self.openapi is not None:
+            return Response(json.dumps(self.openapi, indent=2), content_type="application/json")
+        if (request.content_length or 0) > API_PAYLOAD_LIMIT:
+            return _message(413, "Request Entity Too Large")
+        matched = self.match(request.method, request.path)
+        if matched is None:
+            return _message(404, "Not Found")
+        route, params = matched
+        claims, scopes = None, None
+        if route.authorized:
+            result = self.authorizer.check(request.headers.get("Authorization"), route.scopes)
+            if result.status == 401:
+                return _message(401, "Unauthorized", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            if result.status == 403:
+                return _message(403, "Forbidden")
+            claims, scopes = result.claims, (result.scopes if route.scopes else None)
+        body = request.get_data(cache=False)
+        if len(body) > API_PAYLOAD_LIMIT:
+            return _message(413, "Request Entity Too Large")
+        headers = list(request.headers.items())
+        headers += [("x-forwarded-proto", request.scheme), ("x-forwarded-for", request.remote_addr or "")]
+        event = build_event(
+            method=request.method,
+            raw_path=raw_path,
+            route_key=route.route_key,
+            path_parameters=params or None,
+            raw_query=request.query_string.decode("latin-1"),
+            headers=headers,
+            body=body,
+            claims=claims,
+            scopes=scopes,
+            source_ip=request.remote_addr or "127.0.0.1",
+            domain_name=request.host,
+        )
+        if len(json.dumps(event)) > LAMBDA_PAYLOAD_LIMIT:
+            return _message(413, "Request Entity Too Large")
+        answer = self.runtime.invoke(route.function_id, event)
+        response = Response(response_body(answer), status=int(answer.get("statusCode", 200)))
+        for name, value in (answer.get("headers") or {}).items():
+            response.headers[name] = str(value)
+        for name, values in (answer.get("multiValueHeaders") or {}).items():
+            for value in values:
+                response.headers.add(name, str(value))
+        for cookie in answer.get("cookies") or []:
+            response.headers.add("Set-Cookie", cookie)
+        if "content-type" not in {k.lower() for k in (answer.get("headers") or {})}:
+            response.headers["Content-Type"] = "application/json"
+        return response

@@ -1,0 +1,73 @@
+"""Running template.yaml's functions in this process, as Lambda would (one module per function)."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import sys
+import threading
+import traceback
+from typing import Any
+
+from .events import LambdaContext
+from .template import Function, Template
+
+
+class FunctionRuntime:
+    def __init__(self, template: Template):
+        self.template = template
+        self._handlers: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._apply_environment()
+
+    def _apply_environment(self) -> None:
+        """Functions share this process, so their environments must agree; set them once."""
+        merged: dict[str, str] = {}
+        for fn in self.template.functions.values():
+            for name, value in fn.environment.items():
+                if name in merged and merged[name] != str(value):
+                    raise RuntimeError(f"{fn.logical_id} sets {name} differently from another function; "
+                                       "folio local runs all functions in one process")
+                merged[name] = str(value)
+        os.environ.update(merged)
+
+    def handler(self, function_id: str):
+        with self._lock:
+            if function_id not in self._handlers:
+                fn = self.template.functions[function_id]
+                module_name, attr = fn.handler.rsplit(".", 1)
+                path = fn.code_uri / f"{module_name.replace('.', '/')}.py"
+                spec = importlib.util.spec_from_file_location(f"folio_fn_{function_id}", path)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[spec.name] = module
+                spec.loader.exec_module(module)
+                self._handlers[function_id] = getattr(module, attr)
+            return self._handlers[function_id]
+
+    def invoke(self, function_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Call the function; normalise its answer to a payload-2.0 response (500 on a crash)."""
+        fn: Function = self.template.functions[function_id]
+        context = LambdaContext(fn.logical_id, fn.memory_mb, fn.timeout_s)
+        try:
+            result = self.handler(function_id)(event, context)
+        except Exception:  # noqa: BLE001 - API Gateway answers 500 when the function fails
+            traceback.print_exc()
+            return {"statusCode": 500, "headers": {"content-type": "application/json"},
+                    "body": json.dumps({"message": "Internal Server Error"})}
+        return normalize_response(result)
+
+
+def normalize_response(result: Any) -> dict[str, Any]:
+    """Payload 2.0: a dict with statusCode is used as is; anything else is JSON with 200."""
+    if isinstance(result, dict) and "statusCode" in result:
+        return result
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(result)}
+
+
+def response_body(response: dict[str, Any]) -> bytes:
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        return base64.b64decode(body)
+    return body.encode() if isinstance(body, str) else bytes(body)

@@ -1,0 +1,180 @@
+"""template.yaml read as data, so the local runtime and the tests cannot drift from it."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LOCAL_PREFIX = "folio-local"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form intrinsic functions (!Ref, !GetAtt, !Sub, ...)."""
+
+
+def _intrinsic(loader: _CfnLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function_id: str
+    scopes: tuple[str, ...]
+    authorized: bool
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        regex = ""
+        for segment in self.path.strip("/").split("/"):
+            m = re.fullmatch(r"\{([^}+]+)(\+?)\}", segment)
+            if m and m.group(2):
+                regex += f"/(?P<{_group(m.group(1))}>.+)"
+            elif m:
+                regex += f"/(?P<{_group(m.group(1))}>[^/]+)"
+            else:
+                regex += "/" + re.escape(segment)
+        return re.compile(f"^{regex or '/'}$")
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        segments = self.path.strip("/").split("/")
+        literal = sum(1 for s in segments if not s.startswith("{"))
+        return (literal, len(segments))
+
+
+def _group(name: str) -> str:
+    return re.sub(r"\W", "_", name)
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_uri: Path
+    handler: str
+    environment: dict[str, Any]
+    memory_mb: int
+    timeout_s: int
+    description: str
+    routes: tuple[Route, ...] = field(default_factory=tuple)
+
+
+class Template:
+    def __init__(self, path: Path):
+        self.path = Path(path).resolve()
+        self.root = self.path.parent
+        self.data = load_yaml(self.path)
+        self.resources: dict[str, Any] = self.data.get("Resources", {})
+        self.parameters: dict[str, Any] = self.data.get("Parameters", {})
+
+    def of_type(self, cfn_type: str) -> dict[str, dict[str, Any]]:
+        return {lid: r for lid, r in self.resources.items() if r.get("Type") == cfn_type}
+
+    def local_name(self, logical_id: str) -> str:
+        """The physical name a resource gets in the embedded AWS."""
+        return f"{LOCAL_PREFIX}-{logical_id.lower()}"
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve the intrinsics environment variables use, against the embedded AWS."""
+        if isinstance(value, dict) and len(value) == 1:
+            (fn, arg), = value.items()
+            if fn == "Ref":
+                if arg in self.resources:
+                    return self.local_name(arg)
+                if arg in self.parameters:
+                    return str(self.parameters[arg].get("Default", ""))
+                return {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}.get(arg, arg)
+            if fn == "Fn::GetAtt":
+                lid, attr = arg
+                if attr == "Arn":
+                    return f"arn:aws:local:::{self.local_name(lid)}"
+                return self.local_name(lid)
+            if fn == "Fn::Sub" and isinstance(arg, str):
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(self.resolve({"Ref": m.group(1)})), arg)
+        return value
+
+    @cached_property
+    def function_globals(self) -> dict[str, Any]:
+        return self.data.get("Globals", {}).get("Function", {})
+
+    @cached_property
+    def functions(self) -> dict[str, Function]:
+        out = {}
+        for lid, res in self.of_type("AWS::Serverless::Function").items():
+            props = _deep_merge(self.function_globals, res.get("Properties", {}))
+            env = {k: self.resolve(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
+            routes = []
+            for event in props.get("Events", {}).values():
+                if event.get("Type") != "HttpApi":
+                    continue
+                ep = event.get("Properties", {})
+                auth = ep.get("Auth", {})
+                routes.append(Route(
+                    method=ep.get("Method", "ANY").upper(),
+                    path=ep["Path"],
+                    function_id=lid,
+                    scopes=tuple(auth.get("AuthorizationScopes", ())),
+                    authorized=auth.get("Authorizer") != "NONE",
+                ))
+            out[lid] = Function(
+                logical_id=lid,
+                code_uri=(self.root / props["CodeUri"]).resolve(),
+                handler=props.get("Handler", "app.lambda_handler"),
+                environment=env,
+                memory_mb=int(props.get("MemorySize", 128)),
+                timeout_s=int(props.get("Timeout", 3)),
+                description=props.get("Description", ""),
+                routes=tuple(routes),
+            )
+        return out
+
+    @cached_property
+    def routes(self) -> list[Route]:
+        """Every HttpApi route, most specific first (as API Gateway selects them)."""
+        routes = [r for f in self.functions.values() for r in f.routes]
+        return sorted(routes, key=lambda r: r.specificity, reverse=True)
+
+    @cached_property
+    def jwt_authorizer(self) -> dict[str, Any]:
+        for api in self.of_type("AWS::Serverless::HttpApi").values():
+            for auth in api.get("Properties", {}).get("Auth", {}).get("Authorizers", {}).values():
+                if "JwtConfiguration" in auth:
+                    return auth
+        return {}

@@ -1,0 +1,13 @@
+"""Composition root: the core wired to real storage. Handlers call these, never boto3."""
+
+from __future__ import annotations
+
+from .config import settings
+from .core import DocumentService
+
+
+def document_service() -> DocumentService:
+    from .storage import DocumentTable, FileStore  # boto3 is imported on first use only
+
+    cfg = settings()
+    return DocumentService(DocumentTable(cfg), FileStore(cfg), max_attempts=cfg.max_write_attempts)
