@@ -1,0 +1,68 @@
+"""Core rules without AWS: preconditions, records, callers."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from folio.core import Caller, Document, DocumentKey, FileRef, Precondition
+from folio.errors import Forbidden, PreconditionFailed
+
+T0 = datetime(2026, 5, 1, 12, 0, 0, 500000, tzinfo=UTC)
+
+
+def make(version=2, updated=T0):
+    return Document(DocumentKey("t", "k", "1"), version, {"a": 1},
+                    {"front": FileRef("t/k/1/front", "v1", 3, "ab" * 32, "image/png", "x.png")},
+                    T0, updated, {"sub": "s"}, {"sub": "s"})
+
+
+def test_etag_is_strong_and_derived_from_version():
+    assert make(version=5).etag == '"5"'
+
+
+def test_record_round_trip():
+    d = make()
+    assert Document.from_record(d.key, d.version, d.to_record()) == d
+
+
+def test_if_match():
+    Precondition(if_match=('"2"',)).check(make())
+    Precondition(if_match=('"1"', '"2"')).check(make())
+    Precondition(if_match=("*",)).check(make())
+    with pytest.raises(PreconditionFailed) as info:
+        Precondition(if_match=('"1"',)).check(make())
+    assert info.value.current.etag == '"2"'
+    with pytest.raises(PreconditionFailed):
+        Precondition(if_match=('W/"2"',)).check(make())  # strong comparison
+    with pytest.raises(PreconditionFailed):
+        Precondition(if_match=("*",)).check(None)
+
+
+def test_if_none_match_any():
+    Precondition(if_none_match_any=True).check(None)
+    with pytest.raises(PreconditionFailed):
+        Precondition(if_none_match_any=True).check(make())
+
+
+def test_if_unmodified_since_http_date_has_second_resolution():
+    Precondition(if_unmodified_since=T0.replace(microsecond=0)).check(make())
+    with pytest.raises(PreconditionFailed):
+        Precondition(if_unmodified_since=T0 - timedelta(seconds=1)).check(make())
+
+
+def test_if_unmodified_since_iso_is_exact():
+    Precondition(if_unmodified_since=T0, since_has_seconds_only=False).check(make())
+    with pytest.raises(PreconditionFailed):
+        Precondition(if_unmodified_since=T0 - timedelta(microseconds=1), since_has_seconds_only=False).check(make())
+
+
+@pytest.mark.parametrize("tenant", ["", "a#b", "a/b", "x" * 129, "a b"])
+def test_unusable_tenants_are_refused(tenant):
+    with pytest.raises(Forbidden):
+        Caller(tenant=tenant, sub="s")
+
+
+def test_keys_start_with_the_tenant_and_file_keys_are_folio_chosen():
+    key = DocumentKey("acme", "crm-document", "9")
+    assert key.pk == "acme#crm-document#9"
+    assert key.file_key("front") == "acme/crm-document/9/front"

@@ -1,0 +1,151 @@
+"""crm mapping: paths, merge patch, validation, $select, rendering (no AWS)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from folio.core import Document, DocumentKey
+from folio.dialects import crm
+from folio.errors import InvalidRequest, PatchTestFailed, UnsupportedMediaType
+
+
+def doc(body=None, version=3):
+    now = datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
+    return Document(DocumentKey("acme", crm.KIND, "7"), version, crm.validate_writable(body or {}),
+                    {}, now, now, {"sub": "u1", "name": "Ada"}, {"sub": "u2"})
+
+
+def test_paths_are_case_insensitive_and_leading_slash_optional():
+    for path in ("/Department", "Header", "header", "/HEADER"):
+        if path.lower().endswith("department"):
+            with pytest.raises(InvalidRequest, match="not a property"):
+                crm.DocumentPatch([{"op": "replace", "path": path, "value": "x"}]).apply(doc())
+            continue
+        body = crm.DocumentPatch([{"op": "replace", "path": path, "value": "x"}]).apply(doc())
+        assert body["Header"] == "x"
+
+
+def test_keys_inside_free_form_dictionaries_are_exact():
+    d = doc({"CustomFields": {"Key": 1}})
+    body = crm.DocumentPatch([{"op": "add", "path": "customfields/key", "value": 2}]).apply(d)
+    assert body["CustomFields"] == {"Key": 1, "key": 2}
+
+
+def test_structured_subobject_keys_match_case_insensitively():
+    d = doc({"Contact": {"ContactId": 5, "Name": "Acme"}})
+    body = crm.DocumentPatch([{"op": "replace", "path": "/contact/name", "value": "Globex"}]).apply(d)
+    assert body["Contact"] == {"ContactId": 5, "Name": "Globex"}
+
+
+@pytest.mark.parametrize("op", ["move", "copy"])
+def test_move_and_copy_are_refused(op):
+    with pytest.raises(InvalidRequest, match="not supported"):
+        crm.DocumentPatch([{"op": op, "from": "/Header", "path": "/Name"}])
+
+
+@pytest.mark.parametrize("patch, message", [
+    ([{"op": "frobnicate", "path": "/Header"}], "unknown op"),
+    ([{"path": "/Header", "value": 1}], "unknown op"),
+    ([{"op": "add", "path": "/Header"}], "needs a value"),
+    ([{"op": "add", "path": 5, "value": 1}], "path must be a string"),
+    (["add"], "not an object"),
+    ("add", "JSON Patch array"),
+    (5, "JSON Patch array"),
+    ([{"op": "test", "path": "/Header", "value": "x"}] * 1001, "at most 1000"),
+])
+def test_malformed_patches_are_400(patch, message):
+    with pytest.raises(InvalidRequest, match=message):
+        crm.DocumentPatch(patch)
+
+
+@pytest.mark.parametrize("name", ["DocumentId", "createdby", "CreatedDate", "UpdatedBy", "UpdatedDate",
+                                  "TableRight", "FieldProperties", "_Links"])
+def test_read_only_properties_cannot_be_patched(name):
+    with pytest.raises(InvalidRequest, match="read-only"):
+        crm.DocumentPatch([{"op": "replace", "path": name, "value": None}]).apply(doc())
+    with pytest.raises(InvalidRequest, match="read-only"):
+        crm.DocumentPatch({name: None}).apply(doc())
+
+
+def test_test_operation_may_read_read_only_properties():
+    body = crm.DocumentPatch([{"op": "test", "path": "/DocumentId", "value": 7},
+                              {"op": "replace", "path": "/Header", "value": "ok"}]).apply(doc())
+    assert body["Header"] == "ok"
+
+
+def test_failed_test_is_a_conflict():
+    with pytest.raises(PatchTestFailed):
+        crm.DocumentPatch([{"op": "test", "path": "/Header", "value": "nope"}]).apply(doc({"Header": "x"}))
+
+
+@pytest.mark.parametrize("path, value", [
+    ("/Header", 5), ("/ActiveLinks", "5"), ("/ActiveLinks", 2**31), ("/ActiveLinks", 1.5),
+    ("/IsPublished", "yes"), ("/Date", "not a date"), ("/UserDefinedFields", {"a": 1}),
+    ("/CustomFields", [1, 2]), ("/Links", {"a": 1}), ("/Contact", "Acme"),
+])
+def test_wrong_types_are_400_naming_the_property(path, value):
+    with pytest.raises(InvalidRequest) as info:
+        crm.DocumentPatch([{"op": "replace", "path": path, "value": value}]).apply(doc())
+    assert path.strip("/").split("/")[0] in info.value.message
+
+
+def test_merge_patch_semantics():
+    d = doc({"Header": "h", "CustomFields": {"keep": 1, "drop": 2, "nested": {"a": 1, "b": 2}, "arr": [1, 2]}})
+    body = crm.DocumentPatch({"header": None, "CustomFields": {"drop": None, "nested": {"b": None, "c": 3},
+                                                                "arr": [3], "new": {"x": None, "y": 1}}}).apply(d)
+    assert body["Header"] is None
+    assert body["CustomFields"] == {"keep": 1, "nested": {"a": 1, "c": 3}, "arr": [3], "new": {"y": 1}}
+
+
+def test_merge_patch_unknown_property_is_400():
+    with pytest.raises(InvalidRequest, match="not a property"):
+        crm.DocumentPatch({"Department": "foo"})
+
+
+def test_dates_are_normalised_and_seven_fraction_digits_accepted():
+    body = crm.validate_writable({"Date": "2015-06-07T14:34:01.9409864+02:00", "PublishTo": "2020-01-01T00:00:00"})
+    assert body["Date"] == "2015-06-07T14:34:01.940986+02:00"
+    assert body["PublishTo"] == "2020-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-1", "2147483648", "1.5", "١٢", ""])
+def test_document_ids_must_be_positive_int32(raw):
+    with pytest.raises(InvalidRequest, match="id must be"):
+        crm.document_key("acme", raw)
+
+
+def test_select_nulls_everything_else():
+    event = {"queryStringParameters": {"$select": "name,department,category/id,HEADER"},
+             "headers": {"host": "api.example.com"}}
+    assert crm.parse_select(event) == {"Name", "Header"}
+    import json
+    out = json.loads(crm.entity_response(doc({"Header": "h", "Name": "n", "OurRef": "r"}), event).body)
+    assert out["Header"] == "h" and out["Name"] == "n"
+    assert all(v is None for k, v in out.items() if k not in ("Header", "Name"))
+    assert list(out) == list(crm.PROPERTIES)
+
+
+def test_rendered_entity_has_every_property_and_links():
+    import json
+    event = {"headers": {"host": "api.example.com", "x-forwarded-proto": "https"}}
+    response = crm.entity_response(doc({"Header": "h"}), event)
+    out = json.loads(response.body)
+    assert list(out) == list(crm.PROPERTIES)
+    assert out["DocumentId"] == 7 and out["Header"] == "h"
+    assert out["_Links"] == {"Self": "https://api.example.com/api/v1/Document/7",
+                             "Archive": "https://api.example.com/api/v1/Document"}
+    assert out["CreatedBy"]["FullName"] == "Ada" and out["UpdatedBy"]["Name"] == "u2"
+    assert out["UpdatedDate"] == "2026-01-02T03:04:05.600000Z"
+    assert response.headers["ETag"] == '"3"'
+
+
+def test_create_body_ignores_read_only_and_refuses_unknown():
+    event = {"headers": {"content-type": "application/json"},
+             "body": '{"DocumentId": 5, "header": "h", "CreatedBy": {"x": 1}}'}
+    assert crm.parse_create_body(event)["Header"] == "h"
+    with pytest.raises(InvalidRequest, match="not a property"):
+        crm.parse_create_body({"headers": {"content-type": "application/json"}, "body": '{"Nope": 1}'})
+    with pytest.raises(InvalidRequest, match="given twice"):
+        crm.parse_create_body({"headers": {"content-type": "application/json"}, "body": '{"Header": "a", "header": "b"}'})
+    with pytest.raises(UnsupportedMediaType):
+        crm.parse_create_body({"headers": {"content-type": "text/plain"}, "body": "{}"})
