@@ -149,3 +149,11 @@ def test_create_body_ignores_read_only_and_refuses_unknown():
         crm.parse_create_body({"headers": {"content-type": "application/json"}, "body": '{"Header": "a", "header": "b"}'})
     with pytest.raises(UnsupportedMediaType):
         crm.parse_create_body({"headers": {"content-type": "text/plain"}, "body": "{}"})
+
+
+@pytest.mark.parametrize("stored, tested", [(1, True), (0, False), (True, 1), ("1", 1), ([1], [True]), ({"a": 1}, {"a": 1.5})])
+def test_test_compares_json_types_not_python_equality(stored, tested):
+    d = doc({"CustomFields": {"v": stored}})
+    with pytest.raises(PatchTestFailed):
+        crm.DocumentPatch([{"op": "test", "path": "/CustomFields/v", "value": tested}]).apply(d)
+    crm.DocumentPatch([{"op": "test", "path": "/CustomFields/v", "value": stored}]).apply(d)

@@ -172,6 +172,11 @@ class Precondition:
 Change = Callable[[Document], dict[str, Any] | None]
 
 
+def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 0.32) -> float:
+    """Exponential backoff with full jitter: concurrent losers spread out instead of colliding."""
+    return random.uniform(0, min(cap, base * 2**attempt))
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -183,7 +188,7 @@ class DocumentService:
     ``FileStore``-like one; they are passed in so the core stays free of boto3.
     """
 
-    def __init__(self, table, files=None, *, max_attempts: int = 10, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, table, files=None, *, max_attempts: int = 20, clock: Callable[[], datetime] = utcnow):
         self.table = table
         self.files = files
         self.max_attempts = max_attempts
@@ -294,7 +299,7 @@ class DocumentService:
                         raise EditConflict(
                             f"document {key.id} was changed by a concurrent request; re-read and retry"
                         ) from None
-                    time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+                    time.sleep(backoff_seconds(attempt))
             raise Contention(f"document {key.id} is being changed by many writers; retry later")
         except BaseException:
             self._discard(uploaded)
