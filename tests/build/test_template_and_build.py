@@ -1,0 +1,118 @@
+"""template.yaml: valid for SAM, buildable without Docker, bytecode for Python 3.13 everywhere."""
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ..conftest import FOLIO, ROOT, TEMPLATE
+
+pytestmark = pytest.mark.build
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def test_sam_validate_lint_is_clean():
+    out = subprocess.run([str(BIN / "sam"), "validate", "--lint", "--template", str(TEMPLATE)],
+                         capture_output=True, text=True, env=ENV, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "is a valid SAM Template" in out.stdout + out.stderr
+
+
+def test_template_declares_what_design_requires(template):
+    functions = template.of_type("AWS::Serverless::Function")
+    assert template.function_globals["Runtime"] == "python3.13"
+    assert template.parameters["Architecture"]["Default"] == "arm64"
+    table = template.resources["DocumentsTable"]["Properties"]
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    bucket = template.resources["FilesBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    policy = template.resources["FilesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert policy["Effect"] == "Deny" and policy["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+    jwt = template.jwt_authorizer["JwtConfiguration"]
+    assert jwt["issuer"] == {"Ref": "JwtIssuer"} and jwt["audience"] == [{"Ref": "JwtAudience"}]
+    for lid, fn in functions.items():
+        for event in fn["Properties"]["Events"].values():
+            scopes = event["Properties"]["Auth"]["AuthorizationScopes"]
+            expected = "documents:read" if event["Properties"]["Method"] == "GET" else "documents:write"
+            assert scopes == [expected], lid
+        for statement in fn["Properties"]["Policies"][0]["Statement"]:
+            assert "*" not in json.dumps(statement["Action"]) and statement["Resource"] != "*", lid
+
+
+def test_layer_requirements_match_pyproject():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    listed = [line.strip() for line in (ROOT / "layers/folio/requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert sorted(listed) == sorted(declared)
+
+
+def test_handlers_stay_thin_and_never_touch_boto3(template):
+    for fn in template.functions.values():
+        source = (fn.code_uri / "app.py").read_text()
+        assert "boto3" not in source and "botocore" not in source, fn.logical_id
+        assert len(source.splitlines()) <= 60, fn.logical_id
+    imports_aws = re.compile(r"^\s*(import|from)\s+(boto3|botocore)\b", re.M)
+    for path in (ROOT / "layers/folio/folio").rglob("*.py"):
+        if imports_aws.search(path.read_text()) and path.name != "storage.py":
+            assert "local" in path.parts, f"{path} imports boto3 outside storage"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    build_dir = tmp_path_factory.mktemp("sam-build")
+    out = subprocess.run([str(BIN / "sam"), "build", "--template", str(TEMPLATE), "--build-dir", str(build_dir)],
+                         capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return build_dir
+
+
+def test_sam_build_compiles_every_module_for_python_3_13(built, template):
+    magic = importlib.util.MAGIC_NUMBER
+    assert sys.version_info[:2] == (3, 13)
+    for lid in [*template.functions, "FolioLayer"]:
+        root = built / lid
+        sources = [p for p in root.rglob("*.py")]
+        assert sources, lid
+        missing = []
+        for src in sources:
+            pyc = src.parent / "__pycache__" / f"{src.stem}.cpython-313.pyc"
+            if not pyc.exists():
+                missing.append(src)
+                continue
+            header = pyc.read_bytes()[:8]
+            assert header[:4] == magic, pyc
+            assert int.from_bytes(header[4:8], "little") & 0b11 == 0b01, f"{pyc} is not unchecked-hash"
+        assert not missing, f"{lid}: {len(missing)} of {len(sources)} modules lack .pyc, e.g. {missing[:3]}"
+    assert (built / "FolioLayer/python/folio/core.py").exists()
+    assert (built / "FolioLayer/python/pydantic").is_dir() and (built / "FolioLayer/python/jsonpatch.py").exists()
+    for lid in template.functions:
+        size = sum(p.stat().st_size for p in (built / lid).rglob("*") if p.is_file())
+        assert size < 1_000_000, f"{lid} is {size} bytes; dependencies belong in the layer"
+
+
+@pytest.mark.parametrize("event_file", sorted(p.name for p in (ROOT / "events").glob("*.json")))
+def test_every_sample_event_succeeds_through_folio_invoke(event_file, template, tmp_path):
+    function_id = {re.sub(r"(?<!^)(?=[A-Z])", "_", lid).lower().removesuffix("_function") + ".json": lid
+                   for lid in template.functions}[event_file]
+    out = subprocess.run([str(FOLIO), "--template", str(TEMPLATE), "invoke", function_id,
+                          "--event", str(ROOT / "events" / event_file)],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["statusCode"] in (200, 201)
+    assert json.loads(answer["body"])["Header"].startswith("Quarterly Sales Report")
+
+
+def test_every_function_has_a_sample_event(template):
+    names = {p.stem for p in (ROOT / "events").glob("*.json")}
+    for lid in template.functions:
+        assert re.sub(r"(?<!^)(?=[A-Z])", "_", lid).lower().removesuffix("_function") in names, lid
