@@ -5,12 +5,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 # Python 3.13: on PATH, or through pyenv (where it is installed but not the default).
-PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || PYENV_VERSION=3.13.0 pyenv which python3 2>/dev/null || echo python3.13)
+PYTHON313 ?= $(shell build/find-python313)
 
 .PHONY: run test build validate clean
 
 $(VENV)/.installed: pyproject.toml
-	@"$(PYTHON313)" -c 'import sys; assert sys.version_info[:2] == (3, 13), "need Python 3.13, got " + sys.version' 
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: see build/find-python313"; exit 1; }
 	test -x $(PY) || "$(PYTHON313)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'

@@ -1,16 +1,11 @@
 """crm: POST /api/v1/Document - create a DocumentEntity (201)."""
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.logging import correlation_paths
-
 from folio.dialects import crm
+from folio.handlers import http_api, lambda_entrypoint
 from folio.http import caller_from_event, precondition_from_event
 from folio.services import document_service
 
-logger = Logger()
-app = APIGatewayHttpResolver()
-crm.install(app)
+app = http_api(crm.install)
 
 
 @app.post("/api/v1/Document")
@@ -25,6 +20,4 @@ def create_document():
     return crm.entity_response(doc, event, status=201)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-def lambda_handler(event, context):
-    return app.resolve(event, context)
+lambda_handler = lambda_entrypoint(app)

@@ -61,3 +61,10 @@ def test_conditional_headers():
                     {"if-unmodified-since": "0000-00-00"}):
         with pytest.raises(InvalidRequest):
             precondition_from_event({"headers": headers})
+
+
+def test_deeply_nested_json_is_refused():
+    ok = "[" * 64 + "]" * 64
+    assert json_body({"body": ok}) == eval(ok)  # noqa: S307 - a literal of nested lists
+    with pytest.raises(InvalidRequest, match="nested more than 64"):
+        json_body({"body": '{"CustomFields": ' + "[" * 900 + "]" * 900 + "}"})

@@ -34,8 +34,31 @@ def body_bytes(event: dict[str, Any]) -> bytes:
     return body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
 
 
+#: JSON nested deeper than this is refused: nothing legitimate needs it, and deep values would
+#: exhaust the recursion of copying, validating and storing them.
+MAX_JSON_DEPTH = 64
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
 def json_body(event: dict[str, Any]) -> Any:
-    raw = body_bytes(event)
+    """The body as JSON; 400 for empty, non-UTF-8, malformed or too deeply nested input."""
+    value = _parse_json(body_bytes(event))
+    if _depth_exceeds(value, MAX_JSON_DEPTH):
+        raise InvalidRequest(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
+    return value
+
+
+def _parse_json(raw: bytes) -> Any:
     if not raw.strip():
         raise InvalidRequest("the request body is empty; a JSON document is required")
     try:
