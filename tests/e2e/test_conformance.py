@@ -74,3 +74,38 @@ def test_case(local_server, session, case):
         expected = case.get("expected", case["doc"])
         assert answer.json()["CustomFields"] == expected
         assert after["CustomFields"] == expected
+
+
+#: RFC 7396 Appendix A, every example whose target is an object, applied to CustomFields.
+#: A patch that is not an object would make CustomFields something other than a dictionary:
+#: for this API that is a type error (400), except null, which clears the dictionary.
+MERGE_EXAMPLES = [
+    ({"a": "b"}, {"a": "c"}, {"a": "c"}),
+    ({"a": "b"}, {"b": "c"}, {"a": "b", "b": "c"}),
+    ({"a": "b"}, {"a": None}, {}),
+    ({"a": "b", "b": "c"}, {"a": None}, {"b": "c"}),
+    ({"a": ["b"]}, {"a": "c"}, {"a": "c"}),
+    ({"a": "c"}, {"a": ["b"]}, {"a": ["b"]}),
+    ({"a": {"b": "c"}}, {"a": {"b": "d", "c": None}}, {"a": {"b": "d"}}),
+    ({"a": [{"b": "c"}]}, {"a": [1]}, {"a": [1]}),
+    ({"a": "b"}, ["c"], 400),
+    ({"a": "foo"}, None, {}),
+    ({"a": "foo"}, "bar", 400),
+    ({"e": None}, {"a": 1}, {"e": None, "a": 1}),
+    ({}, {"a": {"bb": {"ccc": None}}}, {"a": {"bb": {}}}),
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("target, patch, expected", MERGE_EXAMPLES)
+def test_rfc7396_merge_semantics(local_server, session, target, patch, expected):
+    created = session.post(f"{local_server.url}/api/v1/Document", json={"CustomFields": target}).json()
+    url = f"{local_server.url}/api/v1/Document/{created['DocumentId']}"
+    answer = session.patch(url, data=json.dumps({"CustomFields": patch}),
+                           headers={"Content-Type": "application/merge-patch+json"})
+    after = session.get(url).json()["CustomFields"]
+    if expected == 400:
+        assert answer.status_code == 400 and after == target
+    else:
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["CustomFields"] == expected == after

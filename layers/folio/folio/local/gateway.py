@@ -45,7 +45,14 @@ class Gateway:
         return None
 
     def __call__(self, environ, start_response):
-        return self.handle(Request(environ))(environ, start_response)
+        try:
+            response = self.handle(Request(environ))
+        except Exception:  # noqa: BLE001 - as API Gateway: a bare 500, the details in the log
+            import traceback
+
+            traceback.print_exc()
+            response = _message(500, "Internal Server Error")
+        return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         raw_path = request.environ.get("RAW_URI", request.environ.get("REQUEST_URI", request.path)).split("?", 1)[0]
