@@ -1,0 +1,133 @@
+"""One multipart/form-data parser for every multipart route (kyc, capture, dms).
+
+requests-toolbelt's ``MultipartDecoder`` splits the body; the part headers are read with the
+standard library's MIME parser, so parameters may come in any order, quoted or not, and
+``filename*=UTF-8''...`` (RFC 2231/6266) wins over ``filename=``. Raw UTF-8 file names, as
+browsers and curl send them, are kept. A body without a boundary, without its closing
+delimiter (truncated), or with a part that has no name is a 400 that says so.
+
+Known limit: the decoder splits on the boundary wherever it occurs, not only at line starts,
+so a file that contains its own boundary (RFC 2046 forbids clients to choose such a
+boundary) is refused with 400 rather than read; it is never silently cut.
+
+The client's file name is metadata only: its last path segment, without control characters.
+It never becomes part of an S3 key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+
+from .errors import InvalidRequest, UnsupportedMediaType
+
+MAX_PARTS = 16
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    data: bytes
+    filename: str | None
+    content_type: str | None  # as declared by the client, None when absent
+
+    @property
+    def media_type(self) -> str | None:
+        return self.content_type.split(";", 1)[0].strip().lower() if self.content_type else None
+
+
+class FormData:
+    def __init__(self, parts: list[Part]):
+        self.parts = parts
+        self._by_name: dict[str, Part] = {}
+        for part in parts:
+            if part.name in self._by_name:
+                raise InvalidRequest(f"the part {part.name!r} is given more than once",
+                                     errors=[{"field": part.name, "message": "repeated part"}])
+            self._by_name[part.name] = part
+
+    def get(self, name: str) -> Part | None:
+        return self._by_name.get(name)
+
+    def require(self, name: str) -> Part:
+        part = self.get(name)
+        if part is None:
+            raise InvalidRequest(f"the multipart part {name!r} is required",
+                                 errors=[{"field": name, "message": "required part"}])
+        return part
+
+
+def _header_params(name: str, value: str) -> Message:
+    message = Message()
+    message[name] = value
+    return message
+
+
+def _filename(disposition: Message) -> str | None:
+    """``filename*`` (RFC 2231, decoded) when given, else ``filename`` (RFC 6266 §4.3)."""
+    plain = None
+    for key, value in disposition.get_params(header="content-disposition") or []:
+        if key.lower() == "filename":
+            if isinstance(value, tuple):
+                return collapse_rfc2231_value(value)
+            plain = plain if plain is not None else value
+    return plain
+
+
+def _decode_header(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def clean_filename(raw: str | None) -> str | None:
+    """The last path segment of a client's file name, without control characters."""
+    if raw is None:
+        return None
+    name = _CONTROL.sub("", re.split(r"[/\\]", raw)[-1]).strip()
+    return name or None
+
+
+def parse_form_data(content_type: str | None, body: bytes) -> FormData:
+    from requests_toolbelt.multipart.decoder import (
+        ImproperBodyPartContentException,
+        MultipartDecoder,
+        NonMultipartContentTypeException,
+    )
+
+    header = _header_params("content-type", content_type or "")
+    if header.get_content_type() != "multipart/form-data" or not content_type:
+        raise UnsupportedMediaType(
+            f"the body must be multipart/form-data, not {content_type or 'without a Content-Type'}",
+            accepted=("multipart/form-data",),
+        )
+    boundary = header.get_param("boundary", header="content-type")
+    if not isinstance(boundary, str) or not 1 <= len(boundary) <= 70:
+        raise InvalidRequest("the multipart Content-Type has no usable boundary parameter (1 to 70 characters)")
+    delimiter = b"--" + boundary.encode("latin-1", "replace")
+    if delimiter + b"--" not in body or not body.lstrip(b"\r\n").startswith(delimiter):
+        raise InvalidRequest("the multipart body is truncated or does not use the declared boundary")
+    try:
+        decoded = MultipartDecoder(body, f"multipart/form-data; boundary={boundary}")
+    except (ImproperBodyPartContentException, NonMultipartContentTypeException, ValueError) as e:
+        raise InvalidRequest(f"the multipart body is malformed: {e}") from None
+    if len(decoded.parts) > MAX_PARTS:
+        raise InvalidRequest(f"at most {MAX_PARTS} multipart parts are accepted")
+    parts = []
+    for index, raw in enumerate(decoded.parts):
+        headers = {_decode_header(k).lower(): _decode_header(v) for k, v in raw.headers.items()}
+        disposition = _header_params("content-disposition", headers.get("content-disposition", ""))
+        name = disposition.get_param("name", header="content-disposition")
+        if disposition.get_content_disposition() != "form-data" or not isinstance(name, str) or not name:
+            raise InvalidRequest(f"multipart part {index + 1} has no Content-Disposition: form-data with a name")
+        parts.append(Part(
+            name=name,
+            data=raw.content,
+            filename=clean_filename(_filename(disposition)),
+            content_type=headers.get("content-type"),
+        ))
+    return FormData(parts)
