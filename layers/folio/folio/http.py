@@ -77,10 +77,14 @@ def _reject_constant(name: str):
     raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
+def bare_media_type(content_type: str | None) -> str:
+    """A Content-Type without its parameters, lower-cased ('' when absent)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
 def media_type(event: dict[str, Any]) -> str:
-    """The Content-Type without parameters, lower-cased ('' when absent)."""
-    value = headers_of(event).get("content-type", "")
-    return value.split(";", 1)[0].strip().lower()
+    """The request's media type ('' when there is no Content-Type)."""
+    return bare_media_type(headers_of(event).get("content-type"))
 
 
 def _claim_list(value: Any) -> list[str] | None:

@@ -22,6 +22,7 @@ from email.message import Message
 from email.utils import collapse_rfc2231_value
 
 from .errors import InvalidRequest, UnsupportedMediaType
+from .http import bare_media_type
 
 MAX_PARTS = 16
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -36,7 +37,7 @@ class Part:
 
     @property
     def media_type(self) -> str | None:
-        return self.content_type.split(";", 1)[0].strip().lower() if self.content_type else None
+        return bare_media_type(self.content_type) or None
 
 
 class FormData:

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from ..http import bare_media_type
+
 #: What API Gateway passes as text; every other body is base64-encoded.
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
                "application/x-www-form-urlencoded", "application/graphql")
@@ -20,7 +22,7 @@ LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024
 
 
 def is_text(content_type: str | None) -> bool:
-    ct = (content_type or "").split(";", 1)[0].strip().lower()
+    ct = bare_media_type(content_type)
     return ct.startswith(_TEXT_TYPES) or ct.endswith("+json") or ct.endswith("+xml")
 
 
