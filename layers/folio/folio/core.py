@@ -6,6 +6,7 @@ JSON object); the core owns identity, versions, who/when and the files a version
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -39,6 +40,8 @@ class Caller:
     sub: str
     name: str | None = None
     email: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
     scopes: frozenset[str] = frozenset()
     domains: frozenset[str] | None = None  # kyc: None means all
     steps: frozenset[str] = frozenset()  # capture: "*" means all
@@ -48,7 +51,13 @@ class Caller:
             raise Forbidden("the token carries no usable 'tenant' claim")
 
     def actor(self) -> dict[str, str | None]:
-        return {"sub": self.sub, "name": self.name, "email": self.email}
+        """Who, as recorded in createdBy/updatedBy (given/family names only when the token has them)."""
+        actor = {"sub": self.sub, "name": self.name, "email": self.email}
+        if self.given_name:
+            actor["given_name"] = self.given_name
+        if self.family_name:
+            actor["family_name"] = self.family_name
+        return actor
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,11 @@ class Document:
         """Strong ETag, derived from the version."""
         return f'"{self.version}"'
 
+    @property
+    def state_token(self) -> str:
+        """capture's opaque stateToken: 32 hex digits derived from the key and the version."""
+        return hashlib.blake2b(f"{self.key.pk}#{self.version}".encode(), digest_size=16).hexdigest()
+
     def to_record(self) -> str:
         return json.dumps(
             {
@@ -137,12 +151,15 @@ class Precondition:
     if_match: tuple[str, ...] | None = None  # entity tags as sent, or ("*",)
     if_none_match_any: bool = False
     if_unmodified_since: datetime | None = None
+    #: capture's stateToken: the request names the state it believes current.
+    state_token: str | None = None
     #: HTTP-dates have whole seconds: compare the last update truncated to them.
     since_has_seconds_only: bool = True
 
     @property
     def is_set(self) -> bool:
-        return self.if_match is not None or self.if_none_match_any or self.if_unmodified_since is not None
+        return (self.if_match is not None or self.if_none_match_any or self.if_unmodified_since is not None
+                or self.state_token is not None)
 
     def check(self, current: Document | None) -> None:
         """Raise PreconditionFailed unless the request may proceed against ``current``."""
@@ -154,6 +171,14 @@ class Precondition:
             if "*" not in self.if_match and current.etag not in self.if_match:
                 raise PreconditionFailed(
                     f"If-Match {', '.join(self.if_match)} does not match the current ETag {current.etag}",
+                    current=current,
+                )
+        if self.state_token is not None:
+            if current is None:
+                raise PreconditionFailed("a stateToken was given but the resource does not exist")
+            if self.state_token != current.state_token:
+                raise PreconditionFailed(
+                    f"stateToken {self.state_token} is not the current one; re-read the resource and retry",
                     current=current,
                 )
         if self.if_unmodified_since is not None and current is not None:
@@ -259,8 +284,12 @@ class DocumentService:
         precondition: Precondition = Precondition(),
         new_files: dict[str, NewFile] | None = None,
         removed_files: tuple[str, ...] = (),
+        guard: Callable[[Document], None] | None = None,
     ) -> Document:
         """Apply ``change`` to the current version and commit the next one.
+
+        ``guard`` raises when this request may not touch the document at all (another
+        customer's, no access to its step): it runs on every read, before any file is stored.
 
         With a precondition, a lost race is an EditConflict (409): the client's view is
         stale. Without one, re-read and re-apply, a bounded number of times (Contention).
@@ -269,11 +298,15 @@ class DocumentService:
         uploaded: dict[str, FileRef] = {}
         try:
             current = self.get(key)
+            if guard:
+                guard(current)
             precondition.check(current)
             uploaded = self._upload(key, new_files or {})
             for attempt in range(self.max_attempts):
                 if attempt:
                     current = self.get(key)
+                    if guard:
+                        guard(current)
                     precondition.check(current)
                 body = change(current)
                 files = {s: r for s, r in current.files.items() if s not in removed_files}
@@ -313,17 +346,36 @@ class DocumentService:
         self.table.commit(doc.key.pk, doc.version, record)
 
     def _upload(self, key: DocumentKey, new_files: dict[str, NewFile]) -> dict[str, FileRef]:
-        refs: dict[str, FileRef] = {}
+        """Store every new file before any metadata points at it; several files go concurrently.
+
+        If any upload fails, the ones that succeeded are deleted again and the first error is
+        raised: a version never half-references its files.
+        """
         if not new_files:
-            return refs
-        try:
-            for slot, new in new_files.items():
-                stored = self.files.put(key.file_key(slot), new.data, new.content_type)
-                refs[slot] = FileRef(stored.key, stored.version_id, stored.size, stored.sha256,
-                                     stored.content_type, new.file_name)
-        except BaseException:
+            return {}
+
+        def store(slot: str, new: NewFile) -> FileRef:
+            stored = self.files.put(key.file_key(slot), new.data, new.content_type)
+            return FileRef(stored.key, stored.version_id, stored.size, stored.sha256,
+                           stored.content_type, new.file_name)
+
+        if len(new_files) == 1:
+            (slot, new), = new_files.items()
+            return {slot: store(slot, new)}
+        from concurrent.futures import ThreadPoolExecutor
+
+        refs: dict[str, FileRef] = {}
+        errors: list[BaseException] = []
+        with ThreadPoolExecutor(max_workers=len(new_files), thread_name_prefix="folio-upload") as pool:
+            futures = {slot: pool.submit(store, slot, new) for slot, new in new_files.items()}
+            for slot, future in futures.items():
+                try:
+                    refs[slot] = future.result()
+                except BaseException as error:  # noqa: BLE001 - collected, the first is re-raised
+                    errors.append(error)
+        if errors:
             self._discard(refs)
-            raise
+            raise errors[0]
         return refs
 
     def _discard(self, refs: dict[str, FileRef]) -> None:

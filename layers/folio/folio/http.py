@@ -52,25 +52,26 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 def json_body(event: dict[str, Any]) -> Any:
     """The body as JSON; 400 for empty, non-UTF-8, malformed or too deeply nested input."""
-    value = _parse_json(body_bytes(event))
-    if _depth_exceeds(value, MAX_JSON_DEPTH):
-        raise InvalidRequest(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
-    return value
+    return parse_json(body_bytes(event))
 
 
-def _parse_json(raw: bytes) -> Any:
+def parse_json(raw: bytes, what: str = "the request body") -> Any:
+    """JSON from bytes (a body or a multipart part); 400 naming ``what`` when it is not usable."""
     if not raw.strip():
-        raise InvalidRequest("the request body is empty; a JSON document is required")
+        raise InvalidRequest(f"{what} is empty; a JSON document is required")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InvalidRequest(f"the request body is not valid UTF-8 (byte {e.start})") from e
+        raise InvalidRequest(f"{what} is not valid UTF-8 (byte {e.start})") from e
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
     except RecursionError as e:
-        raise InvalidRequest("the JSON body is nested too deeply") from e
+        raise InvalidRequest(f"{what} is JSON nested too deeply") from e
     except json.JSONDecodeError as e:
-        raise InvalidRequest(f"the request body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
+        raise InvalidRequest(f"{what} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
+    if _depth_exceeds(value, MAX_JSON_DEPTH):
+        raise InvalidRequest(f"{what} is JSON nested more than {MAX_JSON_DEPTH} levels deep")
+    return value
 
 
 def _reject_constant(name: str):
@@ -113,6 +114,8 @@ def caller_from_event(event: dict[str, Any]) -> Caller:
         sub=str(claims.get("sub", "")),
         name=claims.get("name"),
         email=claims.get("email"),
+        given_name=claims.get("given_name"),
+        family_name=claims.get("family_name"),
         scopes=frozenset(scopes),
         domains=frozenset(domains) if domains is not None else None,
         steps=frozenset(_claim_list(claims.get("folio:steps")) or []),
@@ -190,3 +193,26 @@ def base_url(event: dict[str, Any]) -> str:
 
 def query_param(event: dict[str, Any], name: str) -> str | None:
     return (event.get("queryStringParameters") or {}).get(name)
+
+
+def content_disposition(disposition: str, file_name: str | None) -> str:
+    """``inline``/``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*`` (RFC 6266)."""
+    if not file_name:
+        return disposition
+    from urllib.parse import quote
+
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in file_name)
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def file_response(data: bytes, content_type: str, etag: str, file_name: str | None = None):
+    """The exact bytes of one stored file version, with its type, a strong ETag and its name."""
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(
+        status_code=200,
+        content_type=content_type,
+        body=data,  # bytes: the resolver answers base64 with isBase64Encoded
+        headers={"ETag": etag, "Content-Disposition": content_disposition("inline", file_name),
+                 "X-Content-Type-Options": "nosniff"},
+    )

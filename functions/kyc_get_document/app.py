@@ -1,0 +1,22 @@
+"""kyc: GET /api/customer/{customerId}/document/{documentId}."""
+
+from folio.dialects import kyc
+from folio.handlers import http_api, lambda_entrypoint
+from folio.http import caller_from_event
+from folio.services import document_service
+
+app = http_api(kyc.install)
+
+
+@app.get("/api/customer/<customer_id>/document/<document_id>")
+def get_document(customer_id: str, document_id: str):
+    event = app.current_event.raw_event
+    caller = caller_from_event(event)
+    domain = kyc.domain_of(event, caller)
+    customer = kyc.path_id(customer_id, "customerId")
+    doc = document_service().get(kyc.document_key(caller.tenant, domain, kyc.path_id(document_id, "documentId")))
+    kyc.customer_guard(customer)(doc)
+    return kyc.document_response(doc, event)
+
+
+lambda_handler = lambda_entrypoint(app)

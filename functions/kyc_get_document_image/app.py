@@ -1,0 +1,32 @@
+"""kyc: GET .../document/{documentId}/front and /back - the image version the document points at."""
+
+from folio.dialects import kyc
+from folio.handlers import http_api, lambda_entrypoint
+from folio.http import caller_from_event, file_response
+from folio.services import document_service
+
+app = http_api(kyc.install)
+
+
+@app.get("/api/customer/<customer_id>/document/<document_id>/front")
+def get_front(customer_id: str, document_id: str):
+    return image(customer_id, document_id, "front")
+
+
+@app.get("/api/customer/<customer_id>/document/<document_id>/back")
+def get_back(customer_id: str, document_id: str):
+    return image(customer_id, document_id, "back")
+
+
+def image(customer_id: str, document_id: str, side: str):
+    event = app.current_event.raw_event
+    caller = caller_from_event(event)
+    domain = kyc.domain_of(event, caller)
+    documents = document_service()
+    doc = documents.get(kyc.document_key(caller.tenant, domain, kyc.path_id(document_id, "documentId")))
+    kyc.customer_guard(kyc.path_id(customer_id, "customerId"))(doc)
+    ref = kyc.image_ref(doc, side)
+    return file_response(documents.read_file(ref), ref.content_type, f'"{ref.sha256}"', ref.file_name)
+
+
+lambda_handler = lambda_entrypoint(app)

@@ -1,0 +1,26 @@
+"""kyc: PUT /api/customer/{customerId}/document/{documentId} - new front (and back) images and fields."""
+
+from folio.dialects import kyc
+from folio.handlers import http_api, lambda_entrypoint
+from folio.http import caller_from_event, precondition_from_event
+from folio.services import document_service
+
+app = http_api(kyc.install)
+
+
+@app.put("/api/customer/<customer_id>/document/<document_id>")
+def update_document(customer_id: str, document_id: str):
+    event = app.current_event.raw_event
+    caller = caller_from_event(event)
+    domain = kyc.domain_of(event, caller)
+    customer = kyc.path_id(customer_id, "customerId")
+    key = kyc.document_key(caller.tenant, domain, kyc.path_id(document_id, "documentId"))
+    upload = kyc.parse_upload(event)
+    doc = document_service().update(
+        key, kyc.updated_body(upload), caller, precondition_from_event(event),
+        new_files=upload.files, guard=kyc.customer_guard(customer),
+    )
+    return kyc.document_response(doc, event)
+
+
+lambda_handler = lambda_entrypoint(app)
