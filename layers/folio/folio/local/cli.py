@@ -41,8 +41,10 @@ def cmd_openapi(args) -> int:
 def cmd_local(args) -> int:
     from werkzeug.serving import make_server
 
+    from ..dialects.capture import DEMO_PROCEDURE
     from .auth import Authorizer, mint_token
     from .aws import EmbeddedAws
+    from .fixtures import seed
     from .gateway import Gateway
     from .openapi import build_openapi
     from .runtime import FunctionRuntime
@@ -52,6 +54,7 @@ def cmd_local(args) -> int:
     aws = EmbeddedAws().start()
     aws.create_resources(template)
     runtime = FunctionRuntime(template)
+    seed()
     base = f"http://{args.host}:{args.port}"
     gateway = Gateway(template, runtime, Authorizer(), build_openapi(template, base))
     server = make_server(args.host, args.port, gateway, threaded=True)
@@ -63,6 +66,10 @@ def cmd_local(args) -> int:
     print(f"embedded AWS (moto, one request at a time) at {aws.endpoint_url}; "
           "data lives in memory and is gone when folio local stops", flush=True)
     print(f"OpenAPI: {base}/openapi.json", flush=True)
+    demo = DEMO_PROCEDURE
+    print(f"capture: procedure {demo['name']} ({demo['id']}), attachment types "
+          f"{', '.join(t['name'] for t in demo['attachmentTypes'])}; new documents start in step "
+          f"{demo['steps'][0]['name']} ({demo['steps'][0]['id']})", flush=True)
     print(f"\nA token (tenant demo, both scopes, 1 hour; `folio token --help` for others):\n{token}\n", flush=True)
     body = json.dumps({"Header": "Quarterly Sales Report", "CustomFields": {"Region": "EMEA"}})
     print("Try:\n  curl -s -X POST " + shlex.quote(f"{base}/api/v1/Document")
@@ -81,7 +88,7 @@ def cmd_local(args) -> int:
 
 def cmd_invoke(args) -> int:
     from .aws import EmbeddedAws
-    from .fixtures import prepare
+    from .fixtures import prepare, seed
     from .runtime import FunctionRuntime
     from .template import Template
 
@@ -93,6 +100,7 @@ def cmd_invoke(args) -> int:
     try:
         aws.create_resources(template)
         runtime = FunctionRuntime(template)
+        seed()
         prepare(args.function_id, event)
         answer = runtime.invoke(args.function_id, event)
     finally:
