@@ -2,6 +2,7 @@
 
 import http.server
 import io
+import json
 import shutil
 import subprocess
 import threading
@@ -130,3 +131,30 @@ def test_missing_required_part_is_400():
     boundary, body = browser_body()
     with pytest.raises(InvalidRequest, match="'front' is required"):
         parse_form_data(f"multipart/form-data; boundary={boundary}", body).require("front")
+
+
+DOC_BOUNDARY = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
+DOC_SAMPLE = (DOC_BOUNDARY + '\r\nContent-Disposition: form-data; name="attachment"\r\nContent-Type: application/json\r\n\r\n'
+              '{\r\n    "title": "Notes Title"\r\n}\r\n' + DOC_BOUNDARY + "\r\n \r\n")
+
+
+@pytest.mark.parametrize("body", [
+    DOC_SAMPLE,  # the capture spec's raw sample: the boundary as delimiter, no closing delimiter
+    DOC_SAMPLE.replace("\r\n", "\n"),  # copied with bare LFs
+    DOC_SAMPLE.replace("application/json\r\n\r\n", "application/json\r\n"),  # blank line lost
+    DOC_SAMPLE.replace(DOC_BOUNDARY + "\r\n \r\n", "--" + DOC_BOUNDARY + "--\r\n").replace("\r\n", "\n"),  # LF only
+])
+def test_documentation_style_bodies_are_read(body):
+    form = parse_form_data(f"multipart/form-data; boundary={DOC_BOUNDARY}", body.encode())
+    part = form.require("attachment")
+    assert part.media_type == "application/json"
+    assert json.loads(part.data) == {"title": "Notes Title"}
+
+
+@pytest.mark.parametrize("body", [
+    DOC_SAMPLE[:-10],  # the last part is not ended by a delimiter
+    "preamble\r\n" + DOC_SAMPLE.replace(DOC_BOUNDARY, "other"),  # no delimiter at all
+])
+def test_documentation_style_still_refuses_truncated_bodies(body):
+    with pytest.raises(InvalidRequest):
+        parse_form_data(f"multipart/form-data; boundary={DOC_BOUNDARY}", body.encode())

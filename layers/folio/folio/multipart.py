@@ -6,6 +6,14 @@ standard library's MIME parser, so parameters may come in any order, quoted or n
 browsers and curl send them, are kept. A body without a boundary, without its closing
 delimiter (truncated), or with a part that has no name is a 400 that says so.
 
+Documentation-style bodies are read too: a vendor's printed sample (capture's raw HTTP
+example) shows the boundary itself as the delimiter line, no closing delimiter, and may lose
+its blank lines or CRLFs when copied. When a body has no standard delimiter at all (or no CRLF
+anywhere), lines equal to the boundary (with or without ``--``) delimit parts, a last delimiter
+followed by nothing but blank lines closes the body, and a part without a blank line ends its
+headers at the first line that is no ``Name: value`` header. A body whose last part is not
+followed by a delimiter is still refused as truncated.
+
 Known limit: the decoder splits on the boundary wherever it occurs, not only at line starts,
 so a file that contains its own boundary (RFC 2046 forbids clients to choose such a
 boundary) is refused with 400 rather than read; it is never silently cut.
@@ -93,6 +101,52 @@ def clean_filename(raw: str | None) -> str | None:
     return name or None
 
 
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9!#$%&'*+.^_`|~-]+:")
+
+
+def _documentation_style(body: bytes, boundary: bytes) -> bytes | None:
+    """The standard form of a body written as documentation prints it (see the module docstring)."""
+    lines = re.split(rb"\r?\n", body)
+    delimiters = {boundary, b"--" + boundary}
+    closers = {b"--" + boundary + b"--", boundary + b"--"}
+    parts: list[list[bytes]] = []
+    current: list[bytes] | None = None
+    closed = False
+    for line in lines:
+        bare = line.strip()
+        if bare in closers:
+            closed = True
+            break
+        if bare in delimiters:
+            if current is not None:
+                parts.append(current)
+            current = []
+        elif current is None:
+            if bare:
+                return None  # content before the first delimiter: not this style
+        else:
+            current.append(line)
+    if current is not None:
+        if closed:
+            parts.append(current)
+        elif any(line.strip() for line in current):
+            return None  # a last part that no delimiter ends: truncated
+    if not parts:
+        return None
+    out = []
+    for part in parts:
+        if b"" in part:
+            split = part.index(b"")
+            headers, content = part[:split], part[split + 1:]
+        else:
+            split = next((i for i, line in enumerate(part) if not _HEADER_LINE.match(line)), len(part))
+            headers, content = part[:split], part[split:]
+        while content and not content[-1].strip():
+            content = content[:-1]
+        out.append(b"--" + boundary + b"\r\n" + b"\r\n".join(headers) + b"\r\n\r\n" + b"\r\n".join(content) + b"\r\n")
+    return b"".join(out) + b"--" + boundary + b"--\r\n"
+
+
 def parse_form_data(content_type: str | None, body: bytes) -> FormData:
     from requests_toolbelt.multipart.decoder import (
         ImproperBodyPartContentException,
@@ -110,6 +164,8 @@ def parse_form_data(content_type: str | None, body: bytes) -> FormData:
     if not isinstance(boundary, str) or not 1 <= len(boundary) <= 70:
         raise InvalidRequest("the multipart Content-Type has no usable boundary parameter (1 to 70 characters)")
     delimiter = b"--" + boundary.encode("latin-1", "replace")
+    if delimiter not in body or b"\r\n" not in body:
+        body = _documentation_style(body, boundary.encode("latin-1", "replace")) or body
     if delimiter + b"--" not in body or not body.lstrip(b"\r\n").startswith(delimiter):
         raise InvalidRequest("the multipart body is truncated or does not use the declared boundary")
     try:
