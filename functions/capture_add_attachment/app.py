@@ -9,6 +9,7 @@ app = http_api(capture.install)
 
 
 @app.post("/capture/api/v1.1/documents/<doc_id>/attachments")
+@app.post("/capture/api/v1/documents/<doc_id>/attachments")  # the spec's examples use v1
 def add_attachment(doc_id: str):
     event = app.current_event.raw_event
     caller = caller_from_event(event)

@@ -9,6 +9,7 @@ app = http_api(capture.install)
 
 
 @app.post("/capture/api/v1.1/documents")
+@app.post("/capture/api/v1/documents")  # the spec's examples use v1
 def create_document():
     event = app.current_event.raw_event
     caller = caller_from_event(event)

@@ -9,6 +9,7 @@ app = http_api(capture.install)
 
 
 @app.get("/capture/api/v1.1/documents/<doc_id>/attachments/<att_id>/content")
+@app.get("/capture/api/v1/documents/<doc_id>/attachments/<att_id>/content")  # the spec's examples use v1
 def get_attachment_content(doc_id: str, att_id: str):
     event = app.current_event.raw_event
     caller = caller_from_event(event)

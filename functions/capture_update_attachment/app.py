@@ -9,6 +9,7 @@ app = http_api(capture.install)
 
 
 @app.put("/capture/api/v1.1/documents/<doc_id>/attachments/<att_id>")
+@app.put("/capture/api/v1/documents/<doc_id>/attachments/<att_id>")  # the spec's examples use v1
 def update_attachment(doc_id: str, att_id: str):
     event = app.current_event.raw_event
     caller = caller_from_event(event)
