@@ -57,24 +57,120 @@ def _crm_operations() -> dict[str, dict[str, Any]]:
     }
 
 
+def _binary(description: str) -> dict[str, Any]:
+    return {"description": description, "headers": {"ETag": {"schema": {"type": "string"}}},
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _kyc_operations() -> dict[str, dict[str, Any]]:
+    from ..dialects import kyc
+
+    fields = kyc.DocumentFields.model_json_schema()
+    timestamp = {"type": "object", "properties": {k: {"type": "integer"} for k in (
+        "date", "day", "hours", "minutes", "month", "nanos", "seconds", "time", "timezoneOffset", "year")}}
+    user = {"type": "object", "properties": {"email": {"type": ["string", "null"]}, "firstName": {"type": ["string", "null"]},
+                                             "fullName": {"type": ["string", "null"]}, "id": {"type": ["integer", "null"]},
+                                             "lastName": {"type": ["string", "null"]}}}
+    text = {"type": ["string", "null"]}
+    document = {"type": "object", "properties": {
+        "assignees": {"type": "array", "items": user}, "authenticity": text, "back": text, "backName": text,
+        "createdAt": timestamp, "createdBy": user, "customerId": {"type": "integer"},
+        "expiryDate": {"type": ["string", "null"], "format": "date"}, "front": text, "frontName": text,
+        "id": {"type": "integer"}, "issueDate": {"type": ["string", "null"], "format": "date"}, "number": text,
+        "parentCustomerId": {"type": ["integer", "null"]}, "parentParticular": {"type": "object"},
+        "particular": {"type": "object"}, "showExpiryNotification": {"type": "boolean"}, "type": text,
+        "updatedAt": timestamp, "updatedBy": user}}
+    upload = {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["front", "document"], "properties": {
+            "front": {"type": "string", "format": "binary", "description": "JPEG, PNG, HEIC, WebP or PDF, at most 4 MiB"},
+            "back": {"type": "string", "format": "binary", "description": "optional; kept when omitted on update"},
+            "document": fields}},
+        "encoding": {"document": {"contentType": "application/json, text/plain"},
+                     "front": {"contentType": "image/jpeg, image/png, image/heic, image/webp, application/pdf"},
+                     "back": {"contentType": "image/jpeg, image/png, image/heic, image/webp, application/pdf"}}}}}
+    domain = {"name": "X-Domain-ID", "in": "header", "required": True, "schema": {"type": "integer", "format": "int64"}}
+    ok = {"description": "The document", "headers": {"ETag": {"schema": {"type": "string"}}},
+          "content": {"application/json": {"schema": document}}}
+    return {
+        "KycCreateDocumentFunction": {"parameters": [domain], "requestBody": upload,
+                                      "responses": {"201": {**ok, "description": "Created"}}},
+        "KycUpdateDocumentFunction": {"parameters": [domain], "requestBody": upload, "responses": {"200": ok}},
+        "KycGetDocumentFunction": {"parameters": [domain], "responses": {"200": ok}},
+        "KycGetDocumentImageFunction": {"parameters": [domain], "responses": {"200": _binary("The image bytes")}},
+    }
+
+
+def _capture_operations() -> dict[str, dict[str, Any]]:
+    ref = {"type": ["object", "null"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    link = {"type": "object", "properties": {k: {"type": "string"} for k in ("rel", "href", "method", "mediaType")}}
+    attachment = {"type": "object", "properties": {
+        "id": {"type": "string"}, "documentId": {"type": "string"}, "title": {"type": ["string", "null"]},
+        "comment": {"type": ["string", "null"]}, "batch": ref, "step": ref, "type": ref,
+        "stateToken": {"type": "string"}, "mediaType": {"type": ["string", "null"]},
+        "sourceName": {"type": ["string", "null"]}, "size": {"type": ["integer", "null"]},
+        "createdBy": {"type": "object", "properties": {"name": {"type": ["string", "null"]}}},
+        "createdDate": {"type": "string", "format": "date-time"},
+        "updatedBy": {"type": "object", "properties": {"name": {"type": ["string", "null"]}}},
+        "updatedDate": {"type": "string", "format": "date-time"},
+        "links": {"type": "array", "items": link}}}
+    def form(update: bool) -> dict[str, Any]:
+        props = {"title": {"type": "string"}, "comment": {"type": ["string", "null"]}, "type": ref}
+        if update:
+            props["stateToken"] = {"type": "string"}
+        return {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "required": ["attachment"] if update else ["attachment", "content"],
+                       "properties": {"attachment": {"type": "object", "properties": props,
+                                                     "required": ["stateToken"] if update else []},
+                                      "content": {"type": "string", "format": "binary"}}},
+            "encoding": {"attachment": {"contentType": "application/json"}}}}}
+    ok = {"description": "The attachment", "headers": {"ETag": {"schema": {"type": "string"}}},
+          "content": {"application/json": {"schema": attachment}}}
+    xhr = {"name": "X-Requested-With", "in": "header", "required": True, "schema": {"const": "XMLHttpRequest"}}
+    new_document = {"type": "object", "required": ["procedure"], "properties": {
+        "procedure": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+        "batch": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+    return {
+        "CaptureCreateDocumentFunction": {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": new_document}}},
+            "responses": {"201": {"description": "The document, in its procedure's first step",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}}},
+        "CaptureAddAttachmentFunction": {"requestBody": form(False), "responses": {"201": {**ok, "description": "Created"}}},
+        "CaptureGetAttachmentFunction": {"responses": {"200": ok}},
+        "CaptureGetAttachmentContentFunction": {"responses": {"200": _binary("The content bytes")}},
+        "CaptureUpdateAttachmentFunction": {
+            "parameters": [xhr], "requestBody": form(True),
+            "responses": {"200": ok, "412": {"description": "stale stateToken (the answer names the current one)",
+                                             "content": {"application/problem+json": {"schema": PROBLEM}}},
+                          "409": {"description": "a simultaneous edit won"}}},
+    }
+
+
 def build_openapi(template: Template, server_url: str | None = None) -> dict[str, Any]:
-    dialect_ops = _crm_operations()
+    dialect_ops = {**_crm_operations(), **_kyc_operations(), **_capture_operations()}
     paths: dict[str, Any] = {}
+    named: set[str] = set()
     for route in sorted(template.routes, key=lambda r: (r.path, r.method)):
         fn = template.functions[route.function_id]
         extra = dialect_ops.get(route.function_id, {})
+        # one function may serve several routes; operationIds stay unique
+        operation_id = route.function_id
+        if operation_id in named:
+            operation_id += "_" + re.sub(r"\W+", "_", route.path).strip("_")
+        named.add(operation_id)
         params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in re.findall(r"\{([^}+]+)\+?\}", route.path)]
         params += extra.get("parameters", [])
         responses = {
             **extra.get("responses", {"200": {"description": "OK"}}),
+            "413": {"description": "Too large (files at most 4 MiB, requests 6 MB)"},
+            "415": {"description": "Unsupported media type", "content": {"application/problem+json": {"schema": PROBLEM}}},
             "400": {"description": "Bad request", "content": {"application/problem+json": {"schema": PROBLEM}}},
             "401": {"description": "No valid token"},
             "403": {"description": "A scope is missing"},
             "404": {"description": "Not found", "content": {"application/problem+json": {"schema": PROBLEM}}},
         }
         op: dict[str, Any] = {
-            "operationId": route.function_id,
+            "operationId": operation_id,
             "summary": fn.description or route.route_key,
             "parameters": params,
             "responses": responses,
