@@ -213,3 +213,28 @@ def test_capture_browser_form_data_with_a_replacement_file(local_server):
     doc = answer.json()
     assert (doc["mediaType"], doc["sourceName"], doc["size"], doc["comment"]) == ("image/png", "résumé.png", len(png(9, 9)), "rescanned")
     assert requests.get(url + "/content", headers=headers).content == png(9, 9)
+
+
+def test_folio_procedure_defines_a_tenants_procedure_in_the_table(local_server, template, tmp_path):
+    import os
+
+    from ..conftest import FOLIO
+
+    definition = {"name": "Invoices", "batchPrefix": "inv",
+                  "steps": [{"id": "find-date", "name": "Find Invoice Date", "type": "External Processor"}],
+                  "attachmentTypes": [{"name": "Invoice Notes"}, {"name": "Receipt"}]}
+    (tmp_path / "invoices.json").write_text(json.dumps(definition))
+    table = template.local_name("DocumentsTable")
+    env = {**os.environ, "AWS_ENDPOINT_URL": local_server.aws_endpoint, "AWS_ACCESS_KEY_ID": "local",
+           "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+    out = subprocess.run([str(FOLIO), "procedure", "--tenant", "initech", "--file", str(tmp_path / "invoices.json"),
+                          "--table", table], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    defined = json.loads(out.stdout)
+    assert [t["name"] for t in defined["attachmentTypes"]] == ["Invoice Notes", "Receipt"]
+    headers = bearer(local_server, tenant="initech", steps=["find-date"])
+    answer = requests.post(f"{local_server.url}{CAPTURE}", json={"procedure": {"name": "Invoices"}}, headers=headers)
+    assert answer.status_code == 201 and answer.json()["step"]["id"] == "find-date"
+    assert answer.json()["batch"]["name"].startswith("inv_")
+    demo = requests.post(f"{local_server.url}{CAPTURE}", json={"procedure": {"name": "Demo"}}, headers=headers)
+    assert demo.status_code == 400  # a tenant with its own procedures no longer sees the default ones

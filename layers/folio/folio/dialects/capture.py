@@ -149,9 +149,18 @@ class Procedures:
 
     def define(self, tenant: str, procedure: dict[str, Any], caller: Caller) -> Procedure:
         """Add a procedure to a tenant's configuration, or replace the one with its name."""
-        defined = Procedure.from_config({"id": str(uuid.uuid4()), **procedure})
-        if not defined.steps:
+        try:
+            defined = Procedure.from_config({"id": str(uuid.uuid4()), **procedure})
+            steps = [{"id": str(s.get("id") or uuid.uuid4()), "name": str(s["name"]), "type": str(s.get("type", ""))}
+                     for s in defined.steps]
+            types = [{"id": str(t.get("id") or uuid.uuid4()), "name": str(t["name"])} for t in defined.attachment_types]
+        except (KeyError, TypeError, AttributeError) as e:
+            raise InvalidRequest(f"a procedure needs a name, steps with names and attachment types with names ({e})") from None
+        if not steps:
             raise InvalidRequest("a procedure needs at least one step")
+        if len({t["name"] for t in types}) != len(types):
+            raise InvalidRequest("attachment type names must be unique within a procedure")
+        defined = Procedure(defined.id, defined.name, defined.batch_prefix, tuple(steps), tuple(types))
         key = self.key(tenant)
 
         def change(current: Document) -> dict[str, Any]:

@@ -109,6 +109,29 @@ def cmd_invoke(args) -> int:
     return 0 if int(answer.get("statusCode", 200)) < 400 else 1
 
 
+def cmd_procedure(args) -> int:
+    """Define a capture procedure for a tenant in a deployed table (AWS credentials from the environment)."""
+    import os
+
+    from ..core import Caller
+    from ..dialects.capture import Procedures
+    from ..errors import FolioError
+    from ..services import document_service
+
+    if args.table:
+        os.environ["TABLE_NAME"] = args.table
+    if not os.environ.get("TABLE_NAME"):
+        sys.exit("folio: say which table: --table NAME (the stack's DocumentsTableName output) or TABLE_NAME")
+    definition = json.loads(Path(args.file).read_text())
+    try:
+        defined = Procedures(document_service()).define(args.tenant, definition,
+                                                        Caller(tenant=args.tenant, sub="folio-cli", name="folio procedure"))
+    except FolioError as e:
+        sys.exit(f"folio: {e.message}")
+    print(json.dumps(defined.to_config(), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="folio", description="folio on a laptop: no AWS account, no Docker")
     parser.add_argument("--template", help="path to template.yaml (default: found from the working directory)")
@@ -132,6 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("function_id", metavar="FunctionLogicalId")
     p.add_argument("--event", required=True)
     p.set_defaults(func=cmd_invoke)
+
+    p = sub.add_parser("procedure", help="define a capture procedure (steps, attachment types) for a tenant")
+    p.add_argument("--tenant", required=True, help="the tenant claim of the tokens that will use it, or * for all")
+    p.add_argument("--file", required=True, help='JSON: {"name", "batchPrefix", "steps": [{"id", "name", "type"}], '
+                                                 '"attachmentTypes": [{"id", "name"}]}')
+    p.add_argument("--table", help="DynamoDB table (default: $TABLE_NAME)")
+    p.set_defaults(func=cmd_procedure)
 
     p = sub.add_parser("openapi", help="print the OpenAPI document of every route")
     p.set_defaults(func=cmd_openapi)
