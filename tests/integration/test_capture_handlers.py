@@ -114,6 +114,12 @@ def test_update_title_returns_a_new_state_token(capture_api, attachment):
     assert updated["updatedDate"] >= updated["createdDate"]
 
 
+def test_an_update_that_changes_nothing_still_returns_a_new_state_token(capture_api, attachment):
+    first = update(capture_api, attachment, {"title": attachment["title"]})
+    assert first.status == 200 and first.json["stateToken"] != attachment["stateToken"]
+    assert update(capture_api, first.json, {}).json["stateToken"] != first.json["stateToken"]
+
+
 def test_only_title_type_and_comment_are_updated(capture_api, attachment):
     answer = update(capture_api, attachment, {"comment": "checked", "size": 1, "mediaType": "x/y", "id": "other",
                                               "sourceName": "evil.exe", "documentId": "elsewhere"})

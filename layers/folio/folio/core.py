@@ -285,6 +285,7 @@ class DocumentService:
         new_files: dict[str, NewFile] | None = None,
         removed_files: tuple[str, ...] = (),
         guard: Callable[[Document], None] | None = None,
+        commit_unchanged: bool = False,
     ) -> Document:
         """Apply ``change`` to the current version and commit the next one.
 
@@ -293,7 +294,8 @@ class DocumentService:
 
         With a precondition, a lost race is an EditConflict (409): the client's view is
         stale. Without one, re-read and re-apply, a bounded number of times (Contention).
-        A change that alters nothing commits nothing and returns the current document.
+        A change that alters nothing commits nothing and returns the current document, unless
+        ``commit_unchanged`` (capture promises a new stateToken on every successful update).
         """
         uploaded: dict[str, FileRef] = {}
         try:
@@ -313,7 +315,7 @@ class DocumentService:
                 files.update(uploaded)
                 if body is None:
                     body = current.body
-                if body == current.body and files == current.files:
+                if body == current.body and files == current.files and not commit_unchanged:
                     return current
                 now = max(self.clock(), current.updated_at + timedelta(microseconds=1))
                 doc = replace(

@@ -393,6 +393,7 @@ class CaptureService:
             replace(precondition, state_token=request.state_token),
             new_files={CONTENT_SLOT: request.content} if request.content else None,
             guard=on_document(document.key.id),
+            commit_unchanged=True,  # "every successful update returns a new stateToken"
         )
         return attachment, document
 
