@@ -249,6 +249,10 @@ class DocumentService:
             raise DocumentNotFound(f"document {key.id} has no version {version}")
         return Document.from_record(key, version, record)
 
+    def history(self, key: DocumentKey) -> list[Document]:
+        """Every committed version of a document, oldest first."""
+        return [Document.from_record(key, version, record) for version, record in self.table.history(key.pk)]
+
     def read_file(self, ref: FileRef) -> bytes:
         return self.files.get(ref.key, ref.version_id)
 

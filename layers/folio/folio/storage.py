@@ -164,6 +164,25 @@ class DocumentTable:
         item = out.get("Item")
         return item["record"]["S"] if item else None
 
+    def history(self, pk: str) -> list[tuple[int, str]]:
+        """Every committed version's ``(version, record)``, oldest first (one paginated Query)."""
+        out: list[tuple[int, str]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :v)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":v": {"S": "V#"}},
+            "ConsistentRead": True,
+        }
+        try:
+            while True:
+                page = self._db.query(**kwargs)
+                out.extend((int(i["version"]["N"]), i["record"]["S"]) for i in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return out
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "reading the document history") from e
+
     def next_id(self, counter_pk: str) -> int:
         """An atomic counter: each call returns a new integer, never reused."""
         try:
