@@ -128,6 +128,11 @@ EXPECTED_IN_ANSWER = {
     "capture_get_attachment.json": b'"stateToken": "',
     "capture_get_attachment_content.json": b"Invoice notes",
     "capture_update_attachment.json": b'"title": "Notes Title"',
+    "dms_create_document.json": b'"name": "New Document"',
+    "dms_upload_document_version.json": b'"version": 3',
+    "dms_get_document.json": b'"version": 2',
+    "dms_list_document_versions.json": b'"version": 1',
+    "dms_get_document_version_file.json": b"floor plan draft",
 }
 
 

@@ -74,6 +74,25 @@ def _prepare_capture(event: dict[str, Any], caller: Caller) -> None:
                 capture.CONTENT_SLOT: NewFile(b"Invoice notes\n" * 8, "text/plain", "notes5.txt")})
 
 
+def _prepare_dms(event: dict[str, Any], caller: Caller) -> None:
+    """The document the event names, with two file versions."""
+    from ..dialects import dms
+
+    params = event.get("pathParameters") or {}
+    if "document_id" not in params:
+        return
+    key = dms.document_key(caller.tenant, params["client_id"], params["project_id"], params["document_id"])
+    documents = document_service()
+    documents.reserve_id(caller.tenant, dms.KIND, int(params["document_id"]))
+    if documents.find(key) is None:
+        first = dms.Upload({"name": "Floor plan", "folderId": 17, "description": ""},
+                           NewFile(b"%PDF-1.4\n% floor plan draft\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
+        documents.create(key, dms.new_body(params["client_id"], params["project_id"], first), caller,
+                         new_files={dms.FILE_SLOT: first.file})
+        second = dms.Upload({}, NewFile(b"%PDF-1.4\n% floor plan rev A\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
+        documents.update(key, dms.version_change(second), caller, new_files={dms.FILE_SLOT: second.file})
+
+
 _PREPARERS = {
     "CrmGetDocumentFunction": _prepare_crm,
     "CrmPatchDocumentFunction": _prepare_crm,
@@ -84,6 +103,10 @@ _PREPARERS = {
     "CaptureGetAttachmentFunction": _prepare_capture,
     "CaptureGetAttachmentContentFunction": _prepare_capture,
     "CaptureUpdateAttachmentFunction": _prepare_capture,
+    "DmsUploadDocumentVersionFunction": _prepare_dms,
+    "DmsGetDocumentFunction": _prepare_dms,
+    "DmsListDocumentVersionsFunction": _prepare_dms,
+    "DmsGetDocumentVersionFileFunction": _prepare_dms,
 }
 
 

@@ -145,8 +145,44 @@ def _capture_operations() -> dict[str, dict[str, Any]]:
     }
 
 
+DMS_ERROR = {"type": "object", "required": ["status", "code", "message", "details"], "properties": {
+    "status": {"const": "error"}, "code": {"type": "integer"}, "message": {"type": "string"}, "details": {"type": "string"}}}
+
+
+def _dms_operations() -> dict[str, dict[str, Any]]:
+    user = {"type": "object", "properties": {k: {"type": ["string", "null"]} for k in ("id", "name", "email")}}
+    document = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "clientId": {"type": "integer"}, "projectId": {"type": "integer"},
+        "name": {"type": "string"}, "description": {"type": ["string", "null"]}, "folderId": {"type": ["integer", "null"]},
+        "parentUuid": {"type": ["string", "null"], "format": "uuid"}, "version": {"type": "integer"},
+        "fileName": {"type": ["string", "null"]}, "contentType": {"type": "string"}, "size": {"type": "integer"},
+        "sha256": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"},
+        "updatedAt": {"type": "string", "format": "date-time"}, "createdBy": user, "updatedBy": user}}
+    version = {"type": "object", "properties": {k: document["properties"][k] for k in (
+        "fileName", "contentType", "size", "sha256", "createdAt", "createdBy")} | {"version": {"type": "integer"}}}
+    def form(file_required: bool) -> dict[str, Any]:
+        return {"required": file_required, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"] if file_required else [],
+            "properties": {"file": {"type": "string", "format": "binary",
+                                    "description": "image/*, application/*, text/* or video/*; at most 4 MiB"},
+                           "folderId": {"type": "integer"}, "parentUuid": {"type": "string", "format": "uuid"},
+                           "name": {"type": "string"}, "description": {"type": "string"}}}}}}
+    ok = {"content": {"application/json": {"schema": document}}, "headers": {"ETag": {"schema": {"type": "string"}}}}
+    return {
+        "DmsCreateDocumentFunction": {"requestBody": form(True), "responses": {"201": {**ok, "description": "Created, version 1"}}},
+        "DmsUploadDocumentVersionFunction": {
+            "parameters": [{"name": "X-HTTP-Method-Override", "in": "header", "required": False, "schema": {"const": "PUT"}}],
+            "requestBody": form(False), "responses": {"201": {**ok, "description": "Document updated (new version created)"}}},
+        "DmsGetDocumentFunction": {"responses": {"200": {**ok, "description": "The document"}}},
+        "DmsListDocumentVersionsFunction": {"responses": {"200": {"description": "Every file version, newest first",
+            "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "data": {"type": "array", "items": version}}}}}}}},
+        "DmsGetDocumentVersionFileFunction": {"responses": {"200": _binary("That version's exact bytes")}},
+    }
+
+
 def build_openapi(template: Template, server_url: str | None = None) -> dict[str, Any]:
-    dialect_ops = {**_crm_operations(), **_kyc_operations(), **_capture_operations()}
+    dialect_ops = {**_crm_operations(), **_kyc_operations(), **_capture_operations(), **_dms_operations()}
     paths: dict[str, Any] = {}
     named: set[str] = set()
     for route in sorted(template.routes, key=lambda r: (r.path, r.method)):
@@ -160,14 +196,16 @@ def build_openapi(template: Template, server_url: str | None = None) -> dict[str
         params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in re.findall(r"\{([^}+]+)\+?\}", route.path)]
         params += extra.get("parameters", [])
+        error_schema = DMS_ERROR if route.function_id.startswith("Dms") else PROBLEM
+        error_type = "application/json" if route.function_id.startswith("Dms") else "application/problem+json"
         responses = {
             **extra.get("responses", {"200": {"description": "OK"}}),
             "413": {"description": "Too large (files at most 4 MiB, requests 6 MB)"},
-            "415": {"description": "Unsupported media type", "content": {"application/problem+json": {"schema": PROBLEM}}},
-            "400": {"description": "Bad request", "content": {"application/problem+json": {"schema": PROBLEM}}},
+            "415": {"description": "Unsupported media type", "content": {error_type: {"schema": error_schema}}},
+            "400": {"description": "Bad request", "content": {error_type: {"schema": error_schema}}},
             "401": {"description": "No valid token"},
             "403": {"description": "A scope is missing"},
-            "404": {"description": "Not found", "content": {"application/problem+json": {"schema": PROBLEM}}},
+            "404": {"description": "Not found", "content": {error_type: {"schema": error_schema}}},
         }
         op: dict[str, Any] = {
             "operationId": operation_id,
