@@ -115,9 +115,10 @@ class DocumentTable:
         except (ClientError, BotoCoreError) as e:
             raise _domain_error(e, "reading the document") from e
         item = out.get("Item")
-        if not item:
-            return None
-        return {"version": int(item["version"]["N"]), "record": item["record"]["S"]}
+        if not item or "record" not in item:
+            return None  # absent, or a placeholder locked by a pending atomic batch
+        return {"version": int(item["version"]["N"]), "record": item["record"]["S"],
+                "lock": item["txlock"]["S"] if "txlock" in item else None}
 
     def commit(self, pk: str, version: int, record: str) -> None:
         """Write head and history of ``version`` in one transaction.
@@ -129,7 +130,7 @@ class DocumentTable:
             head_condition = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
             head_condition = {
-                "ConditionExpression": "version = :expected",
+                "ConditionExpression": "version = :expected AND attribute_not_exists(txlock)",
                 "ExpressionAttributeValues": {":expected": {"N": str(version - 1)}},
             }
         item = {"version": {"N": str(version)}, "record": {"S": record}}
@@ -212,6 +213,242 @@ class DocumentTable:
                 raise _domain_error(e, "moving the id counter") from e
         except BotoCoreError as e:
             raise _domain_error(e, "moving the id counter") from e
+
+
+# ---------------------------------------------------------------- atomic batches
+
+@dataclass(frozen=True)
+class Head:
+    """A head item as stored: ``record`` is None for a placeholder a pending create locked."""
+
+    pk: str
+    version: int
+    record: str | None
+    lock: str | None = None
+    pending: str | None = None
+    pending_version: int | None = None
+
+
+@dataclass(frozen=True)
+class VersionWrite:
+    """The next version of one document; ``alias`` (only on create) is an extra pk that points at it."""
+
+    pk: str
+    version: int
+    record: str
+    alias: str | None = None
+
+
+class BatchConflict(Exception):
+    """A transaction was cancelled by conditions; ``indexes`` are the writes that failed theirs."""
+
+    def __init__(self, indexes: list[int]):
+        super().__init__(f"conditions failed for {indexes}")
+        self.indexes = indexes
+
+
+INTENTS_PK = "folio#batch-intents"
+
+
+class BatchTable(DocumentTable):
+    """The storage half of multi-document atomic writes: many heads in one transaction, or,
+    beyond one transaction's 100 actions, locks + one intent record as the commit point."""
+
+    def get_heads(self, pks: list[str]) -> dict[str, Head]:
+        """Heads by pk (BatchGetItem, 100 keys a call, strongly consistent)."""
+        found: dict[str, Head] = {}
+        for start in range(0, len(pks), 100):
+            keys = [{"pk": {"S": pk}, "sk": {"S": HEAD}} for pk in pks[start:start + 100]]
+            request = {self._name: {"Keys": keys, "ConsistentRead": True}}
+            try:
+                while request:
+                    out = self._db.batch_get_item(RequestItems=request)
+                    for item in out.get("Responses", {}).get(self._name, []):
+                        found[item["pk"]["S"]] = _head(item)
+                    request = out.get("UnprocessedKeys") or None
+            except (ClientError, BotoCoreError) as e:
+                raise _domain_error(e, "reading the documents") from e
+        return found
+
+    def get_alias(self, alias: str) -> str | None:
+        try:
+            out = self._db.get_item(TableName=self._name, Key={"pk": {"S": alias}, "sk": {"S": "ALIAS"}},
+                                    ConsistentRead=True)
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "reading the document") from e
+        item = out.get("Item")
+        return item["target"]["S"] if item else None
+
+    def write_versions(self, writes: list[VersionWrite]) -> None:
+        """Every write in one transaction (at most 100 actions), each conditional on the version before."""
+        actions = []
+        owners = []
+        for index, w in enumerate(writes):
+            for action in self._version_actions(w, lock=None):
+                actions.append(action)
+                owners.append(index)
+        self._transact(actions, owners, "saving the documents")
+
+    def lock(self, txid: str, locks: list[tuple[str, int, str]]) -> None:
+        """Lock heads for ``txid`` with their pending records: ``(pk, expected version, record)``;
+        expected 0 means the document must not exist (a placeholder head is created)."""
+        actions = []
+        for pk, expected, record in locks:
+            values = {":t": {"S": txid}, ":p": {"S": record}, ":pv": {"N": str(expected + 1)}}
+            if expected == 0:
+                actions.append({"Put": {"TableName": self._name, "Item": {
+                    "pk": {"S": pk}, "sk": {"S": HEAD}, "version": {"N": "0"}, "txlock": {"S": txid},
+                    "pending": {"S": record}, "pending_version": {"N": "1"}},
+                    "ConditionExpression": "attribute_not_exists(pk)"}})
+            else:
+                actions.append({"Update": {
+                    "TableName": self._name, "Key": {"pk": {"S": pk}, "sk": {"S": HEAD}},
+                    "UpdateExpression": "SET txlock = :t, pending = :p, pending_version = :pv",
+                    "ConditionExpression": "version = :v AND attribute_not_exists(txlock)",
+                    "ExpressionAttributeValues": {**values, ":v": {"N": str(expected)}}}})
+        self._transact(actions, list(range(len(actions))), "locking the documents")
+
+    def apply_locked(self, txid: str, writes: list[VersionWrite]) -> None:
+        """Roll forward: each locked head becomes its pending version, with its history (and alias)."""
+        actions, owners = [], []
+        for index, w in enumerate(writes):
+            for action in self._version_actions(w, lock=txid):
+                actions.append(action)
+                owners.append(index)
+        self._transact(actions, owners, "applying the batch")
+
+    def release_lock(self, txid: str, pk: str) -> None:
+        """Roll back one head locked by ``txid`` (a placeholder is deleted); a no-op when it is not."""
+        key = {"pk": {"S": pk}, "sk": {"S": HEAD}}
+        try:
+            self._db.delete_item(TableName=self._name, Key=key,
+                                 ConditionExpression="txlock = :t AND version = :zero",
+                                 ExpressionAttributeValues={":t": {"S": txid}, ":zero": {"N": "0"}})
+            return
+        except ClientError as e:
+            if not _is_condition_failure(e):
+                raise _domain_error(e, "releasing a lock") from e
+        except BotoCoreError as e:
+            raise _domain_error(e, "releasing a lock") from e
+        try:
+            self._db.update_item(TableName=self._name, Key=key,
+                                 UpdateExpression="REMOVE txlock, pending, pending_version",
+                                 ConditionExpression="txlock = :t", ExpressionAttributeValues={":t": {"S": txid}})
+        except ClientError as e:
+            if not _is_condition_failure(e):
+                raise _domain_error(e, "releasing a lock") from e
+        except BotoCoreError as e:
+            raise _domain_error(e, "releasing a lock") from e
+
+    # ---- intents: the single record whose state is the batch's commit point
+    def put_intent(self, txid: str, intent: str, started: int) -> None:
+        try:
+            self._db.put_item(TableName=self._name, Item={
+                "pk": {"S": INTENTS_PK}, "sk": {"S": txid}, "state": {"S": "PENDING"},
+                "intent": {"S": intent}, "started": {"N": str(started)}},
+                ConditionExpression="attribute_not_exists(pk)")
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "recording the batch") from e
+
+    def get_intent(self, txid: str) -> dict[str, Any] | None:
+        try:
+            out = self._db.get_item(TableName=self._name, Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}},
+                                    ConsistentRead=True)
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "reading the batch") from e
+        item = out.get("Item")
+        return _intent(item) if item else None
+
+    def list_intents(self) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"TableName": self._name, "KeyConditionExpression": "pk = :pk",
+                                  "ExpressionAttributeValues": {":pk": {"S": INTENTS_PK}}, "ConsistentRead": True}
+        out: list[dict[str, Any]] = []
+        try:
+            while True:
+                page = self._db.query(**kwargs)
+                out.extend(_intent(item) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return out
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "listing batches") from e
+
+    def transition_intent(self, txid: str, from_state: str, to_state: str) -> bool:
+        """Move the intent's state if it is still ``from_state``; False when another party moved it."""
+        try:
+            self._db.update_item(TableName=self._name, Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}},
+                                 UpdateExpression="SET #s = :to", ConditionExpression="#s = :from",
+                                 ExpressionAttributeNames={"#s": "state"},
+                                 ExpressionAttributeValues={":to": {"S": to_state}, ":from": {"S": from_state}})
+            return True
+        except ClientError as e:
+            if _is_condition_failure(e):
+                return False
+            raise _domain_error(e, "deciding the batch") from e
+        except BotoCoreError as e:
+            raise _domain_error(e, "deciding the batch") from e
+
+    def delete_intent(self, txid: str) -> None:
+        try:
+            self._db.delete_item(TableName=self._name, Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}})
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "finishing the batch") from e
+
+    # ---- internals
+    def _version_actions(self, w: VersionWrite, lock: str | None) -> list[dict[str, Any]]:
+        item = {"version": {"N": str(w.version)}, "record": {"S": w.record}}
+        if lock is not None:
+            head = {"Update": {
+                "TableName": self._name, "Key": {"pk": {"S": w.pk}, "sk": {"S": HEAD}},
+                "UpdateExpression": "SET version = :v, #r = :r REMOVE txlock, pending, pending_version",
+                "ConditionExpression": "txlock = :t",
+                "ExpressionAttributeNames": {"#r": "record"},
+                "ExpressionAttributeValues": {":v": item["version"], ":r": item["record"], ":t": {"S": lock}}}}
+        elif w.version == 1:
+            head = {"Put": {"TableName": self._name, "Item": {"pk": {"S": w.pk}, "sk": {"S": HEAD}, **item},
+                            "ConditionExpression": "attribute_not_exists(pk)"}}
+        else:
+            head = {"Put": {"TableName": self._name, "Item": {"pk": {"S": w.pk}, "sk": {"S": HEAD}, **item},
+                            "ConditionExpression": "version = :expected AND attribute_not_exists(txlock)",
+                            "ExpressionAttributeValues": {":expected": {"N": str(w.version - 1)}}}}
+        actions = [head, {"Put": {"TableName": self._name,
+                                  "Item": {"pk": {"S": w.pk}, "sk": {"S": history_sk(w.version)}, **item},
+                                  "ConditionExpression": "attribute_not_exists(pk)"}}]
+        if w.alias:
+            actions.append({"Put": {"TableName": self._name,
+                                    "Item": {"pk": {"S": w.alias}, "sk": {"S": "ALIAS"}, "target": {"S": w.pk}},
+                                    "ConditionExpression": "attribute_not_exists(pk)"}})
+        return actions
+
+    def _transact(self, actions: list[dict[str, Any]], owners: list[int], what: str) -> None:
+        if not actions:
+            return
+        try:
+            self._db.transact_write_items(TransactItems=actions)
+        except ClientError as e:
+            if _is_condition_failure(e):
+                reasons = e.response.get("CancellationReasons") or []
+                failed = sorted({owners[i] for i, r in enumerate(reasons)
+                                 if r.get("Code") in ("ConditionalCheckFailed", "TransactionConflict")})
+                raise BatchConflict(failed or sorted(set(owners))) from e
+            raise _domain_error(e, what) from e
+        except BotoCoreError as e:
+            raise _domain_error(e, what) from e
+
+
+def _head(item: dict[str, Any]) -> Head:
+    return Head(
+        pk=item["pk"]["S"], version=int(item["version"]["N"]),
+        record=item["record"]["S"] if "record" in item else None,
+        lock=item["txlock"]["S"] if "txlock" in item else None,
+        pending=item["pending"]["S"] if "pending" in item else None,
+        pending_version=int(item["pending_version"]["N"]) if "pending_version" in item else None,
+    )
+
+
+def _intent(item: dict[str, Any]) -> dict[str, Any]:
+    return {"txid": item["sk"]["S"], "state": item["state"]["S"], "intent": item["intent"]["S"],
+            "started": int(item["started"]["N"])}
 
 
 @dataclass(frozen=True)
