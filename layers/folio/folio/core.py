@@ -290,6 +290,7 @@ class DocumentService:
         removed_files: tuple[str, ...] = (),
         guard: Callable[[Document], None] | None = None,
         commit_unchanged: bool = False,
+        attach_files: dict[str, FileRef] | None = None,
     ) -> Document:
         """Apply ``change`` to the current version and commit the next one.
 
@@ -300,6 +301,7 @@ class DocumentService:
         stale. Without one, re-read and re-apply, a bounded number of times (Contention).
         A change that alters nothing commits nothing and returns the current document, unless
         ``commit_unchanged`` (capture promises a new stateToken on every successful update).
+        ``attach_files`` are files already stored (a presigned upload) that this version points at.
         """
         uploaded: dict[str, FileRef] = {}
         try:
@@ -317,6 +319,8 @@ class DocumentService:
                 body = change(current)
                 files = {s: r for s, r in current.files.items() if s not in removed_files}
                 files.update(uploaded)
+                if attach_files and body != current.body:  # a change that declines attaches nothing
+                    files.update(attach_files)
                 if body is None:
                     body = current.body
                 if body == current.body and files == current.files and not commit_unchanged:

@@ -11,3 +11,17 @@ def document_service() -> DocumentService:
 
     cfg = settings()
     return DocumentService(DocumentTable(cfg), FileStore(cfg), max_attempts=cfg.max_write_attempts)
+
+
+def batch_service():
+    """Multi-document atomic writes (artu) over the same table."""
+    from .batches import BatchService
+    from .storage import BatchTable
+
+    return BatchService(BatchTable(settings()))
+
+
+def file_store():
+    from .storage import FileStore
+
+    return FileStore(settings())

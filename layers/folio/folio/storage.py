@@ -51,6 +51,7 @@ def _client(service: str, cfg: Settings):
                     connect_timeout=3,
                     read_timeout=10,
                     s3={"addressing_style": "path"} if cfg.endpoint_url else None,
+                    signature_version="s3v4" if service == "s3" else None,  # presigned URLs: SigV4
                 )
                 client = boto3.session.Session().client(
                     service, region_name=cfg.region, endpoint_url=cfg.endpoint_url, config=config
@@ -491,6 +492,28 @@ class FileStore:
             return out["Body"].read()
         except (ClientError, BotoCoreError) as e:
             raise _domain_error(e, "reading the file") from e
+
+    def describe(self, key: str, version_id: str) -> StoredObject:
+        """Size, content type and SHA-256 of one object version, hashed while streaming its bytes."""
+        digest = hashlib.sha256()
+        try:
+            out = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)
+            size = 0
+            for chunk in out["Body"].iter_chunks(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "reading the uploaded file") from e
+        return StoredObject(key, version_id, size, digest.hexdigest(), out.get("ContentType") or "application/octet-stream")
+
+    def presign_put(self, key: str, content_type: str, expires_in: int) -> str:
+        """A URL that lets its holder PUT this one key, with this Content-Type, until it expires."""
+        try:
+            return self._s3.generate_presigned_url(
+                "put_object", Params={"Bucket": self._bucket, "Key": key, "ContentType": content_type},
+                ExpiresIn=expires_in, HttpMethod="PUT")
+        except (ClientError, BotoCoreError) as e:
+            raise _domain_error(e, "signing the upload URL") from e
 
     def delete_version(self, key: str, version_id: str) -> None:
         try:

@@ -39,7 +39,7 @@ def create_resources(template: Template, dynamodb, s3) -> dict[str, str]:
     created: dict[str, str] = {}
     for lid, res in template.of_type("AWS::DynamoDB::Table").items():
         props = res["Properties"]
-        name = props.get("TableName") or template.local_name(lid)
+        name = props["TableName"] if isinstance(props.get("TableName"), str) else template.local_name(lid)
         args: dict[str, Any] = {
             "TableName": name,
             "KeySchema": props["KeySchema"],
@@ -62,7 +62,7 @@ def create_resources(template: Template, dynamodb, s3) -> dict[str, str]:
         created[lid] = name
     for lid, res in template.of_type("AWS::S3::Bucket").items():
         props = res.get("Properties", {})
-        name = props.get("BucketName") or template.local_name(lid)
+        name = props["BucketName"] if isinstance(props.get("BucketName"), str) else template.local_name(lid)
         s3.create_bucket(Bucket=name)
         if "VersioningConfiguration" in props:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
@@ -82,7 +82,9 @@ def create_resources(template: Template, dynamodb, s3) -> dict[str, str]:
 class EmbeddedAws:
     """moto's server on 127.0.0.1, single-threaded, in a daemon thread of this process."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, on_object_created=None):
+        """``on_object_created(bucket, key, version_id, size, etag)`` is called, on a thread of
+        its own (S3 notifications are asynchronous), after every object S3 stored."""
         from moto.server import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -91,8 +93,10 @@ class EmbeddedAws:
                 pass
 
         use_local_credentials()
-        self._server = make_server(host, port, DomainDispatcherApplication(create_backend_app),
-                                   threaded=False, request_handler=QuietHandler)
+        app = DomainDispatcherApplication(create_backend_app)
+        if on_object_created is not None:
+            app = ObjectCreatedTap(app, on_object_created)
+        self._server = make_server(host, port, app, threaded=False, request_handler=QuietHandler)
         self.endpoint_url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-aws", daemon=True)
 
@@ -119,3 +123,38 @@ class EmbeddedAws:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class ObjectCreatedTap:
+    """WSGI middleware around moto: notices each object S3 stored (a PUT of a key that answered
+    200), as S3's ObjectCreated notifications do; moto's server does not deliver them itself."""
+
+    _NOT_OBJECT_PUTS = ("uploadId", "partNumber", "tagging", "acl", "retention", "legal-hold", "versioning",
+                        "encryption", "publicAccessBlock", "policy", "ownershipControls", "notification")
+
+    def __init__(self, app, callback):
+        self.app = app
+        self.callback = callback
+
+    def __call__(self, environ, start_response):
+        seen: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = b"".join(self.app(environ, capture))
+        path = environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        if (environ.get("REQUEST_METHOD") == "PUT" and str(seen.get("status", "")).startswith("200")
+                and path.count("/") >= 2 and not any(f"{q}" in query for q in self._NOT_OBJECT_PUTS)
+                and "x-amz-target" not in {k.lower().replace("http_", "").replace("_", "-") for k in environ}):
+            from urllib.parse import unquote
+
+            bucket, key = path.lstrip("/").split("/", 1)
+            headers = {k.lower(): v for k, v in seen["headers"]}
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            threading.Thread(target=self.callback, name="s3-notification", daemon=True,
+                             args=(bucket, unquote(key), headers.get("x-amz-version-id"), size,
+                                   headers.get("etag", "").strip('"'))).start()
+        return [body]

@@ -38,6 +38,16 @@ def cmd_openapi(args) -> int:
     return 0
 
 
+class _Deferred:
+    """A callback whose target is set once the runtime exists (AWS starts first)."""
+
+    target = None
+
+    def __call__(self, *args):
+        if self.target is not None:
+            self.target(*args)
+
+
 def cmd_local(args) -> int:
     from werkzeug.serving import make_server
 
@@ -47,13 +57,15 @@ def cmd_local(args) -> int:
     from .fixtures import seed
     from .gateway import Gateway
     from .openapi import build_openapi
-    from .runtime import FunctionRuntime
+    from .runtime import FunctionRuntime, S3Notifier
     from .template import Template
 
     template = Template(_find_template(args.template))
-    aws = EmbeddedAws().start()
+    notify = _Deferred()
+    aws = EmbeddedAws(on_object_created=notify).start()
     aws.create_resources(template)
     runtime = FunctionRuntime(template)
+    notify.target = S3Notifier(template, runtime)
     seed()
     base = f"http://{args.host}:{args.port}"
     gateway = Gateway(template, runtime, Authorizer(), build_openapi(template, base))
@@ -106,7 +118,8 @@ def cmd_invoke(args) -> int:
     finally:
         aws.stop()
     print(json.dumps(answer, indent=2))
-    return 0 if int(answer.get("statusCode", 200)) < 400 else 1
+    failed = "errorType" in answer or int(answer.get("statusCode", 200)) >= 400
+    return 1 if failed else 0
 
 
 def cmd_procedure(args) -> int:

@@ -137,3 +137,31 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def build_s3_event(*, bucket: str, key: str, size: int, etag: str, version_id: str | None, sequencer: str,
+                   event_name: str = "ObjectCreated:Put", region: str = "us-east-1") -> dict[str, Any]:
+    """An S3 event notification (one record), shaped as S3 delivers it to Lambda."""
+    from urllib.parse import quote_plus
+
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag, "sequencer": sequencer}
+    if version_id:
+        obj["versionId"] = version_id
+    return {"Records": [{
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": region,
+        "eventTime": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "eventName": event_name,
+        "userIdentity": {"principalId": "AWS:AROAFOLIOLOCAL:presigned-upload"},
+        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": uuid.uuid4().hex[:16].upper(),
+                             "x-amz-id-2": uuid.uuid4().hex},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": "folio-local",
+            "bucket": {"name": bucket, "ownerIdentity": {"principalId": "FOLIOLOCAL"},
+                       "arn": f"arn:aws:s3:::{bucket}"},
+            "object": obj,
+        },
+    }]}

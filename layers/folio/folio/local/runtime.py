@@ -50,13 +50,16 @@ class FunctionRuntime:
         """Call the function; normalise its answer to a payload-2.0 response (500 on a crash)."""
         fn: Function = self.template.functions[function_id]
         context = LambdaContext(fn.logical_id, fn.memory_mb, fn.timeout_s)
+        http = "routeKey" in event  # an API Gateway event; S3 and schedule events get the raw result
         try:
             result = self.handler(function_id)(event, context)
-        except Exception:  # noqa: BLE001 - API Gateway answers 500 when the function fails
+        except Exception as error:  # noqa: BLE001 - API Gateway answers 500 when the function fails
             traceback.print_exc()
+            if not http:
+                return {"errorType": type(error).__name__, "errorMessage": str(error)}
             return {"statusCode": 500, "headers": {"content-type": "application/json"},
                     "body": json.dumps({"message": "Internal Server Error"})}
-        return normalize_response(result)
+        return normalize_response(result) if http else result
 
 
 def normalize_response(result: Any) -> dict[str, Any]:
@@ -71,3 +74,27 @@ def response_body(response: dict[str, Any]) -> bytes:
     if response.get("isBase64Encoded"):
         return base64.b64decode(body)
     return body.encode() if isinstance(body, str) else bytes(body)
+
+
+class S3Notifier:
+    """Delivers ObjectCreated events to the functions whose S3 events in the template match, as S3 would."""
+
+    def __init__(self, template: Template, runtime: FunctionRuntime):
+        self.template = template
+        self.runtime = runtime
+        self._sequence = 0
+        self._lock = threading.Lock()
+        self.delivered: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, bucket: str, key: str, version_id: str | None, size: int, etag: str) -> None:
+        from .events import build_s3_event
+
+        with self._lock:
+            self._sequence += 1
+            sequencer = f"{self._sequence:016X}"
+        for fn in self.template.functions.values():
+            if any(t.matches(bucket, "s3:ObjectCreated:Put", key) for t in fn.s3_triggers):
+                event = build_s3_event(bucket=bucket, key=key, size=size, etag=etag, version_id=version_id,
+                                       sequencer=sequencer)
+                answer = self.runtime.invoke(fn.logical_id, event)
+                self.delivered.append((fn.logical_id, answer))

@@ -38,10 +38,16 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
+def _is_intrinsic(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref"))
+
+
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """SAM's Globals merge: maps merge key by key; an intrinsic function is a value, replaced whole."""
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if (isinstance(value, dict) and isinstance(out.get(key), dict)
+                and not _is_intrinsic(value) and not _is_intrinsic(out[key])):
             out[key] = _deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -94,6 +100,21 @@ class Function:
     timeout_s: int
     description: str
     routes: tuple[Route, ...] = field(default_factory=tuple)
+    s3_triggers: tuple[S3Trigger, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class S3Trigger:
+    """An S3 event source of a function: which bucket, which events, which keys."""
+
+    bucket: str  # the bucket's local name
+    events: tuple[str, ...]
+    prefix: str = ""
+    suffix: str = ""
+
+    def matches(self, bucket: str, event_name: str, key: str) -> bool:
+        return (bucket == self.bucket and key.startswith(self.prefix) and key.endswith(self.suffix)
+                and any(event_name == e or (e.endswith("*") and event_name.startswith(e[:-1])) for e in self.events))
 
 
 class Template:
@@ -113,6 +134,10 @@ class Template:
 
     def resolve(self, value: Any) -> Any:
         """Resolve the intrinsics environment variables use, against the embedded AWS."""
+        for lid, res in self.resources.items():
+            props = res.get("Properties") or {}
+            if isinstance(value, dict) and value in (props.get("BucketName"), props.get("TableName")):
+                return self.local_name(lid)  # a name computed by intrinsics (e.g. from the stack id)
         if isinstance(value, dict) and len(value) == 1:
             (fn, arg), = value.items()
             if fn == "Ref":
@@ -140,8 +165,16 @@ class Template:
         for lid, res in self.of_type("AWS::Serverless::Function").items():
             props = _deep_merge(self.function_globals, res.get("Properties", {}))
             env = {k: self.resolve(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
-            routes = []
+            routes, triggers = [], []
             for event in props.get("Events", {}).values():
+                if event.get("Type") == "S3":
+                    ep = event.get("Properties", {})
+                    rules = {r["Name"].lower(): r["Value"]
+                             for r in ep.get("Filter", {}).get("S3Key", {}).get("Rules", [])}
+                    events = ep.get("Events")
+                    triggers.append(S3Trigger(self.resolve(ep["Bucket"]),
+                                              tuple(events if isinstance(events, list) else [events]),
+                                              rules.get("prefix", ""), rules.get("suffix", "")))
                 if event.get("Type") != "HttpApi":
                     continue
                 ep = event.get("Properties", {})
@@ -162,6 +195,7 @@ class Template:
                 timeout_s=int(props.get("Timeout", 3)),
                 description=props.get("Description", ""),
                 routes=tuple(routes),
+                s3_triggers=tuple(triggers),
             )
         return out
 

@@ -1,0 +1,32 @@
+"""artu: S3 ObjectCreated - record an uploaded file (size, content type, SHA-256 read back) on its document."""
+
+from aws_lambda_powertools import Logger
+
+from folio.core import Caller, FileRef
+from folio.dialects import artu
+from folio.services import batch_service, document_service, file_store
+
+logger = Logger()
+
+
+def record_upload(arrival: dict[str, str]) -> None:
+    batches = batch_service()
+    target = batches.table.get_alias(artu.alias(arrival["tenant"], arrival["env"], arrival["id"]))
+    doc = batches.read(artu.key_of_pk(target)) if target else None  # also resolves a stale batch lock
+    if doc is None:
+        logger.warning("upload for an unknown document", extra=arrival)
+        return
+    stored = file_store().describe(arrival["key"], arrival["version_id"])
+    ref = FileRef(stored.key, stored.version_id, stored.size, stored.sha256, stored.content_type,
+                  doc.body.get("filename"))
+    uploader = Caller(tenant=arrival["tenant"], sub="s3-upload", name="presigned upload")
+    document_service().update(doc.key, artu.record_arrival(ref, arrival["sequencer"]), uploader,
+                              attach_files={"file": ref})
+    logger.info("upload recorded", extra={**arrival, "size": stored.size, "sha256": stored.sha256})
+
+
+@logger.inject_lambda_context
+def lambda_handler(event, context):
+    for arrival in artu.s3_arrivals(event):
+        record_upload(arrival)
+    return {"recorded": len(artu.s3_arrivals(event))}
