@@ -1,0 +1,102 @@
+"""artu end to end against `folio local`: the spec's curl, atomic batches, and the presigned upload flow."""
+
+import concurrent.futures
+import hashlib
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+CLIENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+
+
+def headers(server, env="live", **token):
+    return {"Authorization": "Bearer " + server.token(**token), "X-Environment": env}
+
+
+def upsert(server, items, atomic=True, env="live"):
+    return requests.put(f"{server.url}/documents/batch/external", json={"items": items, "atomic": atomic},
+                        headers=headers(server, env))
+
+
+def test_the_specs_curl_command(local_server):
+    text = (SPECS / "artu-batch-upsert-external.txt").read_text()
+    start = text.index("curl --request PUT")
+    command = text[start:text.index("\n'\n", start) + 2]  # through the line that closes --data
+    command = (command.replace("https://api.artu.ai", local_server.url).replace("<token>", local_server.token())
+               .replace("<api-key>", "test"))
+    # the sample's placeholders are not valid values; only they are filled in, nothing else changes
+    for placeholder, value in (('"<string>"', '"spec-sample"'), ('"<unknown>"', "null"),
+                               ('"scope": null', '"scope": "kyc"'), ('"type": null', '"type": "ine"')):
+        command = command.replace(placeholder, value)
+    out = subprocess.run(["bash", "-c", command + " --silent --write-out '\\n%{http_code}'"],
+                         capture_output=True, text=True, timeout=30, check=True)
+    body, status = out.stdout.rsplit("\n", 1)
+    assert status == "200", body
+    answer = json.loads(body)
+    assert answer["atomic"] is True and answer["data"][0]["data"]["status"] == "pending_upload"
+    assert answer["data"][0]["data"]["fields"]["registrationYear"] == 2000
+
+
+def test_presigned_upload_is_recorded_by_the_s3_event(local_server, template, monkeypatch):
+    doc = upsert(local_server, [{"clientId": CLIENT, "externalId": "e2e-upload", "type": "ine",
+                                 "filename": "ine.pdf"}]).json()["data"][0]["data"]
+    ticket = requests.post(f"{local_server.url}/documents/{doc['id']}/upload-url",
+                           json={"contentType": "application/pdf"}, headers=headers(local_server)).json()
+    data = b"%PDF-1.4 " + bytes(range(256)) * 40
+    put = requests.request(ticket["method"], ticket["url"], data=data, headers=ticket["headers"])
+    assert put.status_code == 200, put.text
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        got = requests.get(f"{local_server.url}/documents/{doc['id']}", headers=headers(local_server)).json()["data"]
+        if got["status"] == "uploaded":
+            break
+        time.sleep(0.1)
+    assert (got["status"], got["contentType"], got["size"], got["filename"]) == ("uploaded", "application/pdf",
+                                                                               len(data), "ine.pdf")
+    assert ticket["expiresAt"].endswith("Z")
+    from folio import storage
+    from folio.dialects import artu
+    from folio.services import batch_service
+
+    for name, value in {"AWS_ENDPOINT_URL": local_server.aws_endpoint, "AWS_ACCESS_KEY_ID": "local",
+                        "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1",
+                        "TABLE_NAME": template.local_name("DocumentsTable")}.items():
+        monkeypatch.setenv(name, value)
+    storage.reset_clients()
+    try:
+        stored = batch_service().read(artu.document_key("demo", "live", CLIENT, "e2e-upload"))
+    finally:
+        storage.reset_clients()
+    assert stored.files["file"].sha256 == hashlib.sha256(data).hexdigest()  # read back by the S3 event function
+
+
+def test_concurrent_atomic_batches_over_overlapping_ids_are_each_all_or_nothing(local_server):
+    ids = [f"overlap-{i}" for i in range(40)]
+    upsert(local_server, [{"clientId": CLIENT, "externalId": x, "type": "seed"} for x in ids])
+
+    def run(writer):
+        chosen = ids[writer * 5: writer * 5 + 20]  # each overlaps its neighbours
+        answer = upsert(local_server, [{"clientId": CLIENT, "externalId": x, "type": f"w{writer}",
+                                        "metadata": {"writer": writer}} for x in chosen])
+        return writer, chosen, answer.status_code
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, range(4)))
+    assert all(status in (200, 409) for _, _, status in results), results
+    final = {}
+    for x in ids:
+        found = requests.get(f"{local_server.url}/documents", params={"clientId": CLIENT, "externalId": x},
+                             headers=headers(local_server)).json()["data"][0]
+        final[x] = found["type"]
+    for writer, chosen, status in results:
+        if status == 200:
+            continue
+        assert all(final[x] != f"w{writer}" for x in chosen)  # a refused batch left nothing behind
+    assert any(status == 200 for _, _, status in results)
