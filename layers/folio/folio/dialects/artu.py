@@ -182,11 +182,11 @@ def upsert(batches, caller: Caller, env: str, atomic: bool, parsed: list[Item | 
     return batch_response(False, [p if isinstance(p, InvalidRequest) else next(done) for p in parsed])
 
 
-def item_change(item: Item):
+def item_change(item: Item, new_id: str | None = None):
     """A change for the batch engine: create (with a new id) or update the document."""
     given = item.model_dump(mode="json", exclude_unset=True)
     given.pop("clientId"), given.pop("externalId")
-    new_id = str(uuid.uuid4())
+    new_id = new_id or str(uuid.uuid4())
 
     def change(current: Document | None) -> dict[str, Any]:
         if current is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shlex
 import sys
@@ -112,9 +113,10 @@ def cmd_invoke(args) -> int:
     try:
         aws.create_resources(template)
         runtime = FunctionRuntime(template)
-        seed()
-        prepare(args.function_id, event)
-        answer = runtime.invoke(args.function_id, event)
+        with contextlib.redirect_stdout(sys.stderr):  # the function's logs to stderr, its answer to stdout
+            seed()
+            prepare(args.function_id, event)
+            answer = runtime.invoke(args.function_id, event)
     finally:
         aws.stop()
     print(json.dumps(answer, indent=2))

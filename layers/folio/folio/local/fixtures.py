@@ -93,6 +93,46 @@ def _prepare_dms(event: dict[str, Any], caller: Caller) -> None:
         documents.update(key, dms.version_change(second), caller, new_files={dms.FILE_SLOT: second.file})
 
 
+def _artu_document(env: str, document_id: str, caller: Caller):
+    """The artu document ``document_id`` (created with that id if absent)."""
+    from ..batches import BatchItem
+    from ..dialects import artu
+    from ..services import batch_service
+
+    batches = batch_service()
+    target = batches.table.get_alias(artu.alias(caller.tenant, env, document_id))
+    if target:
+        return batches.read(artu.key_of_pk(target))
+    item = artu.Item.model_validate({"clientId": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "externalId": "ine-0001",
+                                     "type": "ine", "filename": "ine-front.jpg"})
+    change, _ = artu.item_change(item, new_id=document_id)
+    key = artu.document_key(caller.tenant, env, str(item.clientId), item.externalId)
+    return batches.commit_atomic([BatchItem(key, change, alias=artu.alias(caller.tenant, env, document_id))], caller)[0]
+
+
+def _prepare_artu(event: dict[str, Any], caller: Caller) -> None:
+    from ..dialects import artu
+
+    document_id = (event.get("pathParameters") or {}).get("id")
+    if document_id:
+        _artu_document(artu.environment(event), document_id, caller)
+
+
+def _prepare_artu_upload(event: dict[str, Any], _caller: Caller | None) -> None:
+    """The document and the uploaded object the S3 event names. S3 chooses version ids, so the
+    event is pointed at the version this stored (and at the local bucket)."""
+    from ..dialects import artu
+    from ..services import file_store
+
+    for record in event.get("Records", []):
+        obj = record["s3"]["object"]
+        tenant, env, document_id = artu.parse_upload_key(obj["key"])
+        _artu_document(env, document_id, Caller(tenant=tenant, sub="folio-invoke", name="folio invoke"))
+        stored = file_store().put(obj["key"], b"\xff\xd8\xff\xe0" + b"sample ine front" * 62, "image/jpeg")
+        obj.update(versionId=stored.version_id, size=stored.size)
+        record["s3"]["bucket"]["name"] = file_store()._bucket
+
+
 _PREPARERS = {
     "CrmGetDocumentFunction": _prepare_crm,
     "CrmPatchDocumentFunction": _prepare_crm,
@@ -107,10 +147,16 @@ _PREPARERS = {
     "DmsGetDocumentFunction": _prepare_dms,
     "DmsListDocumentVersionsFunction": _prepare_dms,
     "DmsGetDocumentVersionFileFunction": _prepare_dms,
+    "ArtuGetDocumentFunction": _prepare_artu,
+    "ArtuCreateUploadUrlFunction": _prepare_artu,
 }
+#: Preparers of events that carry no caller (S3, schedules).
+_SYSTEM_PREPARERS = {"ArtuRecordUploadFunction": _prepare_artu_upload}
 
 
 def prepare(function_id: str, event: dict[str, Any]) -> None:
-    preparer = _PREPARERS.get(function_id)
-    if preparer is not None:
+    """Create what ``event`` refers to (it may point the event at what was stored, such as an S3 version)."""
+    if function_id in _SYSTEM_PREPARERS:
+        _SYSTEM_PREPARERS[function_id](event, None)
+    elif (preparer := _PREPARERS.get(function_id)) is not None:
         preparer(event, caller_from_event(event))
