@@ -100,3 +100,30 @@ def test_concurrent_atomic_batches_over_overlapping_ids_are_each_all_or_nothing(
             continue
         assert all(final[x] != f"w{writer}" for x in chosen)  # a refused batch left nothing behind
     assert any(status == 200 for _, _, status in results)
+
+
+def test_concurrent_atomic_batches_beyond_one_transaction_are_each_all_or_nothing(local_server):
+    """Two 120-item batches (intent + locks) over 60 shared ids, at once: each applies whole or not at all."""
+    ids = [f"big-{i}" for i in range(180)]
+    shared = set(ids[60:120])
+
+    def run(writer):
+        chosen = ids[writer * 60: writer * 60 + 120]
+        answer = upsert(local_server, [{"clientId": CLIENT, "externalId": x, "type": f"big{writer}"} for x in chosen])
+        return writer, chosen, answer.status_code
+
+    def type_of(external_id):
+        found = requests.get(f"{local_server.url}/documents", params={"clientId": CLIENT, "externalId": external_id},
+                             headers=headers(local_server)).json()["data"]
+        return found[0]["type"] if found else None
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(run, range(2)))
+    assert all(status in (200, 409) for _, _, status in results), results
+    for writer, chosen, status in results:
+        own = {type_of(x) for x in chosen if x not in shared}
+        assert own == ({f"big{writer}"} if status == 200 else {None}), (writer, status, own)
+    shared_types = {type_of(x) for x in shared}
+    assert len(shared_types) == 1  # never a mix of the two batches
+    winner = shared_types.pop()
+    assert any(status == 200 and winner == f"big{writer}" for writer, _, status in results)

@@ -42,6 +42,9 @@ def test_template_declares_what_design_requires(template):
     assert jwt["issuer"] == {"Ref": "JwtIssuer"} and jwt["audience"] == [{"Ref": "JwtAudience"}]
     for lid, fn in functions.items():
         for event in fn["Properties"]["Events"].values():
+            if event["Type"] != "HttpApi":
+                assert event["Type"] in ("S3", "Schedule"), lid
+                continue
             scopes = event["Properties"]["Auth"]["AuthorizationScopes"]
             expected = "documents:read" if event["Properties"]["Method"] == "GET" else "documents:write"
             assert scopes == [expected], lid
