@@ -1,0 +1,185 @@
+"""The auth matrix over every route of template.yaml, against `folio local`: bad tokens 401, missing
+scopes 403, another tenant's resources 404 with nothing leaked, KYC domains, Capture steps, Artu environments."""
+
+import json
+
+import pytest
+import requests
+from requests_toolbelt import MultipartEncoder
+
+from ..support.files import png
+
+pytestmark = pytest.mark.e2e
+SECRET = "alpha-secret-7f3a"
+CLIENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+TENANT = "alpha"
+
+
+def multipart(fields):
+    encoder = MultipartEncoder(fields=fields)
+    return {"data": encoder.to_string(), "headers": {"Content-Type": encoder.content_type}}
+
+
+def kyc_form():
+    return multipart({"document": json.dumps({"type": "PASSPORT", "number": SECRET}), "front": ("f.png", png(), "image/png")})
+
+
+@pytest.fixture(scope="module")
+def world(local_server):
+    """One resource of every kind, owned by tenant alpha."""
+    url, token = local_server.url, local_server.token(tenant=TENANT)
+    auth = {"Authorization": f"Bearer {token}"}
+    crm = requests.post(f"{url}/api/v1/Document", json={"Header": SECRET}, headers=auth).json()["DocumentId"]
+    form = kyc_form()
+    kyc = requests.post(f"{url}/api/customer/10/document", data=form["data"],
+                        headers={**auth, **form["headers"], "X-Domain-ID": "5"}).json()["id"]
+    cap_doc = requests.post(f"{url}/capture/api/v1.1/documents", json={"procedure": {"name": "Demo"}},
+                            headers=auth).json()["id"]
+    form = multipart({"attachment": (None, json.dumps({"title": SECRET}), "application/json"),
+                      "content": ("s.txt", SECRET.encode(), "text/plain")})
+    att = requests.post(f"{url}/capture/api/v1.1/documents/{cap_doc}/attachments", data=form["data"],
+                        headers={**auth, **form["headers"]}).json()
+    form = multipart({"file": ("s.txt", SECRET.encode(), "text/plain"), "name": SECRET})
+    dms = requests.post(f"{url}/api/v2/clients/1/dms/projects/1/documents", data=form["data"],
+                        headers={**auth, **form["headers"]}).json()["id"]
+    artu = requests.put(f"{url}/documents/batch/external", headers={**auth, "X-Environment": "live"},
+                        json={"items": [{"clientId": CLIENT, "externalId": SECRET, "metadata": {"s": SECRET}}]}
+                        ).json()["data"][0]["data"]["id"]
+    return {"crm": crm, "kyc": kyc, "cap_doc": cap_doc, "att": att["id"], "state": att["stateToken"], "dms": dms,
+            "artu": artu}
+
+
+def requests_for(world):
+    """A realistic request for every route: (route key, method, path, requests kwargs)."""
+    capture_att = f"/capture/api/v1.1/documents/{world['cap_doc']}/attachments/{world['att']}"
+    capture_v1 = capture_att.replace("/v1.1/", "/v1/")
+    att_form = lambda: multipart({"attachment": (None, json.dumps({"title": "x", "stateToken": world["state"]}),
+                                                 "application/json")})
+    add_form = lambda: multipart({"attachment": (None, "{}", "application/json"), "content": ("a.txt", b"a", "text/plain")})
+    dms = f"/api/v2/clients/1/dms/projects/1/documents/{world['dms']}"
+    kyc = f"/api/customer/10/document/{world['kyc']}"
+    xhr = {"X-Requested-With": "XMLHttpRequest"}
+    dom = {"X-Domain-ID": "5"}
+    live = {"X-Environment": "live"}
+    rows = [
+        ("POST /api/v1/Document", "POST", "/api/v1/Document", {"json": {}}),
+        ("GET /api/v1/Document/{id}", "GET", f"/api/v1/Document/{world['crm']}?$select=Header", {}),
+        ("PATCH /api/v1/Document/{id}", "PATCH", f"/api/v1/Document/{world['crm']}", {"json": {"Name": "x"}}),
+        ("POST /api/customer/{customerId}/document", "POST", "/api/customer/10/document", {**kyc_form(), "extra": dom}),
+        ("PUT /api/customer/{customerId}/document/{documentId}", "PUT", kyc, {**kyc_form(), "extra": dom}),
+        ("GET /api/customer/{customerId}/document/{documentId}", "GET", kyc, {"extra": dom}),
+        ("GET /api/customer/{customerId}/document/{documentId}/front", "GET", f"{kyc}/front", {"extra": dom}),
+        ("GET /api/customer/{customerId}/document/{documentId}/back", "GET", f"{kyc}/back", {"extra": dom}),
+    ]
+    for version, att_path in (("v1.1", capture_att), ("v1", capture_v1)):
+        base = f"/capture/api/{version}/documents"
+        rows += [
+            (f"POST {base}", "POST", base, {"json": {"procedure": {"name": "Demo"}}}),
+            (f"POST {base}/{{docId}}/attachments", "POST", f"{base}/{world['cap_doc']}/attachments", add_form()),
+            (f"GET {base}/{{docId}}/attachments/{{attId}}", "GET", att_path, {}),
+            (f"GET {base}/{{docId}}/attachments/{{attId}}/content", "GET", f"{att_path}/content", {}),
+            (f"PUT {base}/{{docId}}/attachments/{{attId}}", "PUT", att_path, {**att_form(), "extra": xhr}),
+        ]
+    rows += [
+        ("POST /api/v2/clients/{client_id}/dms/projects/{project_id}/documents", "POST",
+         "/api/v2/clients/1/dms/projects/1/documents", multipart({"file": ("a.txt", b"a", "text/plain")})),
+        ("POST /api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}", "POST", dms,
+         multipart({"name": "x"})),
+        ("PUT /api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}", "PUT", dms,
+         multipart({"name": "x"})),
+        ("GET /api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}", "GET", dms, {}),
+        ("GET /api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}/versions", "GET",
+         f"{dms}/versions", {}),
+        ("GET /api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}/versions/{version}/file",
+         "GET", f"{dms}/versions/1/file", {}),
+        ("PUT /documents/batch/external", "PUT", "/documents/batch/external",
+         {"json": {"items": [{"clientId": CLIENT, "externalId": "beta-1"}]}, "extra": live}),
+        ("GET /documents/{id}", "GET", f"/documents/{world['artu']}", {"extra": live}),
+        ("GET /documents", "GET", f"/documents?clientId={CLIENT}&externalId={SECRET}", {"extra": live}),
+        ("POST /documents/{id}/upload-url", "POST", f"/documents/{world['artu']}/upload-url", {"extra": live}),
+    ]
+    return rows
+
+
+def send(server, row, token=None, extra_headers=None):
+    _, method, path, kwargs = row
+    kwargs = dict(kwargs)
+    headers = {**kwargs.pop("headers", {}), **kwargs.pop("extra", {}), **(extra_headers or {})}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.request(method, server.url + path, headers=headers, timeout=30, **kwargs)
+
+
+def test_the_matrix_names_every_route_of_the_template(world, template):
+    assert sorted(r[0] for r in requests_for(world)) == sorted(r.route_key for r in template.routes)
+
+
+@pytest.mark.parametrize("case", ["none", "garbage", "bad-signature", "expired", "wrong-issuer", "wrong-audience"])
+def test_every_route_answers_401_to_bad_tokens(local_server, world, case, tmp_path):
+    from folio.local.auth import mint_token
+
+    good = local_server.token(tenant=TENANT)
+    token = {
+        "none": None, "garbage": "abc.def.ghi",
+        "bad-signature": good[:-8] + ("A" * 8 if not good.endswith("A" * 8) else "B" * 8),
+        "expired": local_server.token(tenant=TENANT, expires_in=-5),
+        "wrong-issuer": local_server.token(tenant=TENANT, issuer="https://attacker.example/"),
+        "wrong-audience": local_server.token(tenant=TENANT, audience="another-api"),
+    }[case]
+    for row in requests_for(world):
+        answer = send(local_server, row, token)
+        assert (answer.status_code, answer.json()) == (401, {"message": "Unauthorized"}), (case, row[0])
+    assert mint_token(base=tmp_path)  # a key of another installation is 'bad-signature' too (test_local_http)
+
+
+def test_missing_scopes_are_403_on_every_route(local_server, world):
+    read_only = local_server.token(tenant=TENANT, scope="documents:read")
+    write_only = local_server.token(tenant=TENANT, scope="documents:write")
+    for row in requests_for(world):
+        token = write_only if row[1] == "GET" else read_only
+        answer = send(local_server, row, token)
+        assert (answer.status_code, answer.json()) == (403, {"message": "Forbidden"}), row[0]
+
+
+def test_another_tenants_resources_are_404_and_nothing_leaks(local_server, world):
+    beta = local_server.token(tenant="beta")  # a tenant with nothing of its own yet: creates go last
+    checked = 0
+    rows = requests_for(world)
+    for row in sorted(rows, key=lambda r: not any(p in r[0] for p in ("{id}", "{documentId}", "{docId}", "{document_id}"))):
+        route, method, path = row[0], row[1], row[2]
+        answer = send(local_server, row, beta)
+        if route == "GET /documents":
+            assert answer.status_code == 200 and answer.json() == {"data": []}
+        elif any(p in route for p in ("{id}", "{documentId}", "{docId}", "{document_id}")):
+            assert answer.status_code == 404, (route, answer.status_code, answer.text)
+            assert SECRET not in answer.text, route
+            checked += 1
+        else:
+            assert answer.status_code in (200, 201), (route, answer.text)  # creates: beta's own
+    assert checked == 21  # every route that names a resource
+
+
+def test_kyc_domain_not_granted_is_403(local_server, world):
+    token = local_server.token(tenant=TENANT, domains=["6"])
+    for row in requests_for(world):
+        if "/api/customer/" in row[2]:
+            answer = send(local_server, row, token)
+            assert answer.status_code == 403 and SECRET not in answer.text, row[0]
+
+
+def test_capture_step_not_granted_is_403(local_server, world):
+    token = local_server.token(tenant=TENANT, steps=["some-other-step"])
+    for row in requests_for(world):
+        if row[2].startswith("/capture/"):
+            answer = send(local_server, row, token)
+            assert answer.status_code == 403 and SECRET not in answer.text, row[0]
+
+
+def test_artu_environment_mismatch_sees_nothing(local_server, world):
+    token = local_server.token(tenant=TENANT)
+    for row in requests_for(world):
+        if row[0] in ("GET /documents/{id}", "POST /documents/{id}/upload-url", "GET /documents"):
+            answer = send(local_server, row, token, {"X-Environment": "test"})
+            assert SECRET not in answer.text and answer.status_code in (404, 200), row[0]
+            if answer.status_code == 200:
+                assert answer.json() == {"data": []}
