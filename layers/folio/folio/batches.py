@@ -225,8 +225,11 @@ class BatchService:
         except BaseException:
             self._abort(txid, [items[i].key.pk for i in locked])
             raise
-        self._roll_forward(txid, plan)
-        self.table.delete_intent(txid)
+        try:
+            self._roll_forward(txid, plan)
+            self.table.delete_intent(txid)
+        except FolioError:
+            pass  # committed: readers and the sweeper finish the roll forward; the batch succeeded
 
     def _abort(self, txid: str, pks: list[str]) -> None:
         try:

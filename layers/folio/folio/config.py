@@ -14,6 +14,9 @@ class Settings:
     endpoint_url: str | None
     #: How often a write without precondition re-reads and re-applies after losing a race.
     max_write_attempts: int
+    #: Actions per DynamoDB transaction (at most 100, DynamoDB's limit); lower only to exercise
+    #: the multi-transaction batch protocol with small batches (tests).
+    max_transaction_actions: int = 100
 
 
 def settings() -> Settings:
@@ -25,4 +28,5 @@ def settings() -> Settings:
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "20")),
+        max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
     )

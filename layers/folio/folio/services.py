@@ -18,7 +18,8 @@ def batch_service():
     from .batches import BatchService
     from .storage import BatchTable
 
-    return BatchService(BatchTable(settings()))
+    cfg = settings()
+    return BatchService(BatchTable(cfg), max_actions=cfg.max_transaction_actions)
 
 
 def file_store():
