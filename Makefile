@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+TOOLS := .tools
 # Python 3.13: on PATH, or through pyenv (where it is installed but not the default).
 PYTHON313 ?= $(shell build/find-python313)
 
@@ -16,10 +17,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+$(TOOLS)/.installed: build/tools-requirements.txt
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: see build/find-python313"; exit 1; }
+	test -x $(TOOLS)/bin/python || "$(PYTHON313)" -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check -r build/tools-requirements.txt
+	touch $@
+
 run: $(VENV)/.installed
 	$(VENV)/bin/folio local
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(TOOLS)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest
 
 validate: $(VENV)/.installed
@@ -29,4 +36,4 @@ build: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache
