@@ -55,7 +55,8 @@ RARE_PATHS = {
     "dynamodb:BatchGetItem": ("Artu", "recovering an atomic batch: reading the heads it locked"),
     "dynamodb:UpdateItem": ("Artu", "recovering an atomic batch: deciding its intent, rolling heads forward or "
                                     "releasing their locks"),
-    "dynamodb:DeleteItem": ("Artu", "recovering an atomic batch: removing placeholders and the intent"),
+    "dynamodb:DeleteItem": ("*", "Idempotency-Key: dropping the in-progress record when a request fails; artu: "
+                                 "recovering an atomic batch (removing placeholders and the intent)"),
     "dynamodb:PutItem": ("Artu", "recovering an atomic batch: writing the history items of a roll forward"),
 }
 

@@ -51,6 +51,14 @@ class PreconditionFailed(FolioError):
         self.current = current
 
 
+class IdempotencyKeyReused(FolioError):
+    """An Idempotency-Key already used for a different request (422)."""
+
+
+class IdempotencyInFlight(FolioError):
+    """The first request with this Idempotency-Key has not finished yet (409)."""
+
+
 class PatchTestFailed(FolioError):
     """A JSON Patch `test` operation did not hold; nothing was changed (409)."""
 

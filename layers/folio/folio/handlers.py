@@ -11,8 +11,11 @@ from aws_lambda_powertools.logging import correlation_paths
 
 def http_api(install_error_map: Callable[[APIGatewayHttpResolver], None]) -> APIGatewayHttpResolver:
     """A payload-2.0 resolver answering errors the way the dialect does."""
+    from .idempotency import idempotency_middleware
+
     app = APIGatewayHttpResolver()
     install_error_map(app)
+    app.use(middlewares=[idempotency_middleware])
     return app
 
 

@@ -216,6 +216,15 @@ class DocumentTable:
             raise _domain_error(e, "moving the id counter") from e
 
 
+def idempotency_store(cfg: Settings | None = None):
+    """Powertools' idempotency records, in the documents table, through folio's own client."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    cfg = cfg or settings()
+    return DynamoDBPersistenceLayer(table_name=cfg.table_name, key_attr="pk", sort_key_attr="sk",
+                                    boto3_client=_client("dynamodb", cfg))
+
+
 # ---------------------------------------------------------------- atomic batches
 
 @dataclass(frozen=True)

@@ -263,6 +263,8 @@ ERROR_STATUS: dict[type[Exception], tuple[int, str]] = {
     e.Forbidden: (403, "Access denied"),
     e.DocumentNotFound: (404, "Not found"),
     e.EditConflict: (409, "Conflict"),
+    e.IdempotencyInFlight: (409, "Conflict"),
+    e.IdempotencyKeyReused: (422, "Unprocessable content"),
     e.PatchTestFailed: (409, "Conflict"),
     e.PreconditionFailed: (412, "Precondition failed"),
     e.PayloadTooLarge: (413, "Payload too large"),

@@ -25,6 +25,8 @@ PROBLEM_STATUS: dict[type[Exception], tuple[int, str, str]] = {
     e.Forbidden: (403, "Forbidden", "forbidden"),
     e.DocumentNotFound: (404, "Not Found", "not-found"),
     e.EditConflict: (409, "Conflict", "edit-conflict"),
+    e.IdempotencyInFlight: (409, "Conflict", "idempotency-in-flight"),
+    e.IdempotencyKeyReused: (422, "Unprocessable Content", "idempotency-key-reused"),
     e.PatchTestFailed: (409, "Conflict", "test-failed"),
     e.PreconditionFailed: (412, "Precondition Failed", "precondition-failed"),
     e.PayloadTooLarge: (413, "Payload Too Large", "payload-too-large"),
