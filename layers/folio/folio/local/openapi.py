@@ -245,7 +245,15 @@ def build_openapi(template: Template, server_url: str | None = None) -> dict[str
         error_type = "application/json" if route.function_id.startswith("Dms") else "application/problem+json"
         responses = {
             **extra.get("responses", {"200": {"description": "OK"}}),
+            "409": {"description": "Conflict: a concurrent change won, or an Idempotency-Key is in flight",
+                    "content": {error_type: {"schema": error_schema}}},
+            "412": {"description": "A precondition (If-Match, If-Unmodified-Since, stateToken) is stale",
+                    "content": {error_type: {"schema": error_schema}}},
             "413": {"description": "Too large (files at most 4 MiB, requests 6 MB)"},
+            "422": {"description": "The Idempotency-Key was used for another request",
+                    "content": {error_type: {"schema": error_schema}}},
+            "503": {"description": "Storage busy or unavailable; retry after Retry-After",
+                    "content": {error_type: {"schema": error_schema}}},
             "415": {"description": "Unsupported media type", "content": {error_type: {"schema": error_schema}}},
             "400": {"description": "Bad request", "content": {error_type: {"schema": error_schema}}},
             "401": {"description": "No valid token"},
