@@ -257,7 +257,8 @@ def test_front_and_back_upload_concurrently(api, monkeypatch):
 
 
 def test_a_client_file_name_never_reaches_the_s3_key(api, aws):
-    answer = send(api, "POST", "/api/customer/42/document", front=("../../etc/passwd\x00.png", png(), "image/png"))
-    assert answer.status == 201, answer.body
-    assert answer.json["frontName"] == "passwd.png"
+    refused = send(api, "POST", "/api/customer/42/document", front=("../../etc/passwd\x00.png", png(), "image/png"))
+    assert refused.status == 400 and versions_in_bucket(aws) == []
+    answer = send(api, "POST", "/api/customer/42/document", front=("passport scan.png", png(), "image/png"))
+    assert answer.status == 201 and answer.json["frontName"] == "passport scan.png"
     assert [key for key, _ in versions_in_bucket(aws)] == ["acme/kyc-document/7/1/front"]

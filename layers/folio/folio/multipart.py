@@ -18,8 +18,9 @@ Known limit: the decoder splits on the boundary wherever it occurs, not only at 
 so a file that contains its own boundary (RFC 2046 forbids clients to choose such a
 boundary) is refused with 400 rather than read; it is never silently cut.
 
-The client's file name is metadata only: its last path segment, without control characters.
-It never becomes part of an S3 key.
+The client's file name is metadata only and never becomes part of an S3 key. A name with a
+control character (NUL included) or a path separator is refused (400): browsers and curl
+send bare names, and anything else is a client trying something.
 """
 
 from __future__ import annotations
@@ -94,10 +95,16 @@ def _decode_header(raw: bytes) -> str:
 
 
 def clean_filename(raw: str | None) -> str | None:
-    """The last path segment of a client's file name, without control characters."""
+    """A client's file name, trimmed; 400 for control characters or path separators."""
     if raw is None:
         return None
-    name = _CONTROL.sub("", re.split(r"[/\\]", raw)[-1]).strip()
+    if _CONTROL.search(raw) or "/" in raw or "\\" in raw:
+        raise InvalidRequest(f"the file name {raw!r} contains a path separator or a control character",
+                             errors=[{"field": "filename", "message": "a bare file name is required"}])
+    name = raw.strip()
+    if len(name) > 255:
+        raise InvalidRequest("the file name is longer than 255 characters",
+                             errors=[{"field": "filename", "message": "at most 255 characters"}])
     return name or None
 
 

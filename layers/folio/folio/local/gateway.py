@@ -21,6 +21,10 @@ from .template import Route, Template
 API_PAYLOAD_LIMIT = 10 * 1024 * 1024
 
 
+#: API Gateway HTTP API quota: the request line and header values together, in bytes.
+HEADER_LIMIT = 10240
+
+
 def _message(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps({"message": message}), status=status, headers=headers or {},
                     content_type="application/json")
@@ -60,6 +64,10 @@ class Gateway:
             return Response(json.dumps(self.openapi, indent=2), content_type="application/json")
         if (request.content_length or 0) > API_PAYLOAD_LIMIT:
             return _message(413, "Request Entity Too Large")
+        head = len(request.method) + len(raw_path) + len(request.environ.get("QUERY_STRING", "")) + sum(
+            len(name) + len(value) for name, value in request.headers.items())
+        if head > HEADER_LIMIT:
+            return _message(431, "Request Header Fields Too Large")
         matched = self.match(request.method, request.path)
         if matched is None:
             return _message(404, "Not Found")
