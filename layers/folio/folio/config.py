@@ -27,6 +27,6 @@ def settings() -> Settings:
         bucket_name=env.get("BUCKET_NAME", "folio-files"),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
-        max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "20")),
+        max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "30")),
         max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
     )

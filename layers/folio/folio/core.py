@@ -197,7 +197,7 @@ class Precondition:
 Change = Callable[[Document], dict[str, Any] | None]
 
 
-def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 0.32) -> float:
+def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float:
     """Exponential backoff with full jitter: concurrent losers spread out instead of colliding."""
     return random.uniform(0, min(cap, base * 2**attempt))
 
@@ -213,7 +213,7 @@ class DocumentService:
     ``FileStore``-like one; they are passed in so the core stays free of boto3.
     """
 
-    def __init__(self, table, files=None, *, max_attempts: int = 20, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, table, files=None, *, max_attempts: int = 30, clock: Callable[[], datetime] = utcnow):
         self.table = table
         self.files = files
         self.max_attempts = max_attempts
