@@ -8,7 +8,7 @@ TOOLS := .tools
 # Python 3.13: on PATH, or through pyenv (where it is installed but not the default).
 PYTHON313 ?= $(shell build/find-python313)
 
-.PHONY: run test fuzz build validate clean
+.PHONY: run test fuzz bench build validate clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: see build/find-python313"; exit 1; }
@@ -32,6 +32,10 @@ test: $(VENV)/.installed $(TOOLS)/.installed
 # schemathesis with many more examples per operation than `make test` runs (10)
 fuzz: $(VENV)/.installed
 	FOLIO_FUZZ_EXAMPLES=$${FOLIO_FUZZ_EXAMPLES:-500} PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests/fuzz -p no:cacheprovider
+
+# cold start, the built artifact, round trips, memory, throughput, batches (README: "Speed and cost")
+bench: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/run.py
 
 validate: $(VENV)/.installed
 	$(VENV)/bin/sam validate --lint

@@ -19,6 +19,25 @@ def http_api(install_error_map: Callable[[APIGatewayHttpResolver], None]) -> API
     return app
 
 
+def _after_snapshot_restore() -> None:
+    """SnapStart restores every environment from one snapshot: give each its own random state
+    (backoff jitter must differ between environments) and fresh connections."""
+    import random
+
+    from . import storage
+
+    random.seed()
+    storage.reset_clients()
+
+
+try:  # present in Lambda's Python runtimes that support SnapStart; absent locally
+    from snapshot_restore_py import register_after_restore
+except ImportError:  # pragma: no cover - depends on the runtime
+    pass
+else:  # pragma: no cover
+    register_after_restore(_after_snapshot_restore)
+
+
 def lambda_entrypoint(app: APIGatewayHttpResolver):
     """The Lambda handler: the request id becomes the logs' correlation id."""
     logger = Logger()
