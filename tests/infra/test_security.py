@@ -52,7 +52,9 @@ RARE_PATHS = {
     "s3:DeleteObjectVersion": ("*", "deleting the new file version again when the metadata write that would point "
                                     "at it fails (core._discard)"),
     "dynamodb:GetItem": ("Artu", "recovering an atomic batch a dead writer left: reading its intent"),
-    "dynamodb:BatchGetItem": ("Artu", "recovering an atomic batch: reading the heads it locked"),
+    "dynamodb:BatchGetItem": (("Artu", "CaptureUpdateAttachment"),
+                              "artu: recovering an atomic batch (reading the heads it locked); capture: reading the "
+                              "procedures when an update sets the attachment type"),
     "dynamodb:UpdateItem": ("Artu", "recovering an atomic batch: deciding its intent, rolling heads forward or "
                                     "releasing their locks"),
     "dynamodb:DeleteItem": ("*", "Idempotency-Key: dropping the in-progress record when a request fails; artu: "

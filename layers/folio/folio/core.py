@@ -237,6 +237,12 @@ class DocumentService:
             return None
         return Document.from_record(key, head["version"], head["record"])
 
+    def find_many(self, keys: list[DocumentKey]) -> dict[DocumentKey, Document]:
+        """Several documents in one read (heads a pending batch created but did not commit are absent)."""
+        heads = self.table.get_heads([k.pk for k in keys])
+        return {k: Document.from_record(k, h.version, h.record) for k in keys
+                if (h := heads.get(k.pk)) is not None and h.record is not None}
+
     def get(self, key: DocumentKey) -> Document:
         doc = self.find(key)
         if doc is None:

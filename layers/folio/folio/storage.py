@@ -121,6 +121,22 @@ class DocumentTable:
         return {"version": int(item["version"]["N"]), "record": item["record"]["S"],
                 "lock": item["txlock"]["S"] if "txlock" in item else None}
 
+    def get_heads(self, pks: list[str]) -> dict[str, Head]:
+        """Heads by pk (BatchGetItem, 100 keys a call, strongly consistent)."""
+        found: dict[str, Head] = {}
+        for start in range(0, len(pks), 100):
+            keys = [{"pk": {"S": pk}, "sk": {"S": HEAD}} for pk in pks[start:start + 100]]
+            request = {self._name: {"Keys": keys, "ConsistentRead": True}}
+            try:
+                while request:
+                    out = self._db.batch_get_item(RequestItems=request)
+                    for item in out.get("Responses", {}).get(self._name, []):
+                        found[item["pk"]["S"]] = _head(item)
+                    request = out.get("UnprocessedKeys") or None
+            except (ClientError, BotoCoreError) as e:
+                raise _domain_error(e, "reading the documents") from e
+        return found
+
     def commit(self, pk: str, version: int, record: str) -> None:
         """Write head and history of ``version`` in one transaction.
 
@@ -263,22 +279,6 @@ INTENTS_PK = "folio#batch-intents"
 class BatchTable(DocumentTable):
     """The storage half of multi-document atomic writes: many heads in one transaction, or,
     beyond one transaction's 100 actions, locks + one intent record as the commit point."""
-
-    def get_heads(self, pks: list[str]) -> dict[str, Head]:
-        """Heads by pk (BatchGetItem, 100 keys a call, strongly consistent)."""
-        found: dict[str, Head] = {}
-        for start in range(0, len(pks), 100):
-            keys = [{"pk": {"S": pk}, "sk": {"S": HEAD}} for pk in pks[start:start + 100]]
-            request = {self._name: {"Keys": keys, "ConsistentRead": True}}
-            try:
-                while request:
-                    out = self._db.batch_get_item(RequestItems=request)
-                    for item in out.get("Responses", {}).get(self._name, []):
-                        found[item["pk"]["S"]] = _head(item)
-                    request = out.get("UnprocessedKeys") or None
-            except (ClientError, BotoCoreError) as e:
-                raise _domain_error(e, "reading the documents") from e
-        return found
 
     def get_alias(self, alias: str) -> str | None:
         try:

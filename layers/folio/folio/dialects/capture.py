@@ -129,7 +129,9 @@ class Procedures:
         return DocumentKey(tenant, CONFIG_KIND, "procedures")
 
     def of_tenant(self, tenant: str) -> list[Procedure]:
-        record = self.documents.find(self.key(tenant)) or self.documents.find(self.key(DEFAULT_TENANT))
+        """The tenant's own procedures, else the deployment's default ones (both read at once)."""
+        found = self.documents.find_many([self.key(tenant), self.key(DEFAULT_TENANT)])
+        record = found.get(self.key(tenant)) or found.get(self.key(DEFAULT_TENANT))
         return [Procedure.from_config(p) for p in (record.body["procedures"] if record else [])]
 
     def find(self, tenant: str, ref: Any) -> Procedure:
