@@ -1,6 +1,6 @@
 """crm: PATCH /api/v1/Document/{id} - JSON Patch or JSON Merge Patch, $select, If-Unmodified-Since."""
 
-from folio.dialects import crm
+from folio.dialects import crm, crm_models  # noqa: F401 - writes validate with pydantic: load it at init
 from folio.handlers import http_api, lambda_entrypoint
 from folio.http import caller_from_event, precondition_from_event
 from folio.services import document_service

@@ -1,6 +1,6 @@
 """kyc: POST /api/customer/{customerId}/document - create a document from front/back images (201)."""
 
-from folio.dialects import kyc
+from folio.dialects import kyc, kyc_models  # noqa: F401 - writes validate with pydantic: load it at init
 from folio.handlers import http_api, lambda_entrypoint
 from folio.http import caller_from_event, precondition_from_event
 from folio.services import document_service

@@ -35,7 +35,6 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 from ..batches import BatchItem
 from ..core import Caller, Document, DocumentKey, FileRef
@@ -50,54 +49,6 @@ UPLOAD_URL_SECONDS = 300
 ANSWER_FIELDS = ("clientId", "type", "id", "createdAt", "updatedAt", "status", "filename", "contentType", "size",
                  "expiresAt", "verifiedAt", "verifiedBy", "rejectionReason", "reviewedAt", "reviewedBy",
                  "externalId", "fields", "metadata")
-
-
-class IdentityFields(BaseModel):
-    """The spec's ``fields`` object (a Mexican voter card's data)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    claveElector: StrictStr | None = None
-    curp: StrictStr | None = None
-    fullName: StrictStr | None = None
-    paternalSurname: StrictStr | None = None
-    maternalSurname: StrictStr | None = None
-    givenNames: StrictStr | None = None
-    dateOfBirth: date | None = None
-    birthState: StrictStr | None = None
-    street: StrictStr | None = None
-    exteriorNumber: StrictStr | None = None
-    interiorNumber: StrictStr | None = None
-    neighborhood: StrictStr | None = None
-    municipality: StrictStr | None = None
-    state: StrictStr | None = None
-    postalCode: StrictStr | None = None
-    section: StrictStr | None = None
-    registrationYear: StrictInt | None = Field(default=None, ge=1900, le=2200)
-    issueYear: StrictInt | None = Field(default=None, ge=1900, le=2200)
-    expirationYear: StrictInt | None = Field(default=None, ge=1900, le=2200)
-
-
-class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    clientId: uuid.UUID
-    externalId: StrictStr = Field(min_length=1, max_length=255)
-    scope: StrictStr | None = None
-    type: StrictStr | None = Field(default=None, max_length=100)
-    expiresAt: date | None = None
-    metadata: dict[str, Any] | None = None
-    fields: IdentityFields | None = None
-    filename: StrictStr | None = Field(default=None, max_length=255)
-    size: StrictInt | None = Field(default=None, ge=0)
-    storagePath: StrictStr | None = Field(default=None, max_length=1024)
-
-
-class Batch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    items: list[Any] = Field(min_length=1, max_length=MAX_ITEMS)
-    atomic: StrictBool = True
 
 
 # ---------------------------------------------------------------- requests
@@ -134,13 +85,17 @@ def document_id(raw: str) -> str:
         raise DocumentNotFound(f"no document {raw!r}") from None
 
 
-def _reason(error: ValidationError) -> str:
+def _reason(error) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'item'}: {err['msg']}"
                      for err in error.errors(include_url=False, include_input=False))
 
 
 def parse_batch(event: dict[str, Any]) -> tuple[bool, list[Item | InvalidRequest]]:
     """``atomic`` and each item, validated (an InvalidRequest in place of an invalid one)."""
+    from pydantic import ValidationError
+
+    from .artu_models import Batch, Item
+
     if media_type(event) != "application/json":
         raise UnsupportedMediaType("the batch is sent as application/json", accepted=("application/json",))
     body = json_body(event)
@@ -159,7 +114,7 @@ def parse_batch(event: dict[str, Any]) -> tuple[bool, list[Item | InvalidRequest
     seen: dict[str, int] = {}
     duplicates = []
     for index, item in enumerate(parsed):
-        if isinstance(item, Item):
+        if not isinstance(item, InvalidRequest):
             if item.externalId in seen:
                 duplicates.append({"index": index, "externalId": item.externalId,
                                    "reason": f"externalId repeats item {seen[item.externalId]}"})
@@ -177,7 +132,7 @@ def upsert(batches, caller: Caller, env: str, atomic: bool, parsed: list[Item | 
             raise InvalidRequest(f"{len(invalid)} item(s) are invalid; nothing was written",
                                  errors=[e for p in invalid for e in p.errors])
         return batch_response(True, batches.commit_atomic(batch_items(caller, env, parsed), caller))
-    valid = [p for p in parsed if isinstance(p, Item)]
+    valid = [p for p in parsed if not isinstance(p, InvalidRequest)]
     done = iter(batches.commit_each(batch_items(caller, env, valid), caller))
     return batch_response(False, [p if isinstance(p, InvalidRequest) else next(done) for p in parsed])
 
@@ -335,3 +290,12 @@ def upload_url_response(url: str, content_type: str, expires_at: datetime) -> Re
 def install(app) -> None:
     """artu's exception-to-HTTP map: problem+json (with each failing item in ``errors``)."""
     install_problem_handlers(app)
+
+
+def __getattr__(name: str):
+    """The pydantic models, imported on first use: reads never pay for pydantic (cold start)."""
+    if name in ("Item", "Batch", "IdentityFields"):
+        from . import artu_models
+
+        return getattr(artu_models, name)
+    raise AttributeError(name)

@@ -25,10 +25,9 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..core import Document, DocumentKey
 from ..errors import FolioError, InvalidRequest, PatchTestFailed, UnsupportedMediaType
@@ -42,51 +41,6 @@ PATCH_MEDIA_TYPES = ("application/json-patch+json", "application/merge-patch+jso
 JSON_MEDIA_TYPES = ("application/json", "text/json")
 
 
-def _utc_if_naive(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-Int32 = Annotated[int, Field(ge=-(2**31), le=INT32_MAX)]
-DateTime = Annotated[datetime, AfterValidator(_utc_if_naive)]
-Carrier = dict[str, Any]  # Associate, Person, Contact, ... : structured objects, kept as sent
-
-
-class WritableDocument(BaseModel):
-    """The writable properties of DocumentEntity, with the spec's types (strictly checked)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    Attention: str | None = None
-    Header: str | None = None
-    Name: str | None = None
-    OurRef: str | None = None
-    YourRef: str | None = None
-    Description: str | None = None
-    DocumentTemplate: Carrier | None = None
-    Person: Carrier | None = None
-    Associate: Carrier | None = None
-    Contact: Carrier | None = None
-    Project: Carrier | None = None
-    Date: DateTime | None = None
-    ExternalRef: str | None = None
-    Completed: str | None = None
-    ActiveLinks: Int32 | None = None
-    Type: str | None = None
-    Links: list[Carrier] | None = None
-    LockSemantics: str | None = None
-    Sale: Carrier | None = None
-    SuggestedDocumentId: Int32 | None = None
-    Snum: Int32 | None = None
-    UserDefinedFields: dict[str, str] = Field(default_factory=dict)
-    ExtraFields: dict[str, str] = Field(default_factory=dict)
-    CustomFields: dict[str, Any] = Field(default_factory=dict)
-    PublishEventDate: DateTime | None = None
-    PublishTo: DateTime | None = None
-    PublishFrom: DateTime | None = None
-    IsPublished: bool | None = None
-    VisibleFor: list[Carrier] | None = None
-
-
 #: Every property of DocumentEntityWithLinks, in the spec's order.
 PROPERTIES = (
     "DocumentId", "UpdatedBy", "CreatedBy", "Attention", "Header", "Name", "OurRef", "YourRef",
@@ -98,7 +52,13 @@ PROPERTIES = (
 )
 READ_ONLY = frozenset({"DocumentId", "CreatedBy", "CreatedDate", "UpdatedBy", "UpdatedDate",
                        "TableRight", "FieldProperties", "_Links"})
-WRITABLE = tuple(WritableDocument.model_fields)
+#: The writable properties (crm_models.WritableDocument checks that it has exactly these).
+WRITABLE = (
+    "Attention", "Header", "Name", "OurRef", "YourRef", "Description", "DocumentTemplate", "Person", "Associate",
+    "Contact", "Project", "Date", "ExternalRef", "Completed", "ActiveLinks", "Type", "Links", "LockSemantics", "Sale",
+    "SuggestedDocumentId", "Snum", "UserDefinedFields", "ExtraFields", "CustomFields", "PublishEventDate",
+    "PublishTo", "PublishFrom", "IsPublished", "VisibleFor",
+)
 FREE_FORM = frozenset({"UserDefinedFields", "ExtraFields", "CustomFields"})
 _CANONICAL = {name.lower(): name for name in PROPERTIES}
 assert set(WRITABLE) | READ_ONLY == set(PROPERTIES)
@@ -127,6 +87,10 @@ def canonical_property(name: Any) -> str:
 
 def validate_writable(values: dict[str, Any]) -> dict[str, Any]:
     """Type-check writable properties; return them in stored (JSON) form."""
+    from pydantic import ValidationError
+
+    from .crm_models import WritableDocument
+
     try:
         model = WritableDocument.model_validate_json(json.dumps(values), strict=True)
     except ValidationError as e:
@@ -380,3 +344,12 @@ def _error_headers(error: FolioError) -> dict[str, str]:
 def install(app) -> None:
     """crm's exception-to-HTTP map: problem+json, with Accept-Patch on 415."""
     install_problem_handlers(app, _error_headers)
+
+
+def __getattr__(name: str):
+    """The pydantic model, imported on first use: reads never pay for pydantic (cold start)."""
+    if name == "WritableDocument":
+        from .crm_models import WritableDocument
+
+        return WritableDocument
+    raise AttributeError(name)

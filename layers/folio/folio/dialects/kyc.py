@@ -33,10 +33,9 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
 from ..core import Caller, Document, DocumentKey, FileRef, NewFile
 from ..errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
@@ -95,20 +94,8 @@ def _calendar_date(value: Any) -> Any:
         raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD or an ISO-8601 date-time)") from None
 
 
-CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
-
-
-class DocumentFields(BaseModel):
-    """The ``document`` part: every field optional here; create requires ``type``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: DocumentType | None = None
-    number: str | None = Field(default=None, max_length=256)
-    authenticity: Authenticity | None = None
-    issueDate: CalendarDate | None = None
-    expiryDate: CalendarDate | None = None
-    showExpiryNotification: StrictBool | None = None
+#: The ``document`` part's writable fields (kyc_models.DocumentFields has exactly these).
+FIELDS = ("type", "number", "authenticity", "issueDate", "expiryDate", "showExpiryNotification")
 
 
 @dataclass(frozen=True)
@@ -200,6 +187,10 @@ def _fields(form: FormData) -> dict[str, Any]:
         raise InvalidRequest("the document part must be a JSON object",
                              errors=[{"field": "document", "message": "must be an object"}])
     writable = {k: v for k, v in value.items() if k not in ANSWER_ONLY}
+    from pydantic import ValidationError
+
+    from .kyc_models import DocumentFields
+
     try:
         model = DocumentFields.model_validate(writable)
     except ValidationError as e:
@@ -219,7 +210,7 @@ def _message(err: dict[str, Any]) -> str:
     if err["type"] == "enum":
         return "must be one of " + err["ctx"]["expected"]
     if err["type"] == "extra_forbidden":
-        return "unknown field (writable: " + ", ".join(DocumentFields.model_fields) + ")"
+        return "unknown field (writable: " + ", ".join(FIELDS) + ")"
     return err["msg"].removeprefix("Value error, ")
 
 
@@ -356,3 +347,12 @@ def document_response(doc: Document, event: dict[str, Any], status: int = 200) -
 def install(app) -> None:
     """kyc's exception-to-HTTP map: problem+json."""
     install_problem_handlers(app)
+
+
+def __getattr__(name: str):
+    """The pydantic model, imported on first use: reads never pay for pydantic (cold start)."""
+    if name == "DocumentFields":
+        from .kyc_models import DocumentFields
+
+        return DocumentFields
+    raise AttributeError(name)
