@@ -347,7 +347,8 @@ def memory() -> None:
                 time.sleep(0.1)
         rows = []
         for label, size in (("tiny (200 B)", 200), ("4 MiB", 4 * MiB)):
-            subprocess.run(["curl", "-s", "-X", "POST", f"http://127.0.0.1:{port}/moto-api/reset"], check=False)
+            subprocess.run(["curl", "-s", "-X", "POST", f"http://127.0.0.1:{port}/moto-api/reset"], check=False,
+                           capture_output=True)
             out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(size), str(ROOT), f"http://127.0.0.1:{port}"],
                                  capture_output=True, text=True, check=True, cwd=ROOT)
             r = json.loads(out.stdout.strip().splitlines()[-1])

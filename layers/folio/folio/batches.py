@@ -112,11 +112,20 @@ class BatchService:
                               errors=[p.as_dict() for p in problems])
 
     def commit_each(self, items: list[BatchItem], caller: Caller) -> list[Document | FolioError]:
-        """Each item on its own, re-read and re-applied on lost races; an error per failing item."""
+        """Each item on its own: one read for all heads, a transaction per item, and a re-read and
+        re-apply only for an item that lost a race; an error per failing item."""
+        from .storage import BatchConflict
+
+        heads = self._heads(items)
         out: list[Document | FolioError] = []
         for item in items:
             try:
-                out.append(self._commit_one(item, caller))
+                try:
+                    doc = self._apply(item, self._current(item, heads), caller)
+                    self.table.write_versions([self._write(item, doc)])
+                except BatchConflict:
+                    doc = self._commit_one(item, caller)
+                out.append(doc)
             except FolioError as error:
                 out.append(error)
         return out
@@ -159,12 +168,17 @@ class BatchService:
             heads = self.table.get_heads([i.key.pk for i in items])
         return heads
 
+    @staticmethod
+    def _current(item: BatchItem, heads: dict[str, Any]) -> Document | None:
+        head = heads.get(item.key.pk)
+        if head is None or head.record is None:
+            return None
+        return Document.from_record(item.key, head.version, head.record)
+
     def _next_versions(self, items: list[BatchItem], heads: dict[str, Any], caller: Caller) -> list[Document]:
         docs, problems = [], []
         for index, item in enumerate(items):
-            head = heads.get(item.key.pk)
-            current = (Document.from_record(item.key, head.version, head.record)
-                       if head is not None and head.record is not None else None)
+            current = self._current(item, heads)
             try:
                 docs.append(self._apply(item, current, caller))
             except InvalidRequest as error:
@@ -193,10 +207,8 @@ class BatchService:
         from .storage import BatchConflict
 
         for attempt in range(self.max_attempts * 3):
-            if attempt:
-                time.sleep(backoff_seconds(attempt))
-            heads = self._heads([item])
-            doc = self._next_versions([item], heads, caller)[0]
+            time.sleep(backoff_seconds(attempt))
+            doc = self._apply(item, self._current(item, self._heads([item])), caller)
             try:
                 self.table.write_versions([self._write(item, doc)])
                 return doc
