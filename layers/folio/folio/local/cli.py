@@ -139,8 +139,9 @@ def cmd_procedure(args) -> int:
         sys.exit("folio: say which table: --table NAME (the stack's DocumentsTableName output) or TABLE_NAME")
     definition = json.loads(Path(args.file).read_text())
     try:
+        # the actor recorded on the configuration; the tenant may be "*", the deployment's default
         defined = Procedures(document_service()).define(args.tenant, definition,
-                                                        Caller(tenant=args.tenant, sub="folio-cli", name="folio procedure"))
+                                                        Caller(tenant="folio", sub="folio-cli", name="folio procedure"))
     except FolioError as e:
         sys.exit(f"folio: {e.message}")
     print(json.dumps(defined.to_config(), indent=2))
