@@ -170,3 +170,15 @@ def test_folio_token_cli_mints_what_the_server_accepts(local_server):
     assert answer.status_code == 404  # authenticated, tenant "cli" has no documents
     answer = requests.post(f"{local_server.url}/api/v1/Document", json={}, headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403
+
+
+def test_cors_exposes_etag_and_answers_preflights_as_api_gateway(local_server):
+    origin = {"Origin": "https://app.example"}
+    preflight = requests.options(f"{local_server.url}/api/v1/Document/1", headers={
+        **origin, "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "if-match,content-type"})
+    assert preflight.status_code == 204  # no token needed: API Gateway answers preflights itself
+    assert "PATCH" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "if-match" in preflight.headers["Access-Control-Allow-Headers"]
+    created = requests.post(f"{local_server.url}/api/v1/Document", json={}, headers={**auth(local_server), **origin})
+    assert created.headers["Access-Control-Allow-Origin"] == "*"
+    assert "etag" in created.headers["Access-Control-Expose-Headers"].split(",")

@@ -59,6 +59,41 @@ class Gateway:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        response = self._route(request)
+        return self._with_cors(request, response)
+
+    def _cors_origin(self, request: Request) -> str | None:
+        cors, origin = self.template.cors, request.headers.get("Origin")
+        if not cors or not origin:
+            return None
+        allowed = cors.get("AllowOrigins") or []
+        return "*" if "*" in allowed else (origin if origin in allowed else None)
+
+    def _with_cors(self, request: Request, response: Response) -> Response:
+        """As API Gateway does with a CorsConfiguration: allow the origin, expose the headers."""
+        origin = self._cors_origin(request)
+        if origin:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            expose = self.template.cors.get("ExposeHeaders")
+            if expose:
+                response.headers["Access-Control-Expose-Headers"] = ",".join(expose)
+        return response
+
+    def _preflight(self, request: Request) -> Response | None:
+        if request.method != "OPTIONS" or not self._cors_origin(request) \
+                or "Access-Control-Request-Method" not in request.headers:
+            return None
+        cors = self.template.cors
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = ",".join(cors.get("AllowMethods") or [])
+        response.headers["Access-Control-Allow-Headers"] = ",".join(cors.get("AllowHeaders") or [])
+        if cors.get("MaxAge"):
+            response.headers["Access-Control-Max-Age"] = str(cors["MaxAge"])
+        return response
+
+    def _route(self, request: Request) -> Response:
+        if (preflight := self._preflight(request)) is not None:
+            return preflight  # answered by API Gateway itself, no token needed
         raw_path = request.environ.get("RAW_URI", request.environ.get("REQUEST_URI", request.path)).split("?", 1)[0]
         if request.method == "GET" and request.path == "/openapi.json" and self.openapi is not None:
             return Response(json.dumps(self.openapi, indent=2), content_type="application/json")

@@ -206,6 +206,21 @@ class Template:
         return sorted(routes, key=lambda r: r.specificity, reverse=True)
 
     @cached_property
+    def cors(self) -> dict[str, Any] | None:
+        """The HTTP API's CorsConfiguration, parameters resolved (None when there is none)."""
+        for api in self.of_type("AWS::Serverless::HttpApi").values():
+            config = api.get("Properties", {}).get("CorsConfiguration")
+            if config:
+                out = {}
+                for key, value in config.items():
+                    value = self.resolve(value)
+                    if isinstance(value, str) and key == "AllowOrigins":
+                        value = [v.strip() for v in value.split(",")]
+                    out[key] = value
+                return out
+        return None
+
+    @cached_property
     def jwt_authorizer(self) -> dict[str, Any]:
         for api in self.of_type("AWS::Serverless::HttpApi").values():
             for auth in api.get("Properties", {}).get("Auth", {}).get("Authorizers", {}).values():
