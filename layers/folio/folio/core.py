@@ -202,6 +202,11 @@ def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float
     return random.uniform(0, min(cap, base * 2**attempt))
 
 
+#: What the current request cost, for the handler's metrics: lost races re-applied, bytes stored.
+#: Reset at the start of every invocation (one invocation at a time per Lambda environment).
+request_stats = {"retries": 0, "bytes_stored": 0}
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -348,6 +353,7 @@ class DocumentService:
                         raise EditConflict(
                             f"document {key.id} was changed by a concurrent request; re-read and retry"
                         ) from None
+                    request_stats["retries"] += 1
                     time.sleep(backoff_seconds(attempt))
             raise Contention(f"document {key.id} is being changed by many writers; retry later")
         except BaseException:
@@ -375,6 +381,7 @@ class DocumentService:
             return FileRef(stored.key, stored.version_id, stored.size, stored.sha256,
                            stored.content_type, new.file_name)
 
+        request_stats["bytes_stored"] += sum(len(new.data) for new in new_files.values())
         if len(new_files) == 1:
             (slot, new), = new_files.items()
             return {slot: store(slot, new)}

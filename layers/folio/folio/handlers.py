@@ -38,12 +38,63 @@ else:  # pragma: no cover
     register_after_restore(_after_snapshot_restore)
 
 
+#: Path parameters that name the document a request is about, in the order they are preferred.
+_DOCUMENT_PARAMS = ("attId", "docId", "documentId", "document_id", "id")
+
+
+def request_keys(event: dict) -> dict[str, str]:
+    """The tenant and document every log line of a request carries."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims") or {}
+    params = event.get("pathParameters") or {}
+    keys = {"tenant": str(claims.get("tenant", ""))}
+    document = next((params[p] for p in _DOCUMENT_PARAMS if p in params), None)
+    if document is not None:
+        keys["document_id"] = str(document)
+    return keys
+
+
+def _tracing_on() -> bool:
+    import os
+
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false"
+
+
 def lambda_entrypoint(app: APIGatewayHttpResolver):
-    """The Lambda handler: the request id becomes the logs' correlation id."""
+    """The Lambda handler: the request id is the logs' correlation id, every line names the
+    tenant and document, and each invocation emits its metrics (EMF). X-Ray tracing, whose
+    SDK costs about as much as boto3 to import, is loaded only when the template turns it on."""
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from . import core
+
     logger = Logger()
+    metrics = Metrics(namespace="folio")
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @metrics.log_metrics
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     def lambda_handler(event, context):
-        return app.resolve(event, context)
+        logger.append_keys(**request_keys(event))
+        core.request_stats.update(retries=0, bytes_stored=0)
+        metrics.add_dimension(name="operation", value=getattr(context, "function_name", "local"))
+        answer = app.resolve(event, context)
+        status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
+        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+        if status == 412:
+            metrics.add_metric(name="PreconditionFailed", unit=MetricUnit.Count, value=1)
+        if status == 409:
+            metrics.add_metric(name="Conflicts", unit=MetricUnit.Count, value=1)
+        if core.request_stats["retries"]:
+            metrics.add_metric(name="LostRaceRetries", unit=MetricUnit.Count, value=core.request_stats["retries"])
+        if core.request_stats["bytes_stored"] and status < 400:
+            metrics.add_metric(name="BytesStored", unit=MetricUnit.Bytes, value=core.request_stats["bytes_stored"])
+        logger.info("answered", extra={"status": status, "route": event.get("routeKey"),
+                                       "retries": core.request_stats["retries"]})
+        return answer
 
+    if _tracing_on():  # pragma: no cover - needs the X-Ray daemon of a traced Lambda
+        from aws_lambda_powertools import Tracer
+
+        tracer = Tracer()  # patches botocore: every DynamoDB and S3 call becomes a subsegment
+        return tracer.capture_lambda_handler(lambda_handler)
     return lambda_handler

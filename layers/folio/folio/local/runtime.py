@@ -31,6 +31,7 @@ class FunctionRuntime:
                     raise RuntimeError(f"{fn.logical_id} sets {name} differently from another function; "
                                        "folio local runs all functions in one process")
                 merged[name] = str(value)
+        merged["POWERTOOLS_TRACE_DISABLED"] = "true"  # no X-Ray daemon on a laptop
         os.environ.update(merged)
 
     def handler(self, function_id: str):

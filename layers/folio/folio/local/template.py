@@ -151,9 +151,30 @@ class Template:
                 if attr == "Arn":
                     return f"arn:aws:local:::{self.local_name(lid)}"
                 return self.local_name(lid)
+            if fn == "Fn::If":
+                name, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(name) else when_false)
             if fn == "Fn::Sub" and isinstance(arg, str):
                 return re.sub(r"\$\{([^}]+)\}", lambda m: str(self.resolve({"Ref": m.group(1)})), arg)
         return value
+
+    def condition(self, name: str) -> bool:
+        """A template condition, evaluated with the parameters' defaults (Fn::Equals, Not, And, Or)."""
+        return self._truth(self.data.get("Conditions", {})[name])
+
+    def _truth(self, expression: Any) -> bool:
+        (fn, arg), = expression.items()
+        if fn == "Fn::Equals":
+            return str(self.resolve(arg[0])) == str(self.resolve(arg[1]))
+        if fn == "Fn::Not":
+            return not self._truth(arg[0])
+        if fn == "Fn::And":
+            return all(self._truth(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self._truth(a) for a in arg)
+        if fn == "Condition":
+            return self.condition(arg)
+        raise ValueError(f"unsupported condition function {fn}")
 
     @cached_property
     def function_globals(self) -> dict[str, Any]:
