@@ -1,0 +1,25 @@
+"""The clients in examples/ run against `folio local`, each doing what its docstring says."""
+
+import pytest
+
+from examples import artu, capture, crm, dms, kyc
+
+from ..support.files import JPEG, PDF
+
+pytestmark = pytest.mark.e2e
+
+
+def test_every_example_client_works(local_server, tmp_path):
+    token = local_server.token()
+    front, back = tmp_path / "front.jpg", tmp_path / "back.jpg"
+    front.write_bytes(JPEG + b"\0" * 2_000_000)  # a large file, streamed by MultipartEncoder
+    back.write_bytes(JPEG)
+    first, second = tmp_path / "v1.pdf", tmp_path / "v2.pdf"
+    first.write_bytes(PDF)
+    second.write_bytes(PDF + b"% rev B\n")
+
+    assert crm.run(local_server.url, token)["CustomFields"] == {"Region": "EMEA"}
+    assert kyc.run(local_server.url, token, front, back)["frontName"] == "front.jpg"
+    assert capture.run(local_server.url, token)["title"] == "Notes Title"
+    assert dms.run(local_server.url, token, first, second) == PDF
+    assert artu.run(local_server.url, token, back)["status"] == "uploaded"
