@@ -77,9 +77,9 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
         logger.append_keys(**request_keys(event))
         core.request_stats.update(retries=0, bytes_stored=0)
         metrics.add_dimension(name="operation", value=getattr(context, "function_name", "local"))
+        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
         answer = app.resolve(event, context)
         status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
-        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
         if status == 412:
             metrics.add_metric(name="PreconditionFailed", unit=MetricUnit.Count, value=1)
         if status == 409:
