@@ -8,7 +8,7 @@ TOOLS := .tools
 # Python 3.13: on PATH, or through pyenv (where it is installed but not the default).
 PYTHON313 ?= $(shell build/find-python313)
 
-.PHONY: run test fuzz bench build validate clean
+.PHONY: run test fuzz bench build validate clean chromium
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: see build/find-python313"; exit 1; }
@@ -26,7 +26,13 @@ $(TOOLS)/.installed: build/tools-requirements.txt
 run: $(VENV)/.installed
 	$(VENV)/bin/folio local
 
-test: $(VENV)/.installed $(TOOLS)/.installed
+# Debian's chromium, for the test that opens /docs (Swagger UI) in a real headless browser
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(VENV)/.installed $(TOOLS)/.installed chromium
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest
 
 # schemathesis with many more examples per operation than `make test` runs (10)

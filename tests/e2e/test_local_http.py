@@ -182,3 +182,18 @@ def test_cors_exposes_etag_and_answers_preflights_as_api_gateway(local_server):
     created = requests.post(f"{local_server.url}/api/v1/Document", json={}, headers={**auth(local_server), **origin})
     assert created.headers["Access-Control-Allow-Origin"] == "*"
     assert "etag" in created.headers["Access-Control-Expose-Headers"].split(",")
+
+
+def test_swagger_ui_lists_every_route_in_a_real_headless_chromium(local_server, template, tmp_path):
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "make test installs Debian's chromium (see the Makefile)"
+    out = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                          f"--user-data-dir={tmp_path}", "--virtual-time-budget=20000", "--dump-dom",
+                          f"{local_server.url}/docs"], capture_output=True, text=True, timeout=120)
+    dom = out.stdout
+    assert "swagger-ui" in dom and "opblock" in dom, (out.stderr[-2000:], dom[:2000])
+    for route in template.routes:
+        assert f'data-path="{route.path}"' in dom, route.route_key

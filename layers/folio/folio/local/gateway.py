@@ -25,6 +25,17 @@ API_PAYLOAD_LIMIT = 10 * 1024 * 1024
 HEADER_LIMIT = 10240
 
 
+DOCS_FILES = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript",
+              "favicon-32x32.png": "image/png", "favicon-16x16.png": "image/png"}
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>folio API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"><link rel="icon" href="/docs/favicon-32x32.png"></head>
+<body><div id="swagger-ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", docExpansion: "list",
+  deepLinking: true});</script></body></html>
+"""
+
+
 def _message(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps({"message": message}), status=status, headers=headers or {},
                     content_type="application/json")
@@ -91,9 +102,29 @@ class Gateway:
             response.headers["Access-Control-Max-Age"] = str(cors["MaxAge"])
         return response
 
+    def _docs(self, request: Request) -> Response | None:
+        """Swagger UI over /openapi.json at /docs, from swagger-ui-py's bundled files (no CDN)."""
+        if request.method != "GET" or not (request.path == "/docs" or request.path.startswith("/docs/")):
+            return None
+        name = request.path.removeprefix("/docs").strip("/")
+        if not name:
+            return Response(DOCS_PAGE, content_type="text/html; charset=utf-8")
+        if name not in DOCS_FILES:
+            return _message(404, "Not Found")
+        import importlib.util
+        from pathlib import Path
+
+        spec = importlib.util.find_spec("swagger_ui")
+        if spec is None or not spec.submodule_search_locations:
+            return _message(404, "Swagger UI is not installed (pip install swagger-ui-py)")
+        static = Path(list(spec.submodule_search_locations)[0]) / "static" / name
+        return Response(static.read_bytes(), content_type=DOCS_FILES[name])
+
     def _route(self, request: Request) -> Response:
         if (preflight := self._preflight(request)) is not None:
             return preflight  # answered by API Gateway itself, no token needed
+        if self.openapi is not None and (docs := self._docs(request)) is not None:
+            return docs
         raw_path = request.environ.get("RAW_URI", request.environ.get("REQUEST_URI", request.path)).split("?", 1)[0]
         if request.method == "GET" and request.path == "/openapi.json" and self.openapi is not None:
             return Response(json.dumps(self.openapi, indent=2), content_type="application/json")
