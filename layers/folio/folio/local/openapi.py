@@ -133,7 +133,14 @@ def _capture_operations() -> dict[str, dict[str, Any]]:
         "CaptureCreateDocumentFunction": {
             "requestBody": {"required": True, "content": {"application/json": {"schema": new_document}}},
             "responses": {"201": {"description": "The document, in its procedure's first step",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}}},
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object", "required": ["id", "procedure", "batch", "step", "links"],
+                                      "properties": {"id": {"type": "string"}, "procedure": ref, "batch": ref,
+                                                     "step": {"type": "object", "properties": {
+                                                         k: {"type": "string"} for k in ("id", "name", "type")}},
+                                                     "createdBy": attachment["properties"]["createdBy"],
+                                                     "createdDate": {"type": "string", "format": "date-time"},
+                                                     "links": {"type": "array", "items": link}}}}}}}},
         "CaptureAddAttachmentFunction": {"requestBody": form(False), "responses": {"201": {**ok, "description": "Created"}}},
         "CaptureGetAttachmentFunction": {"responses": {"200": ok}},
         "CaptureGetAttachmentContentFunction": {"responses": {"200": _binary("The content bytes")}},
@@ -213,7 +220,9 @@ def _artu_operations() -> dict[str, dict[str, Any]]:
                            {"name": "clientId", "in": "query", "required": False, "schema": {"type": "string", "format": "uuid"}},
                            {"name": "externalId", "in": "query", "required": False, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "The document ({data}) or the lookup's matches ({data: [...]})",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}}},
+                                  "content": {"application/json": {"schema": {"type": "object", "required": ["data"],
+                                      "properties": {"data": {"oneOf": [document,
+                                                                        {"type": "array", "items": document}]}}}}}}}},
         "ArtuCreateUploadUrlFunction": {
             "parameters": [env],
             "requestBody": {"required": False, "content": {"application/json": {"schema": {
