@@ -1,10 +1,6 @@
 """artu: POST /documents/{id}/upload-url - a presigned S3 PUT for the document's file."""
 
-from datetime import timedelta
-
-from folio.core import utcnow
 from folio.dialects import artu
-from folio.errors import DocumentNotFound
 from folio.handlers import http_api, lambda_entrypoint
 from folio.http import caller_from_event
 from folio.services import batch_service, file_store
@@ -18,13 +14,9 @@ def create_upload_url(document_id: str):
     caller = caller_from_event(event)
     env = artu.environment(event)
     content_type = artu.upload_request(event)
-    batches = batch_service()
-    target = batches.table.get_alias(artu.alias(caller.tenant, env, artu.document_id(document_id)))
-    doc = batches.read(artu.key_of_pk(target)) if target else None
-    if doc is None:
-        raise DocumentNotFound(f"no document {document_id} in {env}")
+    doc = artu.get_by_id(batch_service(), caller.tenant, env, document_id)
     url = file_store().presign_put(artu.upload_key(doc, env), content_type, artu.UPLOAD_URL_SECONDS)
-    return artu.upload_url_response(url, content_type, utcnow() + timedelta(seconds=artu.UPLOAD_URL_SECONDS))
+    return artu.upload_url_response(url, content_type)
 
 
 lambda_handler = lambda_entrypoint(app)

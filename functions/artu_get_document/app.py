@@ -1,7 +1,6 @@
 """artu: GET /documents/{id}, and GET /documents?clientId=&externalId= (the lookup by external id)."""
 
 from folio.dialects import artu
-from folio.errors import DocumentNotFound
 from folio.handlers import http_api, lambda_entrypoint
 from folio.http import caller_from_event
 from folio.services import batch_service
@@ -14,12 +13,7 @@ def get_document(document_id: str):
     event = app.current_event.raw_event
     caller = caller_from_event(event)
     env = artu.environment(event)
-    batches = batch_service()
-    target = batches.table.get_alias(artu.alias(caller.tenant, env, artu.document_id(document_id)))
-    doc = batches.read(artu.key_of_pk(target)) if target else None
-    if doc is None:
-        raise DocumentNotFound(f"no document {document_id} in {env}")
-    return artu.document_response(doc)
+    return artu.document_response(artu.get_by_id(batch_service(), caller.tenant, env, document_id))
 
 
 @app.get("/documents")

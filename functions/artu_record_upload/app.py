@@ -10,9 +10,7 @@ logger = Logger()
 
 
 def record_upload(arrival: dict[str, str]) -> None:
-    batches = batch_service()
-    target = batches.table.get_alias(artu.alias(arrival["tenant"], arrival["env"], arrival["id"]))
-    doc = batches.read(artu.key_of_pk(target)) if target else None  # also resolves a stale batch lock
+    doc = artu.find_by_id(batch_service(), arrival["tenant"], arrival["env"], arrival["id"])
     if doc is None:
         logger.warning("upload for an unknown document", extra=arrival)
         return

@@ -78,11 +78,23 @@ def key_of_pk(pk: str) -> DocumentKey:
     return DocumentKey(tenant, kind_, id_)
 
 
-def document_id(raw: str) -> str:
+def find_by_id(batches, tenant: str, env: str, raw_id: str) -> Document | None:
+    """A document by its ``id`` (through the alias written when it was created), with a lock a
+    dead batch left resolved; None when there is none (an id that is no UUID names none)."""
     try:
-        return str(uuid.UUID(raw))
+        document_id = str(uuid.UUID(raw_id))
     except (ValueError, TypeError, AttributeError):
-        raise DocumentNotFound(f"no document {raw!r}") from None
+        return None
+    target = batches.table.get_alias(alias(tenant, env, document_id))
+    return batches.read(key_of_pk(target)) if target else None
+
+
+def get_by_id(batches, tenant: str, env: str, raw_id: str) -> Document:
+    """:func:`find_by_id`, or 404."""
+    doc = find_by_id(batches, tenant, env, raw_id)
+    if doc is None:
+        raise DocumentNotFound(f"no document {raw_id} in {env}")
+    return doc
 
 
 def _reason(error) -> str:
@@ -282,9 +294,14 @@ def lookup_key(event: dict[str, Any], caller: Caller, env: str) -> DocumentKey:
     return document_key(caller.tenant, env, client, external)
 
 
-def upload_url_response(url: str, content_type: str, expires_at: datetime) -> Response:
+def upload_url_response(url: str, content_type: str) -> Response:
+    """The presigned PUT, valid UPLOAD_URL_SECONDS from now, and the headers it was signed with."""
+    from datetime import timedelta
+
+    from ..core import utcnow
+
     return _json({"url": url, "method": "PUT", "headers": {"Content-Type": content_type},
-                  "expiresAt": _date(expires_at)})
+                  "expiresAt": _date(utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS))})
 
 
 def install(app) -> None:

@@ -100,9 +100,8 @@ def _artu_document(env: str, document_id: str, caller: Caller):
     from ..services import batch_service
 
     batches = batch_service()
-    target = batches.table.get_alias(artu.alias(caller.tenant, env, document_id))
-    if target:
-        return batches.read(artu.key_of_pk(target))
+    if (existing := artu.find_by_id(batches, caller.tenant, env, document_id)) is not None:
+        return existing
     item = artu.Item.model_validate({"clientId": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "externalId": f"sample-{document_id}",
                                      "type": "ine", "filename": "ine-front.jpg"})
     change, _ = artu.item_change(item, new_id=document_id)
