@@ -195,6 +195,20 @@ def query_param(event: dict[str, Any], name: str) -> str | None:
     return (event.get("queryStringParameters") or {}).get(name)
 
 
+def iso_utc(value: datetime, timespec: str = "milliseconds") -> str:
+    """An ISO-8601 date-time in UTC with ``Z``, as the vendors write theirs (precision per dialect)."""
+    return value.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None,
+                  content_type: str = "application/json"):
+    """A JSON answer (non-ASCII kept as UTF-8)."""
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(status_code=status, content_type=content_type, body=json.dumps(value, ensure_ascii=False),
+                    headers=headers or {})
+
+
 def content_disposition(disposition: str, file_name: str | None) -> str:
     """``inline``/``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*`` (RFC 6266)."""
     if not file_name:

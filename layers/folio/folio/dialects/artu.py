@@ -28,10 +28,8 @@ Decisions the spec leaves open, written down here:
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.event_handler import Response
@@ -39,8 +37,11 @@ from aws_lambda_powertools.event_handler import Response
 from ..batches import BatchItem
 from ..core import Caller, Document, DocumentKey, FileRef
 from ..errors import DocumentNotFound, FolioError, InvalidRequest, UnsupportedMediaType
-from ..http import headers_of, json_body, media_type, query_param
+from ..http import headers_of, iso_utc, json_body, json_response, media_type, query_param
 from .problems import PROBLEM_STATUS, install_problem_handlers
+
+if TYPE_CHECKING:  # the models load with pydantic, only where a batch is parsed
+    from .artu_models import Item
 
 ENVIRONMENTS = ("test", "live")
 MAX_ITEMS = 250
@@ -245,22 +246,13 @@ def _sequencer_key(value: str) -> tuple[int, str]:
 
 # ---------------------------------------------------------------- answers
 
-def _date(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def document_view(doc: Document) -> dict[str, Any]:
     body = doc.body
     view = {name: body.get(name) for name in ANSWER_FIELDS}
-    view["createdAt"], view["updatedAt"] = _date(doc.created_at), _date(doc.updated_at)
+    view["createdAt"], view["updatedAt"] = iso_utc(doc.created_at, "seconds"), iso_utc(doc.updated_at, "seconds")
     view["fields"] = body.get("fields") or {}
     view["metadata"] = body.get("metadata") or {}
     return view
-
-
-def _json(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(status_code=status, content_type="application/json",
-                    body=json.dumps(value, ensure_ascii=False), headers=headers or {})
 
 
 def batch_response(atomic: bool, results: list[Document | FolioError]) -> Response:
@@ -272,15 +264,15 @@ def batch_response(atomic: bool, results: list[Document | FolioError]) -> Respon
             status, title, _ = next((PROBLEM_STATUS[c] for c in type(result).__mro__ if c in PROBLEM_STATUS),
                                     (500, "Internal Server Error", "internal"))
             data.append({"error": {"status": status, "title": title, "detail": result.message}})
-    return _json({"atomic": atomic, "data": data})
+    return json_response({"atomic": atomic, "data": data})
 
 
 def document_response(doc: Document) -> Response:
-    return _json({"data": document_view(doc)}, headers={"ETag": doc.etag})
+    return json_response({"data": document_view(doc)}, headers={"ETag": doc.etag})
 
 
 def lookup_response(docs: list[Document]) -> Response:
-    return _json({"data": [document_view(d) for d in docs]})
+    return json_response({"data": [document_view(d) for d in docs]})
 
 
 def lookup_key(event: dict[str, Any], caller: Caller, env: str) -> DocumentKey:
@@ -300,8 +292,8 @@ def upload_url_response(url: str, content_type: str) -> Response:
 
     from ..core import utcnow
 
-    return _json({"url": url, "method": "PUT", "headers": {"Content-Type": content_type},
-                  "expiresAt": _date(utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS))})
+    return json_response({"url": url, "method": "PUT", "headers": {"Content-Type": content_type},
+                  "expiresAt": iso_utc(utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS), "seconds")})
 
 
 def install(app) -> None:

@@ -35,14 +35,13 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
 from ..core import Caller, Document, DocumentKey, DocumentService, FileRef, NewFile, Precondition
 from ..errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType
-from ..http import base_url, body_bytes, headers_of, json_body, media_type, parse_json
+from ..http import base_url, body_bytes, headers_of, iso_utc, json_body, json_response, media_type, parse_json
 from ..multipart import FormData, Part, parse_form_data
 from .problems import install_problem_handlers, problem_for
 
@@ -256,7 +255,7 @@ def parse_attachment(event: dict[str, Any], *, update: bool) -> AttachmentReques
     if unknown:
         raise InvalidRequest(f"unknown multipart part(s) {', '.join(map(repr, unknown))}; expected attachment "
                              "and content", errors=[{"field": n, "message": "unknown part"} for n in unknown])
-    values = _attachment_json(form.require("attachment"))
+    values = _attachmentjson_response(form.require("attachment"))
     changes: dict[str, Any] = {}
     if "title" in values:
         changes["title"] = _text(values["title"], "title", nullable=False)
@@ -274,7 +273,7 @@ def parse_attachment(event: dict[str, Any], *, update: bool) -> AttachmentReques
     return AttachmentRequest(changes, token if update else None, content)
 
 
-def _attachment_json(part: Part) -> dict[str, Any]:
+def _attachmentjson_response(part: Part) -> dict[str, Any]:
     if part.media_type != "application/json":
         raise UnsupportedMediaType(
             f"the attachment part must declare Content-Type: application/json, not {part.media_type or 'none'}",
@@ -402,10 +401,6 @@ class CaptureService:
 
 # ---------------------------------------------------------------- answers
 
-def _date(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _user(actor: dict[str, Any]) -> dict[str, Any]:
     return {"name": actor.get("name") or actor.get("sub")}
 
@@ -428,9 +423,9 @@ def attachment_view(attachment: Document, document: Document, base: str) -> dict
         "sourceName": ref.file_name if ref else None,
         "size": ref.size if ref else None,
         "createdBy": _user(attachment.created_by),
-        "createdDate": _date(attachment.created_at),
+        "createdDate": iso_utc(attachment.created_at),
         "updatedBy": _user(attachment.updated_by),
-        "updatedDate": _date(attachment.updated_at),
+        "updatedDate": iso_utc(attachment.updated_at),
         "links": [
             {"rel": "canonical", "href": url, "method": "GET", "mediaType": "application/json"},
             {"rel": "urn:oce:capture:attachment-content", "href": f"{url}/content", "method": "GET",
@@ -447,15 +442,10 @@ def document_view(document: Document, base: str) -> dict[str, Any]:
         "batch": document.body["batch"],
         "step": document.body["step"],
         "createdBy": _user(document.created_by),
-        "createdDate": _date(document.created_at),
+        "createdDate": iso_utc(document.created_at),
         "links": [{"rel": "urn:oce:capture:attachments", "href": f"{url}/attachments", "method": "POST",
                    "mediaType": "multipart/form-data"}],
     }
-
-
-def _json(value: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
-    return Response(status_code=status, content_type="application/json",
-                    body=json.dumps(value, ensure_ascii=False), headers=headers)
 
 
 def attachment_response(attachment: Document, document: Document, event: dict[str, Any], status: int = 200) -> Response:
@@ -463,12 +453,12 @@ def attachment_response(attachment: Document, document: Document, event: dict[st
     headers = {"ETag": attachment.etag}
     if status == 201:
         headers["Location"] = view["links"][0]["href"]
-    return _json(view, status, headers)
+    return json_response(view, status, headers)
 
 
 def document_response(document: Document, event: dict[str, Any]) -> Response:
     """201 with the new document (no Location: folio serves no GET for a Capture document)."""
-    return _json(document_view(document, base_url(event)), 201, {"ETag": document.etag})
+    return json_response(document_view(document, base_url(event)), 201, {"ETag": document.etag})
 
 
 def install(app) -> None:

@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
 from ..core import Document, DocumentKey
 from ..errors import FolioError, InvalidRequest, PatchTestFailed, UnsupportedMediaType
-from ..http import base_url, json_body, media_type, query_param
+from ..http import base_url, iso_utc, json_body, json_response, media_type, query_param
 from .problems import install_problem_handlers
 
 KIND = "crm-document"
@@ -297,10 +296,6 @@ def _associate(actor: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
 def entity_view(doc: Document, base: str = "") -> dict[str, Any]:
     """The full DocumentEntityWithLinks of ``doc`` (also what patches apply to)."""
     entity: dict[str, Any] = {name: None for name in PROPERTIES}
@@ -310,8 +305,8 @@ def entity_view(doc: Document, base: str = "") -> dict[str, Any]:
         "DocumentId": int(doc.key.id),
         "CreatedBy": _associate(doc.created_by),
         "UpdatedBy": _associate(doc.updated_by),
-        "CreatedDate": _timestamp(doc.created_at),
-        "UpdatedDate": _timestamp(doc.updated_at),
+        "CreatedDate": iso_utc(doc.created_at, "microseconds"),
+        "UpdatedDate": iso_utc(doc.updated_at, "microseconds"),
         "TableRight": None,
         "FieldProperties": {},
         "_Links": {"Self": f"{base}/api/v1/Document/{doc.key.id}", "Archive": f"{base}/api/v1/Document"},
@@ -327,12 +322,7 @@ def entity_response(doc: Document, event: dict[str, Any], status: int = 200) -> 
     headers = {"ETag": doc.etag, "Last-Modified": doc.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")}
     if status == 201:
         headers["Location"] = f"{base_url(event)}/api/v1/Document/{doc.key.id}"
-    return Response(
-        status_code=status,
-        content_type="application/json; charset=utf-8",
-        body=json.dumps(entity, ensure_ascii=False),
-        headers=headers,
-    )
+    return json_response(entity, status, headers, content_type="application/json; charset=utf-8")
 
 
 def _error_headers(error: FolioError) -> dict[str, str]:

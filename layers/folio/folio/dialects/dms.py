@@ -21,10 +21,9 @@ The spec's operation is ``POST /api/v2/clients/{client_id}/dms/projects/{project
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -32,7 +31,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from .. import errors as e
 from ..core import Document, DocumentKey, FileRef, NewFile
-from ..http import base_url, body_bytes, headers_of, media_type, parse_json
+from ..http import base_url, body_bytes, headers_of, iso_utc, json_response, media_type, parse_json
 from ..multipart import FormData, parse_form_data
 
 KIND = "dms-document"
@@ -201,10 +200,6 @@ def find_version(history: list[Document], raw: str) -> FileVersion:
 
 # ---------------------------------------------------------------- answers
 
-def _date(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _user(actor: dict[str, Any]) -> dict[str, Any]:
     return {"id": actor.get("sub"), "name": actor.get("name"), "email": actor.get("email")}
 
@@ -224,8 +219,8 @@ def document_view(doc: Document) -> dict[str, Any]:
         "contentType": ref.content_type,
         "size": ref.size,
         "sha256": ref.sha256,
-        "createdAt": _date(doc.created_at),
-        "updatedAt": _date(doc.updated_at),
+        "createdAt": iso_utc(doc.created_at),
+        "updatedAt": iso_utc(doc.updated_at),
         "createdBy": _user(doc.created_by),
         "updatedBy": _user(doc.updated_by),
     }
@@ -234,7 +229,7 @@ def document_view(doc: Document) -> dict[str, Any]:
 def version_view(version: FileVersion) -> dict[str, Any]:
     ref = version.ref
     return {"version": version.number, "fileName": ref.file_name, "contentType": ref.content_type,
-            "size": ref.size, "sha256": ref.sha256, "createdAt": _date(version.created_at),
+            "size": ref.size, "sha256": ref.sha256, "createdAt": iso_utc(version.created_at),
             "createdBy": _user(version.created_by)}
 
 
@@ -247,13 +242,11 @@ def document_response(doc: Document, event: dict[str, Any], status: int = 200) -
     headers = {"ETag": doc.etag}
     if status == 201:
         headers["Location"] = base_url(event) + document_path(doc)
-    return Response(status_code=status, content_type="application/json",
-                    body=json.dumps(document_view(doc), ensure_ascii=False), headers=headers)
+    return json_response(document_view(doc), status, headers)
 
 
 def versions_response(history: list[Document]) -> Response:
-    return Response(status_code=200, content_type="application/json",
-                    body=json.dumps({"data": [version_view(v) for v in file_versions(history)]}, ensure_ascii=False))
+    return json_response({"data": [version_view(v) for v in file_versions(history)]})
 
 
 #: status and message of the spec's ErrorResponse for every domain error.
@@ -275,9 +268,7 @@ ERROR_STATUS: dict[type[Exception], tuple[int, str]] = {
 
 
 def error(status: int, message: str, details: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(status_code=status, content_type="application/json",
-                    body=json.dumps({"status": "error", "code": status, "message": message, "details": details},
-                                    ensure_ascii=False), headers=headers or {})
+    return json_response({"status": "error", "code": status, "message": message, "details": details}, status, headers)
 
 
 def install(app) -> None:

@@ -29,7 +29,6 @@ Decisions the spec leaves open, written down here:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -39,7 +38,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from ..core import Caller, Document, DocumentKey, FileRef, NewFile
 from ..errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from ..http import base_url, body_bytes, headers_of, parse_json
+from ..http import base_url, body_bytes, headers_of, json_response, parse_json
 from ..multipart import FormData, Part, parse_form_data
 from .problems import install_problem_handlers
 
@@ -340,8 +339,7 @@ def document_response(doc: Document, event: dict[str, Any], status: int = 200) -
     headers = {"ETag": doc.etag}
     if status == 201:
         headers["Location"] = base_url(event) + document_path(doc)
-    return Response(status_code=status, content_type="application/json",
-                    body=json.dumps(document_view(doc, base_url(event)), ensure_ascii=False), headers=headers)
+    return json_response(document_view(doc, base_url(event)), status, headers)
 
 
 def install(app) -> None:

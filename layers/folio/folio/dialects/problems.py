@@ -7,7 +7,6 @@ example crm's ``Accept-Patch`` on 415).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from .. import errors as e
+from ..http import json_response
 
 logger = Logger(service="folio")
 
@@ -46,12 +46,7 @@ def problem(status: int, title: str, detail: str, *, slug: str = "about:blank",
     }
     if errors:
         body["errors"] = errors
-    return Response(
-        status_code=status,
-        content_type="application/problem+json",
-        body=json.dumps(body, ensure_ascii=False),
-        headers=headers or {},
-    )
+    return json_response(body, status, headers, content_type="application/problem+json")
 
 
 def problem_for(error: e.FolioError, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> Response:
