@@ -1,7 +1,6 @@
 """The artu functions on moto: the batch upsert (atomic and not), lookups, upload URLs, the S3 event."""
 
 import hashlib
-import json
 import uuid
 
 import pytest

@@ -1,7 +1,6 @@
 """The five dms functions on moto: versions from uploads, metadata-only updates, the spec's error body."""
 
 import hashlib
-import json
 
 import pytest
 from requests_toolbelt import MultipartEncoder
