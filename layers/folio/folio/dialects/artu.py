@@ -38,7 +38,7 @@ from ..batches import BatchItem
 from ..core import Caller, Document, DocumentKey, FileRef
 from ..errors import DocumentNotFound, FolioError, InvalidRequest, UnsupportedMediaType
 from ..http import headers_of, iso_utc, json_body, json_response, media_type, query_param
-from .problems import PROBLEM_STATUS, install_problem_handlers
+from .problems import PROBLEM_STATUS, classify, install_problem_handlers
 
 if TYPE_CHECKING:  # the models load with pydantic, only where a batch is parsed
     from .artu_models import Item
@@ -261,8 +261,7 @@ def batch_response(atomic: bool, results: list[Document | FolioError]) -> Respon
         if isinstance(result, Document):
             data.append({"data": document_view(result)})
         else:
-            status, title, _ = next((PROBLEM_STATUS[c] for c in type(result).__mro__ if c in PROBLEM_STATUS),
-                                    (500, "Internal Server Error", "internal"))
+            status, title, _ = classify(result, PROBLEM_STATUS)
             data.append({"error": {"status": status, "title": title, "detail": result.message}})
     return json_response({"atomic": atomic, "data": data})
 

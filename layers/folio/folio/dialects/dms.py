@@ -33,6 +33,7 @@ from .. import errors as e
 from ..core import Document, DocumentKey, FileRef, NewFile
 from ..http import base_url, body_bytes, headers_of, iso_utc, json_response, media_type, parse_json
 from ..multipart import FormData, parse_form_data
+from .problems import classify, error_headers
 
 KIND = "dms-document"
 INT64_MAX = 2**63 - 1
@@ -276,17 +277,9 @@ def install(app) -> None:
 
     @app.exception_handler(e.FolioError)
     def _domain_error(error_: e.FolioError):
-        for cls in type(error_).__mro__:
-            if cls in ERROR_STATUS:
-                status, message = ERROR_STATUS[cls]
-                break
-        else:
-            status, message = 500, "Internal server error"
+        status, message = classify(error_, ERROR_STATUS, (500, "Internal server error"))
         details = "JWT token not found" if isinstance(error_, e.Unauthenticated) else error_.message
-        headers = {"Retry-After": "1"} if status == 503 else {}
-        if isinstance(error_, e.PreconditionFailed) and getattr(error_.current, "etag", None):
-            headers["ETag"] = error_.current.etag
-        return error(status, message, details, headers)
+        return error(status, message, details, error_headers(error_, status))
 
     @app.not_found
     def _not_found(_error):

@@ -49,18 +49,29 @@ def problem(status: int, title: str, detail: str, *, slug: str = "about:blank",
     return json_response(body, status, headers, content_type="application/problem+json")
 
 
-def problem_for(error: e.FolioError, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> Response:
-    for cls in type(error).__mro__:
-        if cls in PROBLEM_STATUS:
-            status, title, slug = PROBLEM_STATUS[cls]
-            break
-    else:
-        status, title, slug = 500, "Internal Server Error", "internal"
+#: What an error no map names becomes.
+INTERNAL = (500, "Internal Server Error", "internal")
+
+
+def classify(error: Exception, table: dict[type[Exception], tuple], default: tuple = INTERNAL) -> tuple:
+    """The entry of an error map for the error's class or its nearest base (every dialect's map)."""
+    return next((table[cls] for cls in type(error).__mro__ if cls in table), default)
+
+
+def error_headers(error: Exception, status: int) -> dict[str, str]:
+    """What lets a client act on an error, whatever the dialect: when to retry a 503, and the
+    current ETag with a 412."""
     headers: dict[str, str] = {}
     if status == 503:
         headers["Retry-After"] = "1"
     if isinstance(error, e.PreconditionFailed) and getattr(error.current, "etag", None):
         headers["ETag"] = error.current.etag
+    return headers
+
+
+def problem_for(error: e.FolioError, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> Response:
+    status, title, slug = classify(error, PROBLEM_STATUS)
+    headers = error_headers(error, status)
     if extra_headers:
         headers.update(extra_headers(error))
     return problem(status, title, error.message, slug=slug, errors=error.errors, headers=headers)
