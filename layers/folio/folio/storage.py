@@ -184,22 +184,19 @@ class DocumentTable:
 
     def history(self, pk: str) -> list[tuple[int, str]]:
         """Every committed version's ``(version, record)``, oldest first (one paginated Query)."""
-        out: list[tuple[int, str]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._name,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :v)",
-            "ExpressionAttributeValues": {":pk": {"S": pk}, ":v": {"S": "V#"}},
-            "ConsistentRead": True,
-        }
+        items = self._query("reading the document history", "pk = :pk AND begins_with(sk, :v)",
+                            {":pk": {"S": pk}, ":v": {"S": "V#"}})
+        return [(int(i["version"]["N"]), i["record"]["S"]) for i in items]
+
+    def _query(self, what: str, condition: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item a key condition selects, strongly consistent, through botocore's paginator."""
         try:
-            while True:
-                page = self._db.query(**kwargs)
-                out.extend((int(i["version"]["N"]), i["record"]["S"]) for i in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return out
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self._name, KeyConditionExpression=condition, ExpressionAttributeValues=values,
+                ConsistentRead=True)
+            return [item for page in pages for item in page.get("Items", [])]
         except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "reading the document history") from e
+            raise _domain_error(e, what) from e
 
     def next_id(self, counter_pk: str) -> int:
         """An atomic counter: each call returns a new integer, never reused."""
@@ -370,18 +367,7 @@ class BatchTable(DocumentTable):
         return _intent(item) if item else None
 
     def list_intents(self) -> list[dict[str, Any]]:
-        kwargs: dict[str, Any] = {"TableName": self._name, "KeyConditionExpression": "pk = :pk",
-                                  "ExpressionAttributeValues": {":pk": {"S": INTENTS_PK}}, "ConsistentRead": True}
-        out: list[dict[str, Any]] = []
-        try:
-            while True:
-                page = self._db.query(**kwargs)
-                out.extend(_intent(item) for item in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return out
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "listing batches") from e
+        return [_intent(item) for item in self._query("listing batches", "pk = :pk", {":pk": {"S": INTENTS_PK}})]
 
     def transition_intent(self, txid: str, from_state: str, to_state: str) -> bool:
         """Move the intent's state if it is still ``from_state``; False when another party moved it."""
