@@ -202,10 +202,13 @@ def attachment_key(tenant: str, att_id: str) -> DocumentKey:
 
 def require_step(document: Document, caller: Caller) -> None:
     """The token must grant the step the document is in (``folio:steps``), else 403."""
-    step = document.body["step"]
+    _require_granted(caller, document.body["step"], f"where document {document.key.id} resides")
+
+
+def _require_granted(caller: Caller, step: dict[str, str], where: str) -> None:
     if "*" not in caller.steps and step["id"] not in caller.steps:
-        raise Forbidden(f"the token is not granted step {step['name']!r} ({step['id']}) where document "
-                        f"{document.key.id} resides", errors=[{"field": "folio:steps", "message": "step not granted"}])
+        raise Forbidden(f"the token is not granted step {step['name']!r} ({step['id']}) {where}",
+                        errors=[{"field": "folio:steps", "message": "step not granted"}])
 
 
 def require_xhr(event: dict[str, Any]) -> None:
@@ -354,9 +357,7 @@ class CaptureService:
 
     def create_document(self, caller: Caller, procedure_ref: Any, batch_name: str | None) -> Document:
         procedure = self.procedures.find(caller.tenant, procedure_ref)
-        if "*" not in caller.steps and procedure.steps[0]["id"] not in caller.steps:
-            raise Forbidden(f"the token is not granted step {procedure.steps[0]['name']!r} where new documents "
-                            f"of {procedure.name} start", errors=[{"field": "folio:steps", "message": "step not granted"}])
+        _require_granted(caller, procedure.steps[0], f"where new documents of {procedure.name} start")
         batch_id = self.documents.next_id(caller.tenant, BATCH_KIND)
         key = DocumentKey(caller.tenant, DOCUMENT_KIND, str(uuid.uuid4()))
         return self.documents.create(key, new_document_body(procedure, batch_id, batch_name), caller)
