@@ -191,6 +191,15 @@ def base_url(event: dict[str, Any]) -> str:
     return f"{proto}://{host}"
 
 
+def positive_id(raw: str | None, name: str, bits: int = 64) -> int:
+    """A numeric path id as the specs type them (int32/int64): a positive integer, else 400."""
+    maximum = 2 ** (bits - 1) - 1
+    if raw is None or not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= maximum:
+        raise InvalidRequest(f"{name} must be a positive {bits}-bit integer, got {raw!r}",
+                             errors=[{"field": name, "message": f"must be an integer between 1 and {maximum}"}])
+    return int(raw)
+
+
 def query_param(event: dict[str, Any], name: str) -> str | None:
     return (event.get("queryStringParameters") or {}).get(name)
 

@@ -30,7 +30,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from ..core import Document, DocumentKey
 from ..errors import FolioError, InvalidRequest, PatchTestFailed, UnsupportedMediaType
-from ..http import base_url, iso_utc, json_body, json_response, media_type, query_param
+from ..http import base_url, iso_utc, json_body, json_response, media_type, positive_id, query_param
 from .problems import install_problem_handlers
 
 KIND = "crm-document"
@@ -67,12 +67,7 @@ assert set(WRITABLE) | READ_ONLY == set(PROPERTIES)
 
 def document_key(tenant: str, raw_id: str) -> DocumentKey:
     """The id path part: an int32 > 0, else 400 (the spec types it int32)."""
-    if not raw_id.isascii() or not raw_id.isdigit() or not 0 < int(raw_id) <= INT32_MAX:
-        raise InvalidRequest(
-            f"id must be a positive 32-bit integer, got {raw_id!r}",
-            errors=[{"field": "id", "message": "must be an integer between 1 and 2147483647"}],
-        )
-    return DocumentKey(tenant, KIND, str(int(raw_id)))
+    return DocumentKey(tenant, KIND, str(positive_id(raw_id, "id", bits=32)))
 
 
 def canonical_property(name: Any) -> str:

@@ -31,7 +31,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from .. import errors as e
 from ..core import Document, DocumentKey, FileRef, NewFile
-from ..http import base_url, body_bytes, headers_of, iso_utc, json_response, media_type, parse_json
+from ..http import base_url, body_bytes, headers_of, iso_utc, json_response, media_type, parse_json, positive_id
 from ..multipart import FormData, parse_form_data
 from .problems import classify, error_headers
 
@@ -49,10 +49,7 @@ logger = Logger(service="folio")
 
 # ---------------------------------------------------------------- requests
 
-def path_id(raw: str | None, name: str) -> int:
-    if raw is None or not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= INT64_MAX:
-        raise e.InvalidRequest(f"{name} must be a positive integer, got {raw!r}")
-    return int(raw)
+path_id = positive_id  # the spec types client_id, project_id and document_id integer
 
 
 def document_key(tenant: str, client_id: str, project_id: str, document_id: int | str) -> DocumentKey:

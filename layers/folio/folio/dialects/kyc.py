@@ -38,7 +38,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from ..core import Caller, Document, DocumentKey, FileRef, NewFile
 from ..errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from ..http import base_url, body_bytes, headers_of, json_response, parse_json
+from ..http import base_url, body_bytes, headers_of, json_response, parse_json, positive_id
 from ..multipart import FormData, Part, parse_form_data
 from .problems import install_problem_handlers
 
@@ -107,12 +107,7 @@ class Upload:
 
 # ---------------------------------------------------------------- requests
 
-def path_id(raw: str | None, name: str) -> int:
-    """A path id typed int64 by the spec: a positive integer, else 400."""
-    if raw is None or not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= INT64_MAX:
-        raise InvalidRequest(f"{name} must be a positive 64-bit integer, got {raw!r}",
-                             errors=[{"field": name, "message": "must be an integer between 1 and 2^63-1"}])
-    return int(raw)
+path_id = positive_id  # the spec types customerId and documentId int64
 
 
 def domain_of(event: dict[str, Any], caller: Caller) -> int:
