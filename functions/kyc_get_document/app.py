@@ -12,10 +12,7 @@ app = http_api(kyc.install)
 def get_document(customer_id: str, document_id: str):
     event = app.current_event.raw_event
     caller = caller_from_event(event)
-    domain = kyc.domain_of(event, caller)
-    customer = kyc.path_id(customer_id, "customerId")
-    doc = document_service().get(kyc.document_key(caller.tenant, domain, kyc.path_id(document_id, "documentId")))
-    kyc.customer_guard(customer)(doc)
+    doc = kyc.customer_document(document_service(), event, caller, customer_id, document_id)
     return kyc.document_response(doc, event)
 
 

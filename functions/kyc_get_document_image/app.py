@@ -21,10 +21,8 @@ def get_back(customer_id: str, document_id: str):
 def image(customer_id: str, document_id: str, side: str):
     event = app.current_event.raw_event
     caller = caller_from_event(event)
-    domain = kyc.domain_of(event, caller)
     documents = document_service()
-    doc = documents.get(kyc.document_key(caller.tenant, domain, kyc.path_id(document_id, "documentId")))
-    kyc.customer_guard(kyc.path_id(customer_id, "customerId"))(doc)
+    doc = kyc.customer_document(documents, event, caller, customer_id, document_id)
     ref = kyc.image_ref(doc, side)
     return file_response(documents.read_file(ref), ref.content_type, f'"{ref.sha256}"', ref.file_name)
 

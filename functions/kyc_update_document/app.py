@@ -12,9 +12,7 @@ app = http_api(kyc.install)
 def update_document(customer_id: str, document_id: str):
     event = app.current_event.raw_event
     caller = caller_from_event(event)
-    domain = kyc.domain_of(event, caller)
-    customer = kyc.path_id(customer_id, "customerId")
-    key = kyc.document_key(caller.tenant, domain, kyc.path_id(document_id, "documentId"))
+    key, customer = kyc.addressed(event, caller, customer_id, document_id)
     upload = kyc.parse_upload(event)
     doc = document_service().update(
         key, kyc.updated_body(upload), caller, precondition_from_event(event),

@@ -135,6 +135,21 @@ def document_key(tenant: str, domain: int, document_id: int) -> DocumentKey:
     return DocumentKey(tenant, KIND, f"{domain}/{document_id}")
 
 
+def addressed(event: dict[str, Any], caller: Caller, customer_id: str, document_id: str) -> tuple[DocumentKey, int]:
+    """The document a request names (domain and ids checked first) and the customer it must belong to."""
+    domain = domain_of(event, caller)
+    customer = path_id(customer_id, "customerId")
+    return document_key(caller.tenant, domain, path_id(document_id, "documentId")), customer
+
+
+def customer_document(documents, event: dict[str, Any], caller: Caller, customer_id: str, document_id: str) -> Document:
+    """The document a read names, if it belongs to the customer in the path (else 404)."""
+    key, customer = addressed(event, caller, customer_id, document_id)
+    doc = documents.get(key)
+    customer_guard(customer)(doc)
+    return doc
+
+
 def sniff_media_type(data: bytes) -> str | None:
     """The media type the bytes really are, among those KYC accepts (None for anything else)."""
     if data.startswith(b"\xff\xd8\xff"):
