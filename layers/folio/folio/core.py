@@ -314,19 +314,20 @@ class DocumentService:
         ``commit_unchanged`` (capture promises a new stateToken on every successful update).
         ``attach_files`` are files already stored (a presigned upload) that this version points at.
         """
-        uploaded: dict[str, FileRef] = {}
-        try:
+        def read() -> Document:
             current = self.get(key)
             if guard:
                 guard(current)
             precondition.check(current)
+            return current
+
+        uploaded: dict[str, FileRef] = {}
+        try:
+            current = read()
             uploaded = self._upload(key, new_files or {})
             for attempt in range(self.max_attempts):
                 if attempt:
-                    current = self.get(key)
-                    if guard:
-                        guard(current)
-                    precondition.check(current)
+                    current = read()
                 body = change(current)
                 files = {s: r for s, r in current.files.items() if s not in removed_files}
                 files.update(uploaded)
