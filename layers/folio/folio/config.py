@@ -17,6 +17,8 @@ class Settings:
     #: Actions per DynamoDB transaction (at most 100, DynamoDB's limit); lower only to exercise
     #: the multi-transaction batch protocol with small batches (tests).
     max_transaction_actions: int = 100
+    #: X-Ray tracing (the template's Tracing parameter sets POWERTOOLS_TRACE_DISABLED).
+    tracing: bool = False
 
 
 def settings() -> Settings:
@@ -29,4 +31,5 @@ def settings() -> Settings:
         endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "30")),
         max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
+        tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
     )

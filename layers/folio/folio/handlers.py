@@ -53,12 +53,6 @@ def request_keys(event: dict) -> dict[str, str]:
     return keys
 
 
-def _tracing_on() -> bool:
-    import os
-
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false"
-
-
 def lambda_entrypoint(app: APIGatewayHttpResolver):
     """The Lambda handler: the request id is the logs' correlation id, every line names the
     tenant and document, and each invocation emits its metrics (EMF). X-Ray tracing, whose
@@ -92,7 +86,9 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
                                        "retries": core.request_stats["retries"]})
         return answer
 
-    if _tracing_on():  # pragma: no cover - needs the X-Ray daemon of a traced Lambda
+    from .config import settings
+
+    if settings().tracing:  # pragma: no cover - needs the X-Ray daemon of a traced Lambda
         from aws_lambda_powertools import Tracer
 
         tracer = Tracer()  # patches botocore: every DynamoDB and S3 call becomes a subsegment
