@@ -1,16 +1,19 @@
 """Atomic writes of many documents: all or none, at any size, even if the function dies midway.
 
-A batch whose writes fit one DynamoDB transaction (100 actions; a document takes two, three
-when it is created) is one transaction. A larger batch follows this protocol, each step one
-AWS call:
+A batch whose writes fit one DynamoDB transaction (100 actions and 4 MB; a document takes
+two actions, three when it is created) is one transaction. A larger batch follows this
+protocol, each step one or more AWS calls (storage packs them by actions and bytes):
 
-1. read every head; compute every next version (nothing is written if any item is invalid);
+1. read every head; compute every next version (nothing is written if any item is invalid,
+   413 if any can never be stored);
 2. write an *intent* record (state ``PENDING``) naming the batch's heads;
-3. lock the heads in chunks of one transaction each: a lock is conditional on the version
-   read and carries the pending record (a create locks a placeholder head);
+3. lock the heads: a lock is conditional on the version read; the pending record goes to an
+   item of its own beside the head, so a lock never doubles a head's size (a create locks a
+   placeholder head);
 4. the commit point: the intent moves ``PENDING -> COMMITTED`` (conditional, one write);
-5. roll forward in chunks: each locked head becomes its pending version, with its history
-   item (and alias), conditional on still holding the lock;
+5. roll forward: each locked head becomes its pending version, with its history item (and
+   alias), conditional on still holding the lock; repeated, re-reading what is still locked,
+   until nothing is (a transaction conflict is retried, never taken as done);
 6. delete the intent.
 
 Recovery (:meth:`BatchService.recover`) finishes what a dead writer left: a ``COMMITTED``
@@ -24,17 +27,18 @@ While a batch is pending, readers see the last committed versions; writers see a
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .core import Caller, Document, DocumentKey, backoff_seconds, utcnow
-from .errors import Contention, EditConflict, FolioError, InvalidRequest
+from .core import Caller, Document, DocumentKey, pause, utcnow
+from .errors import Contention, EditConflict, FolioError, InvalidRequest, PayloadTooLarge, StorageUnavailable
 
-MAX_TRANSACTION_ACTIONS = 100
+#: How many times a roll forward re-reads what is still locked and applies it, before the caller
+#: is told to retry later (the batch stays committed: readers and the sweeper finish it).
+ROLL_FORWARD_PASSES = 6
 
 
 @dataclass(frozen=True)
@@ -63,18 +67,23 @@ class BatchRejected(InvalidRequest):
     """Some items are invalid: nothing was written."""
 
 
+class BatchTooLarge(PayloadTooLarge):
+    """Some items can never be stored (DynamoDB's 400 KB per item): nothing was written."""
+
+
 class BatchConflicted(EditConflict):
     """Some items kept being changed concurrently: nothing was written."""
 
 
 class BatchService:
     def __init__(self, table, *, clock: Callable[[], datetime] = utcnow, max_attempts: int = 8,
-                 stale_after: int = 60, max_actions: int = MAX_TRANSACTION_ACTIONS):
+                 stale_after: int = 60, max_actions: int | None = None):
         self.table = table  # a folio.storage.BatchTable
+        if max_actions is not None:  # tests: exercise the multi-transaction protocol with small batches
+            self.table.max_actions = max_actions
         self.clock = clock
         self.max_attempts = max_attempts
         self.stale_after = stale_after
-        self.max_actions = max_actions
 
     # ---------------------------------------------------------------- reads
     def read(self, key: DocumentKey) -> Document | None:
@@ -89,21 +98,21 @@ class BatchService:
 
     # ---------------------------------------------------------------- writes
     def commit_atomic(self, items: list[BatchItem], caller: Caller) -> list[Document]:
-        """Every item's next version, or none (BatchRejected 400, BatchConflicted 409)."""
+        """Every item's next version, or none (BatchRejected 400, BatchTooLarge 413, BatchConflicted 409)."""
         from .storage import BatchConflict
 
         conflicts: list[int] = []
         for attempt in range(self.max_attempts):
             if attempt:
-                time.sleep(backoff_seconds(attempt))
+                pause(attempt)
             heads = self._heads(items)
             docs = self._next_versions(items, heads, caller)
-            actions = sum(2 + (1 if d.version == 1 and i.alias else 0) for i, d in zip(items, docs))
+            writes = [self._write(i, d) for i, d in zip(items, docs)]
             try:
-                if actions <= self.max_actions:
-                    self.table.write_versions([self._write(i, d) for i, d in zip(items, docs)])
+                if self.table.fits_one_transaction(writes):
+                    self.table.write_versions(writes)
                 else:
-                    self._commit_with_intent(items, heads, docs)
+                    self._commit_with_intent(items, docs, writes)
                 return docs
             except (_Conflict, BatchConflict) as conflict:
                 conflicts = conflict.indexes
@@ -139,15 +148,13 @@ class BatchService:
         plan = json.loads(intent["intent"])
         state = intent["state"]
         if state == "PENDING" and self._now() - intent["started"] > self.stale_after:
-            if self.table.transition_intent(txid, "PENDING", "ABORTED"):
-                state = "ABORTED"
-            else:
-                state = self.table.get_intent(txid)["state"]
+            state = "ABORTED" if self.table.transition_intent(txid, "PENDING", "ABORTED") else self._state(txid)
         if state == "COMMITTED":
             self._roll_forward(txid, plan)
         elif state == "ABORTED":
-            for pk in plan["pks"]:
-                self.table.release_lock(txid, pk)
+            self.table.release_locks(txid, plan["pks"])
+        elif state is None:
+            return True
         else:
             return False  # a live writer is still at it
         self.table.delete_intent(txid)
@@ -161,10 +168,14 @@ class BatchService:
     def _now(self) -> int:
         return int(self.clock().timestamp())
 
+    def _state(self, txid: str) -> str | None:
+        intent = self.table.get_intent(txid)
+        return intent["state"] if intent else None
+
     def _heads(self, items: list[BatchItem]) -> dict[str, Any]:
         heads = self.table.get_heads([i.key.pk for i in items])
         stale = {h.lock for h in heads.values() if h.lock is not None}
-        if stale and any(self.recover(txid) for txid in stale):
+        if stale and any([self.recover(txid) for txid in stale]):  # every one, not the first
             heads = self.table.get_heads([i.key.pk for i in items])
         return heads
 
@@ -176,16 +187,23 @@ class BatchService:
         return Document.from_record(item.key, head.version, head.record)
 
     def _next_versions(self, items: list[BatchItem], heads: dict[str, Any], caller: Caller) -> list[Document]:
-        docs, problems = [], []
+        """Every item's next version; 400 if any is invalid, else 413 if any can never be stored."""
+        docs, invalid, too_large = [], [], []
         for index, item in enumerate(items):
-            current = self._current(item, heads)
             try:
-                docs.append(self._apply(item, current, caller))
+                doc = self._apply(item, self._current(item, heads), caller)
+                self.table.check_record(item.key.pk, doc.to_record())
+                docs.append(doc)
             except InvalidRequest as error:
-                problems.append(ItemProblem(index, item.label, error.message))
-        if problems:
-            raise BatchRejected(f"{len(problems)} item(s) are invalid; nothing was written",
-                                errors=[p.as_dict() for p in problems])
+                invalid.append(ItemProblem(index, item.label, error.message))
+            except PayloadTooLarge as error:
+                too_large.append(ItemProblem(index, item.label, error.message))
+        if invalid:
+            raise BatchRejected(f"{len(invalid)} item(s) are invalid; nothing was written",
+                                errors=[p.as_dict() for p in invalid + too_large])
+        if too_large:
+            raise BatchTooLarge(f"{len(too_large)} item(s) exceed DynamoDB's 400 KB per item; nothing was written",
+                                errors=[p.as_dict() for p in too_large])
         return docs
 
     def _apply(self, item: BatchItem, current: Document | None, caller: Caller) -> Document:
@@ -197,17 +215,19 @@ class BatchService:
         return Document(item.key, current.version + 1, body, current.files, current.created_at, now,
                         current.created_by, caller.actor())
 
-    @staticmethod
-    def _write(item: BatchItem, doc: Document):
+    def _write(self, item: BatchItem, doc: Document):
+        """The storage write of one next version; PayloadTooLarge when it can never be stored."""
         from .storage import VersionWrite  # storage types only; the table is injected
 
-        return VersionWrite(item.key.pk, doc.version, doc.to_record(), item.alias if doc.version == 1 else None)
+        record = doc.to_record()
+        self.table.check_record(item.key.pk, record)
+        return VersionWrite(item.key.pk, doc.version, record, item.alias if doc.version == 1 else None)
 
     def _commit_one(self, item: BatchItem, caller: Caller) -> Document:
         from .storage import BatchConflict
 
         for attempt in range(self.max_attempts * 3):
-            time.sleep(backoff_seconds(attempt))
+            pause(attempt)
             doc = self._apply(item, self._current(item, self._heads([item])), caller)
             try:
                 self.table.write_versions([self._write(item, doc)])
@@ -216,66 +236,59 @@ class BatchService:
                 continue
         raise Contention(f"{item.key.id} is being changed by many writers; retry later")
 
-    def _commit_with_intent(self, items: list[BatchItem], heads: dict[str, Any], docs: list[Document]) -> None:
+    def _commit_with_intent(self, items: list[BatchItem], docs: list[Document], writes: list) -> None:
+        """Steps 2 to 6 of the protocol. Returns only when every item is applied."""
         from .storage import BatchConflict
 
         txid = uuid.uuid4().hex
         order = sorted(range(len(items)), key=lambda i: items[i].key.pk)  # one lock order for every batch
-        plan = {"pks": [items[i].key.pk for i in order],
-                "aliases": {items[i].key.pk: items[i].alias for i in order if docs[i].version == 1 and items[i].alias}}
+        plan = {"pks": [writes[i].pk for i in order],
+                "aliases": {writes[i].pk: writes[i].alias for i in order if writes[i].alias}}
         self.table.put_intent(txid, json.dumps(plan), self._now())
-        locked: list[int] = []
         try:
-            for chunk in _chunks(order, self.max_actions):
-                try:
-                    self.table.lock(txid, [(items[i].key.pk, docs[i].version - 1, docs[i].to_record()) for i in chunk])
-                except BatchConflict as conflict:
-                    raise _Conflict([chunk[j] for j in conflict.indexes]) from None
-                locked.extend(chunk)
-            if not self.table.transition_intent(txid, "PENDING", "COMMITTED"):
-                raise _Conflict(order)  # a sweeper judged us dead and aborted: nothing applies
-        except BaseException:
-            self._abort(txid, [items[i].key.pk for i in locked])
+            self.table.lock(txid, [(writes[i].pk, writes[i].version - 1, writes[i].record) for i in order])
+        except BatchConflict as conflict:
+            self._abort(txid, plan["pks"])
+            raise _Conflict([order[j] for j in conflict.indexes]) from None
+        except FolioError:
+            self._abort(txid, plan["pks"])
             raise
+        state = "COMMITTED" if self.table.transition_intent(txid, "PENDING", "COMMITTED") else self._state(txid)
+        if state != "COMMITTED":  # a sweeper judged us dead and aborted: nothing applies
+            self._abort(txid, plan["pks"])
+            raise _Conflict(order)
+        self._roll_forward(txid, plan)
         try:
-            self._roll_forward(txid, plan)
             self.table.delete_intent(txid)
         except FolioError:
-            pass  # committed: readers and the sweeper finish the roll forward; the batch succeeded
+            pass  # every item is applied; the sweeper removes the finished intent
 
     def _abort(self, txid: str, pks: list[str]) -> None:
+        """Release the locks, unless the batch committed after all (then recovery rolls it forward)."""
         try:
-            self.table.transition_intent(txid, "PENDING", "ABORTED")
-            for pk in pks:
-                self.table.release_lock(txid, pk)
-            self.table.delete_intent(txid)
+            if self.table.transition_intent(txid, "PENDING", "ABORTED") or self._state(txid) == "ABORTED":
+                self.table.release_locks(txid, pks)
+                self.table.delete_intent(txid)
         except FolioError:
-            pass  # left for recovery: the intent is PENDING or ABORTED, never COMMITTED
+            pass  # left for recovery: the intent is PENDING, ABORTED or COMMITTED, and says what to do
 
     def _roll_forward(self, txid: str, plan: dict[str, Any]) -> None:
-        from .storage import BatchConflict, VersionWrite
-
-        heads = self.table.get_heads(plan["pks"])
-        writes = [VersionWrite(pk, h.pending_version, h.pending, plan["aliases"].get(pk))
-                  for pk in plan["pks"] if (h := heads.get(pk)) is not None and h.lock == txid]
-        per_write = 3 if plan["aliases"] else 2
-        for chunk in _chunks(writes, max(1, self.max_actions // per_write)):
-            try:
-                self.table.apply_locked(txid, chunk)
-            except BatchConflict:
-                for write in chunk:  # some were applied by a concurrent recovery: go one by one
-                    try:
-                        self.table.apply_locked(txid, [write])
-                    except BatchConflict:
-                        pass
+        """Apply every head ``txid`` still holds; re-read and repeat until none is left. Raises
+        StorageUnavailable when that does not happen in time: the batch is committed, so readers
+        and the sweeper finish it, but the caller is never told it is done before it is."""
+        for attempt in range(ROLL_FORWARD_PASSES):
+            writes = self.table.locked_writes(txid, plan["pks"], plan["aliases"])
+            if not writes:
+                return
+            if attempt:
+                pause(attempt)
+            self.table.apply_locked(txid, writes)
+        if self.table.locked_writes(txid, plan["pks"], plan["aliases"]):
+            raise StorageUnavailable("the batch is committed but not yet applied to every document; "
+                                     "it will be, retry to see it")
 
 
 class _Conflict(Exception):
     def __init__(self, indexes: list[int]):
         super().__init__(indexes)
         self.indexes = indexes
-
-
-def _chunks(values: list, size: int) -> list[list]:
-    return [values[i:i + size] for i in range(0, len(values), size)]
-

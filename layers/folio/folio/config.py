@@ -11,7 +11,9 @@ class Settings:
     table_name: str
     bucket_name: str
     region: str
-    endpoint_url: str | None
+    #: An AWS-compatible endpoint per service (folio local, DynamoDB Local in tests); None on AWS.
+    dynamodb_endpoint_url: str | None
+    s3_endpoint_url: str | None
     #: How often a write without precondition re-reads and re-applies after losing a race.
     max_write_attempts: int
     #: Actions per DynamoDB transaction (at most 100, DynamoDB's limit); lower only to exercise
@@ -19,6 +21,9 @@ class Settings:
     max_transaction_actions: int = 100
     #: X-Ray tracing (the template's Tracing parameter sets POWERTOOLS_TRACE_DISABLED).
     tracing: bool = False
+
+    def endpoint_url(self, service: str) -> str | None:
+        return {"dynamodb": self.dynamodb_endpoint_url, "s3": self.s3_endpoint_url}.get(service)
 
 
 def settings() -> Settings:
@@ -28,7 +33,9 @@ def settings() -> Settings:
         table_name=env.get("TABLE_NAME", "folio-documents"),
         bucket_name=env.get("BUCKET_NAME", "folio-files"),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        # botocore's own names: a service's variable wins over the general one
+        dynamodb_endpoint_url=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL") or None,
+        s3_endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None,
         max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "30")),
         max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",

@@ -27,8 +27,6 @@ from .errors import (
     PreconditionFailed,
 )
 
-#: DynamoDB items hold 400 KB; keep head records clearly below it.
-MAX_RECORD_BYTES = 350_000
 _TENANT = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 
 
@@ -202,6 +200,11 @@ def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float
     return random.uniform(0, min(cap, base * 2**attempt))
 
 
+def pause(attempt: int) -> None:
+    """Wait before retry ``attempt``: the one place every retry loop sleeps (a simulation replaces it)."""
+    time.sleep(backoff_seconds(attempt))
+
+
 #: What the current request cost, for the handler's metrics: lost races re-applied, bytes stored.
 #: Reset at the start of every invocation (one invocation at a time per Lambda environment).
 request_stats = {"retries": 0, "bytes_stored": 0}
@@ -355,7 +358,7 @@ class DocumentService:
                             f"document {key.id} was changed by a concurrent request; re-read and retry"
                         ) from None
                     request_stats["retries"] += 1
-                    time.sleep(backoff_seconds(attempt))
+                    pause(attempt)
             raise Contention(f"document {key.id} is being changed by many writers; retry later")
         except BaseException:
             self._discard(uploaded)
@@ -363,10 +366,8 @@ class DocumentService:
 
     # ---- internals ----
     def _commit(self, doc: Document) -> None:
-        record = doc.to_record()
-        if len(record.encode()) > MAX_RECORD_BYTES:
-            raise PayloadTooLarge(f"the document would be {len(record.encode())} bytes; at most {MAX_RECORD_BYTES}")
-        self.table.commit(doc.key.pk, doc.version, record)
+        """Head and history of ``doc`` (the table refuses, naming the limit, a record it cannot hold)."""
+        self.table.commit(doc.key.pk, doc.version, doc.to_record())
 
     def _upload(self, key: DocumentKey, new_files: dict[str, NewFile]) -> dict[str, FileRef]:
         """Store every new file before any metadata points at it; several files go concurrently.

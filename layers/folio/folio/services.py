@@ -19,7 +19,7 @@ def batch_service():
     from .storage import BatchTable
 
     cfg = settings()
-    return BatchService(BatchTable(cfg), max_actions=cfg.max_transaction_actions)
+    return BatchService(BatchTable(cfg))
 
 
 def file_store():

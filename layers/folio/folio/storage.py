@@ -19,20 +19,34 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .config import Settings, settings
-from .errors import ConditionFailed, PayloadTooLarge, StorageUnavailable
+from .errors import ConditionFailed, FolioError, PayloadTooLarge, StorageUnavailable
 
 HEAD = "HEAD"
 
-_RETRYABLE_CODES = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "SlowDown",
-    "InternalError",
-    "RequestTimeout",
-}
+# ---------------------------------------------------------------- DynamoDB's limits (DESIGN §2)
+#: An item holds at most 400 KB, attribute names included.
+MAX_ITEM_BYTES = 400 * 1024
+#: A transaction holds at most 100 actions and 4 MB of items; folio packs below a margin of the
+#: byte limit so that its own count (exact for strings, an upper bound for numbers) never meets it.
+MAX_TRANSACTION_ACTIONS = 100
+MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
+TRANSACTION_BYTE_BUDGET = MAX_TRANSACTION_BYTES - 64 * 1024
+#: BatchGetItem reads at most 100 keys a call.
+MAX_BATCH_GET_KEYS = 100
+#: How often a write that AWS cancelled without executing it (a transaction conflict, a throttle)
+#: is sent again before the caller is told to retry later.
+TRANSIENT_ATTEMPTS = 6
+
+#: Error codes after which nothing was executed and the same call may simply be sent again.
+_TRANSIENT_CODES = frozenset({
+    "TransactionConflictException", "ProvisionedThroughputExceededException", "ThrottlingException",
+    "RequestLimitExceeded", "LimitExceededException",
+})
+#: TransactionCanceledException reasons that mean "not executed, try again".
+_TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
+                                "RequestLimitExceeded"})
+#: Reasons that mean the request itself can never be executed as it is (an item or collection too large).
+_REFUSED_REASONS = frozenset({"ValidationError", "ItemCollectionSizeLimitExceeded"})
 
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
@@ -40,7 +54,8 @@ _clients_lock = threading.Lock()
 
 def _client(service: str, cfg: Settings):
     """One client per service and endpoint, created on first use (after moto is up in tests)."""
-    cache_key = f"{service}|{cfg.endpoint_url}|{cfg.region}"
+    endpoint_url = cfg.endpoint_url(service)
+    cache_key = f"{service}|{endpoint_url}|{cfg.region}"
     client = _clients.get(cache_key)
     if client is None:
         with _clients_lock:
@@ -50,11 +65,11 @@ def _client(service: str, cfg: Settings):
                     retries={"mode": "standard", "max_attempts": 3},
                     connect_timeout=3,
                     read_timeout=10,
-                    s3={"addressing_style": "path"} if cfg.endpoint_url else None,
+                    s3={"addressing_style": "path"} if endpoint_url else None,
                     signature_version="s3v4" if service == "s3" else None,  # presigned URLs: SigV4
                 )
                 client = boto3.session.Session().client(
-                    service, region_name=cfg.region, endpoint_url=cfg.endpoint_url, config=config
+                    service, region_name=cfg.region, endpoint_url=endpoint_url, config=config
                 )
                 _clients[cache_key] = client
     return client
@@ -70,72 +85,208 @@ def history_sk(version: int) -> str:
     return f"V#{version:010d}"
 
 
-def _is_condition_failure(error: ClientError) -> bool:
-    code = error.response.get("Error", {}).get("Code", "")
-    if code == "ConditionalCheckFailedException":
-        return True
-    if code == "TransactionCanceledException":
-        reasons = error.response.get("CancellationReasons") or []
-        codes = {r.get("Code") for r in reasons}
-        if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
-            return True
-        # moto (and older botocore) only put the reasons in the message
-        message = error.response.get("Error", {}).get("Message", "")
-        return "ConditionalCheckFailed" in message or "TransactionConflict" in message
-    return False
+# ---------------------------------------------------------------- sizes, as DynamoDB counts them
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    (kind, data), = value.items()
+    if kind == "S":
+        return len(data.encode())
+    if kind == "N":  # about one byte per two significant digits, plus one; never more than 21
+        return min(21, len(data.lstrip("-").replace(".", "").strip("0") or "0") // 2 + 2)
+    if kind == "B":
+        return len(data)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _value_bytes(v) + 1 for k, v in data.items())
+    if kind == "L":
+        return 3 + sum(_value_bytes(v) + 1 for v in data)
+    return len(repr(data).encode())  # sets: not used by folio; an upper bound
 
 
-def _domain_error(error: Exception, what: str) -> Exception:
-    if isinstance(error, ClientError):
+def item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it against its 400 KB: names and values."""
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _action_bytes(action: dict[str, Any]) -> int:
+    """What one transaction action adds to the transaction's 4 MB."""
+    (kind, body), = action.items()
+    if kind == "Put":
+        return item_bytes(body["Item"])
+    values = body.get("ExpressionAttributeValues") or {}
+    return item_bytes(body["Key"]) + sum(_value_bytes(v) for v in values.values())
+
+
+def _check_item(item: dict[str, Any], what: str) -> None:
+    size = item_bytes(item)
+    if size > MAX_ITEM_BYTES:
+        raise PayloadTooLarge(f"{what} would be {size:,} bytes as stored; a DynamoDB item holds at most "
+                              f"400 KB ({MAX_ITEM_BYTES:,} bytes)")
+
+
+def _pack(groups: list[list[dict[str, Any]]], max_actions: int) -> list[list[int]]:
+    """Group indexes packed into transactions of at most ``max_actions`` actions and the byte
+    budget; a group (one document's actions) is never split."""
+    packs: list[list[int]] = []
+    actions = size = 0
+    for index, group in enumerate(groups):
+        group_size = sum(_action_bytes(a) for a in group)
+        if group_size > TRANSACTION_BYTE_BUDGET or len(group) > max_actions:
+            raise PayloadTooLarge(f"one document's write is {group_size:,} bytes; a DynamoDB transaction holds "
+                                  f"at most 4 MB ({MAX_TRANSACTION_BYTES:,} bytes)")
+        if not packs or actions + len(group) > max_actions or size + group_size > TRANSACTION_BYTE_BUDGET:
+            packs.append([])
+            actions = size = 0
+        packs[-1].append(index)
+        actions += len(group)
+        size += group_size
+    return packs
+
+
+# ---------------------------------------------------------------- errors, by code and reason
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    return [(reason or {}).get("Code") or "None" for reason in error.response.get("CancellationReasons") or []]
+
+
+class _Failure:
+    """How a DynamoDB error is to be handled, decided from its code and cancellation reasons only."""
+
+    CONDITION = "condition"  # another writer got there first: the caller decides
+    TRANSIENT = "transient"  # nothing executed; the same write may be sent again
+    REFUSED = "refused"  # the request can never be executed as it is (a limit)
+    FAILED = "failed"  # AWS failed or the outcome is unknown: retry later, from the top
+
+    @staticmethod
+    def of(error: Exception) -> tuple[str, list[int]]:
+        if not isinstance(error, ClientError):
+            return _Failure.FAILED, []  # a timeout or a connection error: botocore already retried
         code = error.response.get("Error", {}).get("Code", "")
-        message = error.response.get("Error", {}).get("Message", "")
-        if code == "ValidationException" and "size" in message.lower():
-            return PayloadTooLarge("the document is larger than the store accepts (400 KB)")
-        if code in _RETRYABLE_CODES or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
-            return StorageUnavailable(f"{what}: {code or 'service error'}, retry later")
-        return StorageUnavailable(f"{what} failed: {code}")
-    return StorageUnavailable(f"{what}: {type(error).__name__}, retry later")
+        if code == "ConditionalCheckFailedException":
+            return _Failure.CONDITION, [0]
+        if code == "TransactionCanceledException":
+            codes = _cancellation_codes(error)
+            failed = [i for i, c in enumerate(codes) if c == "ConditionalCheckFailed"]
+            if failed:
+                return _Failure.CONDITION, failed
+            if any(c in _REFUSED_REASONS for c in codes):
+                return _Failure.REFUSED, [i for i, c in enumerate(codes) if c in _REFUSED_REASONS]
+            if any(c in _TRANSIENT_REASONS for c in codes):
+                return _Failure.TRANSIENT, []
+            return _Failure.FAILED, []
+        if code in _TRANSIENT_CODES:
+            return _Failure.TRANSIENT, []
+        if code == "ValidationException":
+            # folio writes every expression itself and sizes every item and transaction before
+            # sending it, so what the store still refuses is a size it counts differently
+            return _Failure.REFUSED, []
+        return _Failure.FAILED, []
 
 
-class DocumentTable:
-    """Head + history items of documents, and the id counters, in one DynamoDB table."""
+def _domain_error(error: Exception, what: str) -> FolioError:
+    """A domain error for a failure that is not a condition: never naming an AWS error code."""
+    kind, _ = _Failure.of(error)
+    if kind == _Failure.REFUSED:
+        return PayloadTooLarge(f"{what}: the request exceeds a limit of the document store "
+                               f"(400 KB per item, 4 MB per transaction)")
+    return StorageUnavailable(f"{what} did not complete; retry later")
+
+
+class ConditionsFailed(Exception):
+    """A write was refused by its conditions; ``indexes`` are the actions whose condition failed."""
+
+    def __init__(self, indexes: list[int]):
+        super().__init__(f"conditions failed for {indexes}")
+        self.indexes = indexes
+
+
+class _Dynamo:
+    """Every DynamoDB call goes through :meth:`_call`: one classification for all of them."""
 
     def __init__(self, cfg: Settings | None = None):
         self._cfg = cfg or settings()
         self._db = _client("dynamodb", self._cfg)
         self._name = self._cfg.table_name
 
+    def _call(self, operation: str, what: str, **request: Any) -> dict[str, Any]:
+        """Send one call; resend it while AWS says it executed nothing (a transaction conflict, a
+        throttle), a bounded number of times with backoff. Raises ConditionsFailed or a domain error."""
+        from . import core
+
+        for attempt in range(TRANSIENT_ATTEMPTS):
+            try:
+                return getattr(self._db, operation)(**request)
+            except (ClientError, BotoCoreError) as error:
+                kind, indexes = _Failure.of(error)
+                if kind == _Failure.CONDITION:
+                    raise ConditionsFailed(indexes) from error
+                if kind != _Failure.TRANSIENT:
+                    raise _domain_error(error, what) from error
+                if attempt + 1 == TRANSIENT_ATTEMPTS:
+                    raise StorageUnavailable(f"{what} kept meeting concurrent transactions; retry later") from error
+                core.request_stats["transient_retries"] = core.request_stats.get("transient_retries", 0) + 1
+                core.pause(attempt + 1)
+        raise AssertionError("unreachable")
+
+    def _get(self, key: dict[str, Any], what: str) -> dict[str, Any] | None:
+        return self._call("get_item", what, TableName=self._name, Key=key, ConsistentRead=True).get("Item")
+
+    def _batch_get(self, keys: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
+        """Items by key, strongly consistent: 100 keys a call, unprocessed keys (16 MB a call) sent again."""
+        from . import core
+
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+            request = {self._name: {"Keys": keys[start:start + MAX_BATCH_GET_KEYS], "ConsistentRead": True}}
+            attempt = 0
+            while request:
+                out = self._call("batch_get_item", what, RequestItems=request)
+                found.extend(out.get("Responses", {}).get(self._name, []))
+                request = out.get("UnprocessedKeys") or None
+                if request:
+                    attempt += 1
+                    core.pause(min(attempt, 6))
+        return found
+
+    def _query(self, what: str, condition: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item a key condition selects, strongly consistent, page by page (1 MB a page)."""
+        items: list[dict[str, Any]] = []
+        request = {"TableName": self._name, "KeyConditionExpression": condition,
+                   "ExpressionAttributeValues": values, "ConsistentRead": True}
+        while True:
+            page = self._call("query", what, **request)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _transact(self, actions: list[dict[str, Any]], what: str) -> None:
+        if actions:
+            self._call("transact_write_items", what, TransactItems=actions)
+
+
+class DocumentTable(_Dynamo):
+    """Head + history items of documents, and the id counters, in one DynamoDB table."""
+
     def get_head(self, pk: str) -> dict[str, Any] | None:
         """The head item's ``version`` and ``record`` (JSON text), read strongly consistent."""
-        try:
-            out = self._db.get_item(
-                TableName=self._name,
-                Key={"pk": {"S": pk}, "sk": {"S": HEAD}},
-                ConsistentRead=True,
-            )
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "reading the document") from e
-        item = out.get("Item")
+        item = self._get({"pk": {"S": pk}, "sk": {"S": HEAD}}, "reading the document")
         if not item or "record" not in item:
             return None  # absent, or a placeholder locked by a pending atomic batch
         return {"version": int(item["version"]["N"]), "record": item["record"]["S"],
                 "lock": item["txlock"]["S"] if "txlock" in item else None}
 
     def get_heads(self, pks: list[str]) -> dict[str, Head]:
-        """Heads by pk (BatchGetItem, 100 keys a call, strongly consistent)."""
-        found: dict[str, Head] = {}
-        for start in range(0, len(pks), 100):
-            keys = [{"pk": {"S": pk}, "sk": {"S": HEAD}} for pk in pks[start:start + 100]]
-            request = {self._name: {"Keys": keys, "ConsistentRead": True}}
-            try:
-                while request:
-                    out = self._db.batch_get_item(RequestItems=request)
-                    for item in out.get("Responses", {}).get(self._name, []):
-                        found[item["pk"]["S"]] = _head(item)
-                    request = out.get("UnprocessedKeys") or None
-            except (ClientError, BotoCoreError) as e:
-                raise _domain_error(e, "reading the documents") from e
-        return found
+        """Heads by pk (BatchGetItem, strongly consistent)."""
+        items = self._batch_get([{"pk": {"S": pk}, "sk": {"S": HEAD}} for pk in pks], "reading the documents")
+        return {item["pk"]["S"]: _head(item) for item in items}
+
+    def check_record(self, pk: str, record: str) -> None:
+        """PayloadTooLarge, naming the limit, when a version of ``record`` cannot be stored: checked
+        on the largest item it will be part of (a head while a batch holds it locked)."""
+        _check_item({"pk": {"S": pk}, "sk": {"S": HEAD}, "version": {"N": "9" * 20}, "record": {"S": record},
+                     "txlock": {"S": "f" * 32}, "pending_version": {"N": "9" * 20}}, "the document")
 
     def commit(self, pk: str, version: int, record: str) -> None:
         """Write head and history of ``version`` in one transaction.
@@ -143,43 +294,16 @@ class DocumentTable:
         ``version == 1`` requires that no head exists; otherwise the head must still be at
         ``version - 1``. Raises ConditionFailed when another writer got there first.
         """
-        if version == 1:
-            head_condition = {"ConditionExpression": "attribute_not_exists(pk)"}
-        else:
-            head_condition = {
-                "ConditionExpression": "version = :expected AND attribute_not_exists(txlock)",
-                "ExpressionAttributeValues": {":expected": {"N": str(version - 1)}},
-            }
-        item = {"version": {"N": str(version)}, "record": {"S": record}}
+        self.check_record(pk, record)
         try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {"Put": {"TableName": self._name,
-                             "Item": {"pk": {"S": pk}, "sk": {"S": HEAD}, **item},
-                             **head_condition}},
-                    {"Put": {"TableName": self._name,
-                             "Item": {"pk": {"S": pk}, "sk": {"S": history_sk(version)}, **item},
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
-                ]
-            )
-        except ClientError as e:
-            if _is_condition_failure(e):
-                raise ConditionFailed(pk) from e
-            raise _domain_error(e, "saving the document") from e
-        except BotoCoreError as e:
-            raise _domain_error(e, "saving the document") from e
+            self._transact(self._version_actions(VersionWrite(pk, version, record), lock=None),
+                           "saving the document")
+        except ConditionsFailed as failed:
+            raise ConditionFailed(pk) from failed
 
     def get_version(self, pk: str, version: int) -> str | None:
         """The record of one committed version, from its immutable history item."""
-        try:
-            out = self._db.get_item(
-                TableName=self._name,
-                Key={"pk": {"S": pk}, "sk": {"S": history_sk(version)}},
-                ConsistentRead=True,
-            )
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "reading the document history") from e
-        item = out.get("Item")
+        item = self._get({"pk": {"S": pk}, "sk": {"S": history_sk(version)}}, "reading the document history")
         return item["record"]["S"] if item else None
 
     def history(self, pk: str) -> list[tuple[int, str]]:
@@ -188,45 +312,48 @@ class DocumentTable:
                             {":pk": {"S": pk}, ":v": {"S": "V#"}})
         return [(int(i["version"]["N"]), i["record"]["S"]) for i in items]
 
-    def _query(self, what: str, condition: str, values: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every item a key condition selects, strongly consistent, through botocore's paginator."""
-        try:
-            pages = self._db.get_paginator("query").paginate(
-                TableName=self._name, KeyConditionExpression=condition, ExpressionAttributeValues=values,
-                ConsistentRead=True)
-            return [item for page in pages for item in page.get("Items", [])]
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, what) from e
-
     def next_id(self, counter_pk: str) -> int:
         """An atomic counter: each call returns a new integer, never reused."""
-        try:
-            out = self._db.update_item(
-                TableName=self._name,
-                Key={"pk": {"S": counter_pk}, "sk": {"S": "COUNTER"}},
-                UpdateExpression="ADD n :one",
-                ExpressionAttributeValues={":one": {"N": "1"}},
-                ReturnValues="UPDATED_NEW",
-            )
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "allocating an id") from e
+        out = self._call("update_item", "allocating an id", TableName=self._name,
+                         Key={"pk": {"S": counter_pk}, "sk": {"S": "COUNTER"}},
+                         UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "1"}},
+                         ReturnValues="UPDATED_NEW")
         return int(out["Attributes"]["n"]["N"])
 
     def raise_counter(self, counter_pk: str, at_least: int) -> None:
         """Move a counter up to ``at_least`` (never down), for ids created outside next_id."""
         try:
-            self._db.update_item(
-                TableName=self._name,
-                Key={"pk": {"S": counter_pk}, "sk": {"S": "COUNTER"}},
-                UpdateExpression="SET n = :v",
-                ConditionExpression="attribute_not_exists(n) OR n < :v",
-                ExpressionAttributeValues={":v": {"N": str(at_least)}},
-            )
-        except ClientError as e:
-            if not _is_condition_failure(e):
-                raise _domain_error(e, "moving the id counter") from e
-        except BotoCoreError as e:
-            raise _domain_error(e, "moving the id counter") from e
+            self._call("update_item", "moving the id counter", TableName=self._name,
+                       Key={"pk": {"S": counter_pk}, "sk": {"S": "COUNTER"}}, UpdateExpression="SET n = :v",
+                       ConditionExpression="attribute_not_exists(n) OR n < :v",
+                       ExpressionAttributeValues={":v": {"N": str(at_least)}})
+        except ConditionsFailed:
+            pass  # already at or above it
+
+    def _version_actions(self, w: VersionWrite, lock: str | None) -> list[dict[str, Any]]:
+        """Head and history of one version (and the alias of a create): conditional on the version
+        before, or, rolling a batch forward, on the batch's lock."""
+        item = {"version": {"N": str(w.version)}, "record": {"S": w.record}}
+        if lock is not None:  # the whole head replaced: the lock goes with the old item
+            head = {"Put": {"TableName": self._name, "Item": {"pk": {"S": w.pk}, "sk": {"S": HEAD}, **item},
+                            "ConditionExpression": "txlock = :t", "ExpressionAttributeValues": {":t": {"S": lock}}}}
+        elif w.version == 1:
+            head = {"Put": {"TableName": self._name, "Item": {"pk": {"S": w.pk}, "sk": {"S": HEAD}, **item},
+                            "ConditionExpression": "attribute_not_exists(pk)"}}
+        else:
+            head = {"Put": {"TableName": self._name, "Item": {"pk": {"S": w.pk}, "sk": {"S": HEAD}, **item},
+                            "ConditionExpression": "version = :expected AND attribute_not_exists(txlock)",
+                            "ExpressionAttributeValues": {":expected": {"N": str(w.version - 1)}}}}
+        actions = [head, {"Put": {"TableName": self._name,
+                                  "Item": {"pk": {"S": w.pk}, "sk": {"S": history_sk(w.version)}, **item},
+                                  "ConditionExpression": "attribute_not_exists(pk)"}}]
+        if lock is not None:
+            actions.append({"Delete": {"TableName": self._name, "Key": _pending_key(w.pk, lock)}})
+        if w.alias:
+            actions.append({"Put": {"TableName": self._name,
+                                    "Item": {"pk": {"S": w.alias}, "sk": {"S": "ALIAS"}, "target": {"S": w.pk}},
+                                    "ConditionExpression": "attribute_not_exists(pk)"}})
+        return actions
 
 
 def idempotency_store(cfg: Settings | None = None):
@@ -242,13 +369,13 @@ def idempotency_store(cfg: Settings | None = None):
 
 @dataclass(frozen=True)
 class Head:
-    """A head item as stored: ``record`` is None for a placeholder a pending create locked."""
+    """A head item as stored: ``record`` is None for a placeholder a pending create locked;
+    ``lock`` names the batch holding it and ``pending_version`` the version that batch writes."""
 
     pk: str
     version: int
     record: str | None
     lock: str | None = None
-    pending: str | None = None
     pending_version: int | None = None
 
 
@@ -263,7 +390,7 @@ class VersionWrite:
 
 
 class BatchConflict(Exception):
-    """A transaction was cancelled by conditions; ``indexes`` are the writes that failed theirs."""
+    """A write was refused by conditions; ``indexes`` are the documents whose condition failed."""
 
     def __init__(self, indexes: list[int]):
         super().__init__(f"conditions failed for {indexes}")
@@ -273,97 +400,114 @@ class BatchConflict(Exception):
 INTENTS_PK = "folio#batch-intents"
 
 
+def _pending_key(pk: str, txid: str) -> dict[str, Any]:
+    """The item that holds a locked document's pending record, beside its head (never on it: a lock
+    must not double the head's size against the 400 KB an item holds)."""
+    return {"pk": {"S": pk}, "sk": {"S": f"PENDING#{txid}"}}
+
+
 class BatchTable(DocumentTable):
     """The storage half of multi-document atomic writes: many heads in one transaction, or,
-    beyond one transaction's 100 actions, locks + one intent record as the commit point."""
+    beyond one transaction (100 actions, 4 MB), locks + one intent record as the commit point.
+    Every method that writes several documents packs them into transactions by actions and bytes."""
+
+    def __init__(self, cfg: Settings | None = None, *, max_actions: int | None = None):
+        super().__init__(cfg)
+        self.max_actions = min(MAX_TRANSACTION_ACTIONS, max_actions or self._cfg.max_transaction_actions)
 
     def get_alias(self, alias: str) -> str | None:
-        try:
-            out = self._db.get_item(TableName=self._name, Key={"pk": {"S": alias}, "sk": {"S": "ALIAS"}},
-                                    ConsistentRead=True)
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "reading the document") from e
-        item = out.get("Item")
+        item = self._get({"pk": {"S": alias}, "sk": {"S": "ALIAS"}}, "reading the document")
         return item["target"]["S"] if item else None
 
+    def fits_one_transaction(self, writes: list[VersionWrite]) -> bool:
+        """Whether these versions can be written by one transaction (actions and bytes)."""
+        return len(_pack([self._version_actions(w, lock=None) for w in writes], self.max_actions)) <= 1
+
     def write_versions(self, writes: list[VersionWrite]) -> None:
-        """Every write in one transaction (at most 100 actions), each conditional on the version before."""
-        actions = []
-        owners = []
-        for index, w in enumerate(writes):
-            for action in self._version_actions(w, lock=None):
-                actions.append(action)
-                owners.append(index)
-        self._transact(actions, owners, "saving the documents")
+        """Every write in one transaction, each conditional on the version before (BatchConflict)."""
+        groups = [self._version_actions(w, lock=None) for w in writes]
+        if len(_pack(groups, self.max_actions)) > 1:
+            raise PayloadTooLarge("the documents do not fit one DynamoDB transaction (100 actions, 4 MB)")
+        self._transact_groups(groups, list(range(len(writes))), "saving the documents")
 
     def lock(self, txid: str, locks: list[tuple[str, int, str]]) -> None:
-        """Lock heads for ``txid`` with their pending records: ``(pk, expected version, record)``;
-        expected 0 means the document must not exist (a placeholder head is created)."""
-        actions = []
+        """Lock heads for ``txid``, each beside an item holding its pending record: ``(pk, expected
+        version, record)``; expected 0 means the document must not exist (a placeholder head is
+        created). As many transactions as needed; BatchConflict names the documents that failed,
+        and earlier transactions stay locked (the caller aborts: see :meth:`release_locks`)."""
+        groups = []
         for pk, expected, record in locks:
-            values = {":t": {"S": txid}, ":p": {"S": record}, ":pv": {"N": str(expected + 1)}}
+            pending = {"Put": {"TableName": self._name, "Item": {
+                **_pending_key(pk, txid), "version": {"N": str(expected + 1)}, "record": {"S": record}},
+                "ConditionExpression": "attribute_not_exists(pk)"}}
             if expected == 0:
-                actions.append({"Put": {"TableName": self._name, "Item": {
+                head = {"Put": {"TableName": self._name, "Item": {
                     "pk": {"S": pk}, "sk": {"S": HEAD}, "version": {"N": "0"}, "txlock": {"S": txid},
-                    "pending": {"S": record}, "pending_version": {"N": "1"}},
-                    "ConditionExpression": "attribute_not_exists(pk)"}})
+                    "pending_version": {"N": "1"}}, "ConditionExpression": "attribute_not_exists(pk)"}}
             else:
-                actions.append({"Update": {
+                head = {"Update": {
                     "TableName": self._name, "Key": {"pk": {"S": pk}, "sk": {"S": HEAD}},
-                    "UpdateExpression": "SET txlock = :t, pending = :p, pending_version = :pv",
+                    "UpdateExpression": "SET txlock = :t, pending_version = :pv",
                     "ConditionExpression": "version = :v AND attribute_not_exists(txlock)",
-                    "ExpressionAttributeValues": {**values, ":v": {"N": str(expected)}}}})
-        self._transact(actions, list(range(len(actions))), "locking the documents")
+                    "ExpressionAttributeValues": {":t": {"S": txid}, ":pv": {"N": str(expected + 1)},
+                                                  ":v": {"N": str(expected)}}}}
+            groups.append([head, pending])
+        for pack in _pack(groups, self.max_actions):
+            self._transact_groups([groups[i] for i in pack], pack, "locking the documents")
+
+    def locked_writes(self, txid: str, pks: list[str], aliases: dict[str, str]) -> list[VersionWrite]:
+        """The pending versions of the documents ``txid`` still holds (two reads: heads, then records)."""
+        held = [h for h in self.get_heads(pks).values() if h.lock == txid]
+        records = {item["pk"]["S"]: item["record"]["S"]
+                   for item in self._batch_get([_pending_key(h.pk, txid) for h in held], "reading the batch")}
+        return [VersionWrite(h.pk, h.pending_version, records[h.pk], aliases.get(h.pk))
+                for h in held if h.pk in records]
 
     def apply_locked(self, txid: str, writes: list[VersionWrite]) -> None:
-        """Roll forward: each locked head becomes its pending version, with its history (and alias)."""
-        actions, owners = [], []
-        for index, w in enumerate(writes):
-            for action in self._version_actions(w, lock=txid):
-                actions.append(action)
-                owners.append(index)
-        self._transact(actions, owners, "applying the batch")
+        """Roll forward: each locked head becomes its pending version, with its history (and alias),
+        as many transactions as needed. A transaction whose lock conditions fail (a concurrent
+        recovery applied some first) or that AWS could not run now is skipped: the caller re-reads
+        what is still locked and applies it again."""
+        groups = [self._version_actions(w, lock=txid) for w in writes]
+        for pack in _pack(groups, self.max_actions):
+            try:
+                self._transact_groups([groups[i] for i in pack], pack, "applying the batch")
+            except (BatchConflict, StorageUnavailable):
+                continue
 
-    def release_lock(self, txid: str, pk: str) -> None:
-        """Roll back one head locked by ``txid`` (a placeholder is deleted); a no-op when it is not."""
-        key = {"pk": {"S": pk}, "sk": {"S": HEAD}}
-        try:
-            self._db.delete_item(TableName=self._name, Key=key,
-                                 ConditionExpression="txlock = :t AND version = :zero",
-                                 ExpressionAttributeValues={":t": {"S": txid}, ":zero": {"N": "0"}})
-            return
-        except ClientError as e:
-            if not _is_condition_failure(e):
-                raise _domain_error(e, "releasing a lock") from e
-        except BotoCoreError as e:
-            raise _domain_error(e, "releasing a lock") from e
-        try:
-            self._db.update_item(TableName=self._name, Key=key,
-                                 UpdateExpression="REMOVE txlock, pending, pending_version",
-                                 ConditionExpression="txlock = :t", ExpressionAttributeValues={":t": {"S": txid}})
-        except ClientError as e:
-            if not _is_condition_failure(e):
-                raise _domain_error(e, "releasing a lock") from e
-        except BotoCoreError as e:
-            raise _domain_error(e, "releasing a lock") from e
+    def release_locks(self, txid: str, pks: list[str]) -> None:
+        """Roll back the heads ``txid`` holds (a placeholder is deleted), and their pending items."""
+        for head in self.get_heads(pks).values():
+            if head.lock != txid:
+                continue
+            if head.record is None:
+                release = {"Delete": {"TableName": self._name, "Key": {"pk": {"S": head.pk}, "sk": {"S": HEAD}},
+                                      "ConditionExpression": "txlock = :t",
+                                      "ExpressionAttributeValues": {":t": {"S": txid}}}}
+            else:
+                release = {"Update": {"TableName": self._name, "Key": {"pk": {"S": head.pk}, "sk": {"S": HEAD}},
+                                      "UpdateExpression": "REMOVE txlock, pending_version",
+                                      "ConditionExpression": "txlock = :t",
+                                      "ExpressionAttributeValues": {":t": {"S": txid}}}}
+            try:
+                self._transact([release, {"Delete": {"TableName": self._name, "Key": _pending_key(head.pk, txid)}}],
+                               "releasing a lock")
+            except ConditionsFailed:
+                pass  # released by a concurrent recovery
 
     # ---- intents: the single record whose state is the batch's commit point
     def put_intent(self, txid: str, intent: str, started: int) -> None:
+        item = {"pk": {"S": INTENTS_PK}, "sk": {"S": txid}, "state": {"S": "PENDING"},
+                "intent": {"S": intent}, "started": {"N": str(started)}}
+        _check_item(item, "the batch's intent record")
         try:
-            self._db.put_item(TableName=self._name, Item={
-                "pk": {"S": INTENTS_PK}, "sk": {"S": txid}, "state": {"S": "PENDING"},
-                "intent": {"S": intent}, "started": {"N": str(started)}},
-                ConditionExpression="attribute_not_exists(pk)")
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "recording the batch") from e
+            self._call("put_item", "recording the batch", TableName=self._name, Item=item,
+                       ConditionExpression="attribute_not_exists(pk)")
+        except ConditionsFailed as failed:
+            raise StorageUnavailable("recording the batch did not complete; retry later") from failed
 
     def get_intent(self, txid: str) -> dict[str, Any] | None:
-        try:
-            out = self._db.get_item(TableName=self._name, Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}},
-                                    ConsistentRead=True)
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "reading the batch") from e
-        item = out.get("Item")
+        item = self._get({"pk": {"S": INTENTS_PK}, "sk": {"S": txid}}, "reading the batch")
         return _intent(item) if item else None
 
     def list_intents(self) -> list[dict[str, Any]]:
@@ -372,64 +516,31 @@ class BatchTable(DocumentTable):
     def transition_intent(self, txid: str, from_state: str, to_state: str) -> bool:
         """Move the intent's state if it is still ``from_state``; False when another party moved it."""
         try:
-            self._db.update_item(TableName=self._name, Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}},
-                                 UpdateExpression="SET #s = :to", ConditionExpression="#s = :from",
-                                 ExpressionAttributeNames={"#s": "state"},
-                                 ExpressionAttributeValues={":to": {"S": to_state}, ":from": {"S": from_state}})
+            self._call("update_item", "deciding the batch", TableName=self._name,
+                       Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}},
+                       UpdateExpression="SET #s = :to", ConditionExpression="#s = :from",
+                       ExpressionAttributeNames={"#s": "state"},
+                       ExpressionAttributeValues={":to": {"S": to_state}, ":from": {"S": from_state}})
             return True
-        except ClientError as e:
-            if _is_condition_failure(e):
-                return False
-            raise _domain_error(e, "deciding the batch") from e
-        except BotoCoreError as e:
-            raise _domain_error(e, "deciding the batch") from e
+        except ConditionsFailed:
+            return False
 
     def delete_intent(self, txid: str) -> None:
-        try:
-            self._db.delete_item(TableName=self._name, Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}})
-        except (ClientError, BotoCoreError) as e:
-            raise _domain_error(e, "finishing the batch") from e
+        self._call("delete_item", "finishing the batch", TableName=self._name,
+                   Key={"pk": {"S": INTENTS_PK}, "sk": {"S": txid}})
 
-    # ---- internals
-    def _version_actions(self, w: VersionWrite, lock: str | None) -> list[dict[str, Any]]:
-        item = {"version": {"N": str(w.version)}, "record": {"S": w.record}}
-        if lock is not None:
-            head = {"Update": {
-                "TableName": self._name, "Key": {"pk": {"S": w.pk}, "sk": {"S": HEAD}},
-                "UpdateExpression": "SET version = :v, #r = :r REMOVE txlock, pending, pending_version",
-                "ConditionExpression": "txlock = :t",
-                "ExpressionAttributeNames": {"#r": "record"},
-                "ExpressionAttributeValues": {":v": item["version"], ":r": item["record"], ":t": {"S": lock}}}}
-        elif w.version == 1:
-            head = {"Put": {"TableName": self._name, "Item": {"pk": {"S": w.pk}, "sk": {"S": HEAD}, **item},
-                            "ConditionExpression": "attribute_not_exists(pk)"}}
-        else:
-            head = {"Put": {"TableName": self._name, "Item": {"pk": {"S": w.pk}, "sk": {"S": HEAD}, **item},
-                            "ConditionExpression": "version = :expected AND attribute_not_exists(txlock)",
-                            "ExpressionAttributeValues": {":expected": {"N": str(w.version - 1)}}}}
-        actions = [head, {"Put": {"TableName": self._name,
-                                  "Item": {"pk": {"S": w.pk}, "sk": {"S": history_sk(w.version)}, **item},
-                                  "ConditionExpression": "attribute_not_exists(pk)"}}]
-        if w.alias:
-            actions.append({"Put": {"TableName": self._name,
-                                    "Item": {"pk": {"S": w.alias}, "sk": {"S": "ALIAS"}, "target": {"S": w.pk}},
-                                    "ConditionExpression": "attribute_not_exists(pk)"}})
-        return actions
-
-    def _transact(self, actions: list[dict[str, Any]], owners: list[int], what: str) -> None:
-        if not actions:
-            return
+    def _transact_groups(self, groups: list[list[dict[str, Any]]], owners: list[int], what: str) -> None:
+        """One transaction of several documents' actions; BatchConflict names the documents (by
+        ``owners``) whose conditions failed."""
+        actions, owner_of = [], []
+        for owner, group in zip(owners, groups):
+            actions.extend(group)
+            owner_of.extend([owner] * len(group))
         try:
-            self._db.transact_write_items(TransactItems=actions)
-        except ClientError as e:
-            if _is_condition_failure(e):
-                reasons = e.response.get("CancellationReasons") or []
-                failed = sorted({owners[i] for i, r in enumerate(reasons)
-                                 if r.get("Code") in ("ConditionalCheckFailed", "TransactionConflict")})
-                raise BatchConflict(failed or sorted(set(owners))) from e
-            raise _domain_error(e, what) from e
-        except BotoCoreError as e:
-            raise _domain_error(e, what) from e
+            self._transact(actions, what)
+        except ConditionsFailed as failed:
+            raise BatchConflict(sorted({owner_of[i] for i in failed.indexes if i < len(owner_of)})
+                                or sorted(set(owners))) from failed
 
 
 def _head(item: dict[str, Any]) -> Head:
@@ -437,7 +548,6 @@ def _head(item: dict[str, Any]) -> Head:
         pk=item["pk"]["S"], version=int(item["version"]["N"]),
         record=item["record"]["S"] if "record" in item else None,
         lock=item["txlock"]["S"] if "txlock" in item else None,
-        pending=item["pending"]["S"] if "pending" in item else None,
         pending_version=int(item["pending_version"]["N"]) if "pending_version" in item else None,
     )
 

@@ -1,0 +1,246 @@
+"""folio against what AWS answers and moto/DynamoDB Local never do: transaction conflicts,
+throttles, 500s (tests/support/aws_concurrency.py), and DynamoDB's real size limits."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from folio import core
+from folio.batches import BatchItem, BatchService, BatchTooLarge
+from folio.core import Caller, DocumentKey, DocumentService, Precondition
+from folio.errors import EditConflict, PayloadTooLarge, StorageUnavailable
+
+from ..support.aws_concurrency import AwsConcurrency, aws_error
+
+CALLER = Caller(tenant="acme", sub="u1", name="Ada")
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    monkeypatch.setattr(core, "pause", lambda attempt: None)
+
+
+@pytest.fixture
+def tables(aws, no_sleep):
+    from folio.storage import BatchTable, DocumentTable, FileStore
+
+    return DocumentTable(), BatchTable(), FileStore()
+
+
+@pytest.fixture
+def layer(tables):
+    layer = AwsConcurrency().attach(tables[0]._db)
+    yield layer
+    layer.detach()
+
+
+def key(i: int) -> DocumentKey:
+    return DocumentKey("acme", "sem", f"doc-{i:03d}")
+
+
+def batch(n: int, value: str, pad: int = 0) -> list[BatchItem]:
+    return [BatchItem(key(i), lambda current, i=i: {"value": value, "i": i, "pad": "x" * pad},
+                      label={"externalId": f"e{i}"}) for i in range(n)]
+
+
+def scan(aws) -> list[dict]:
+    db = aws["dynamodb"]
+    return [item for page in db.get_paginator("scan").paginate(TableName=aws["table"]) for item in page["Items"]]
+
+
+def leftovers(aws) -> list[str]:
+    """Locks, pending records, intents and placeholders: what no finished batch may leave."""
+    out = []
+    for item in scan(aws):
+        pk, sk = item["pk"]["S"], item["sk"]["S"]
+        if "txlock" in item or sk.startswith("PENDING#") or pk == "folio#batch-intents" \
+                or (sk == "HEAD" and "record" not in item and "version" in item):
+            out.append(f"{pk} {sk}")
+    return out
+
+
+def values(tables, n: int) -> dict[str, str | None]:
+    heads = tables[1].get_heads([key(i).pk for i in range(n)])
+    return {pk: json.loads(h.record)["body"]["value"] if h.record else None for pk, h in heads.items()}
+
+
+# ---------------------------------------------------------------- transaction conflicts
+
+def test_a_conflict_on_a_single_commit_is_retried_not_a_concurrent_change(aws, tables, layer):
+    """If-Match was current; the commit met an in-flight transaction (nothing changed): the write
+    is sent again and succeeds, instead of answering 409 as if another writer had won."""
+    service = DocumentService(tables[0], tables[2])
+    doc = service.create(key(1), {"v": 1}, CALLER)
+    calls = {"n": 0}
+
+    def on_call(phase, operation):
+        if phase == "before" and operation == "TransactWriteItems":
+            calls["n"] += 1
+            if calls["n"] == 1:
+                layer.hold(aws["table"], key(1).pk, "HEAD")
+            else:
+                layer.release(0)  # the other transaction finished
+
+    layer.on_call = on_call
+    updated = service.update(key(1), lambda d: {"v": 2}, CALLER, Precondition(if_match=(doc.etag,)))
+    assert updated.version == 2 and layer.stats["transaction-conflict"] == 1
+    assert service.get(key(1)).body == {"v": 2}
+
+
+def test_a_conflict_that_never_ends_is_503_not_409_and_changes_nothing(aws, tables, layer):
+    service = DocumentService(tables[0], tables[2])
+    doc = service.create(key(1), {"v": 1}, CALLER)
+    layer.hold(aws["table"], key(1).pk, "HEAD")
+    with pytest.raises(StorageUnavailable) as unavailable:
+        service.update(key(1), lambda d: {"v": 2}, CALLER, Precondition(if_match=(doc.etag,)))
+    assert not isinstance(unavailable.value, EditConflict) and "Transaction" not in unavailable.value.message
+    layer.release(0)
+    assert service.get(key(1)).version == 1
+
+
+def test_a_conflict_during_roll_forward_never_reports_the_batch_done(aws, tables, layer):
+    """The roll forward meets an in-flight transaction on one head for good: the batch is not
+    answered as done, its intent stays, and once the conflict is over a reader finishes it."""
+    clock = Clock()
+    service = BatchService(tables[1], clock=clock, max_actions=10)
+    service.commit_atomic(batch(12, "old"), CALLER)
+    state = {"locked": False}
+
+    def on_call(phase, operation):
+        if phase == "after" and operation == "UpdateItem" and not state["locked"]:
+            state["locked"] = True  # the commit point has just passed: hold one head from now on
+            layer.hold(aws["table"], key(7).pk, "HEAD")
+
+    layer.on_call = on_call
+    with pytest.raises(StorageUnavailable):
+        service.commit_atomic(batch(12, "new"), CALLER)
+    assert [i["state"] for i in tables[1].list_intents()] == ["COMMITTED"]
+    assert values(tables, 12)[key(7).pk] == "old"  # not applied, and still locked
+    layer.release(0)
+    layer.on_call = None
+    assert service.read(key(7)).body["value"] == "new"
+    assert set(values(tables, 12).values()) == {"new"} and leftovers(aws) == []
+
+
+def test_throttles_and_server_errors_on_every_call_still_apply_all_or_nothing(aws, tables, layer):
+    """Three calls of four are throttled, fail with 500 or meet a transaction conflict (botocore
+    and folio retry them): the batch of 12 over 10-action transactions applies whole, or a retry does."""
+    counter = {"n": 0}
+
+    def fault(operation, body):
+        counter["n"] += 1
+        kind = (None, "throttle", "server-error", "conflict")[counter["n"] % 4]
+        return None if kind == "conflict" and operation not in ("TransactWriteItems", "PutItem", "UpdateItem",
+                                                                 "DeleteItem") else kind
+
+    layer.fault = fault
+    service = BatchService(tables[1], clock=Clock(), max_actions=10)
+    for attempt in range(5):
+        try:
+            docs = service.commit_atomic(batch(12, "new"), CALLER)
+            break
+        except StorageUnavailable:
+            continue
+    else:
+        pytest.fail("never applied")
+    assert len(docs) == 12 and set(values(tables, 12).values()) == {"new"}
+    assert layer.stats["throttle"] and layer.stats["server-error"] and layer.stats["conflict"]
+    layer.fault = None
+    service.sweep()
+    assert leftovers(aws) == []
+
+
+def test_errors_are_classified_by_code_and_reason_never_by_message(aws, tables, layer):
+    """A cancellation whose message names ConditionalCheckFailed but whose reasons say
+    TransactionConflict is a conflict (retried), not a lost condition."""
+    service = DocumentService(tables[0], tables[2])
+    doc = service.create(key(1), {"v": 1}, CALLER)
+    sent = {"n": 0}
+
+    def fault(operation, body):
+        if operation == "TransactWriteItems":
+            sent["n"] += 1
+            return "lying" if sent["n"] == 1 else None
+        return None
+
+    def lying(url, operation, kind, actions):
+        return aws_error(url, 400, "TransactionCanceledException",
+                         "Transaction cancelled [ConditionalCheckFailed, None] ConditionalCheckFailed",
+                         CancellationReasons=[{"Code": "TransactionConflict"}, {"Code": "None"}])
+
+    layer.fault = fault
+    layer._fault = lying
+    assert service.update(key(1), lambda d: {"v": 2}, CALLER, Precondition(if_match=(doc.etag,))).version == 2
+
+
+# ---------------------------------------------------------------- DynamoDB's size limits
+
+def test_33_items_of_140_kb_apply_whole(aws, tables):
+    """33 creates are 99 actions, but 9 MB: not one transaction. The intent path packs by bytes."""
+    service = BatchService(tables[1], clock=Clock())
+    docs = service.commit_atomic(batch(33, "big", pad=140_000), CALLER)
+    assert [d.version for d in docs] == [1] * 33
+    assert set(values(tables, 33).values()) == {"big"} and leftovers(aws) == []
+    assert DocumentService(tables[0]).update(key(3), lambda d: {**d.body, "value": "after"}, CALLER).version == 2
+
+
+def test_an_update_batch_of_51_documents_of_220_kb_applies_whole(aws, tables):
+    """A lock that carried the pending record on the head doubled it past 400 KB; now it is beside it."""
+    service = BatchService(tables[1], clock=Clock())
+    service.commit_atomic(batch(51, "old", pad=220_000), CALLER)
+    docs = service.commit_atomic(batch(51, "new", pad=220_000), CALLER)
+    assert {d.version for d in docs} == {2}
+    assert set(values(tables, 51).values()) == {"new"} and leftovers(aws) == []
+
+
+def test_a_document_over_400_kb_is_413_naming_the_limit_and_nothing_is_locked(aws, tables, layer):
+    service = BatchService(tables[1], clock=Clock())
+    service.commit_atomic(batch(3, "old"), CALLER)
+    items = batch(3, "new") + [BatchItem(key(3), lambda c: {"value": "huge", "pad": "x" * 420_000},
+                                         label={"externalId": "e3"})]
+    writes = []
+    layer.on_call = lambda phase, operation: writes.append(operation) if phase == "before" else None
+    with pytest.raises(BatchTooLarge) as too_large:
+        service.commit_atomic(items, CALLER)
+    assert "400 KB" in too_large.value.message and too_large.value.errors[0]["externalId"] == "e3"
+    assert writes == ["BatchGetItem"]  # read, then refused: nothing locked, nothing written
+    assert set(values(tables, 3).values()) == {"old"} and leftovers(aws) == []
+    with pytest.raises(PayloadTooLarge):
+        DocumentService(tables[0]).update(key(1), lambda d: {"pad": "x" * 420_000}, CALLER)
+    assert service.commit_atomic(batch(4, "after"), CALLER)[3].version == 1
+
+
+def test_a_document_just_under_the_limit_is_stored(aws, tables):
+    service = DocumentService(tables[0])
+    doc = service.create(key(1), {"pad": "x" * 395_000}, CALLER)
+    assert service.update(key(1), lambda d: {"pad": "y" * 395_000}, CALLER).version == doc.version + 1
+
+
+def test_250_items_near_the_item_limit_apply_whole(aws, tables):
+    """250 documents of 300 KB: 75 MB locked and rolled forward in transactions under 4 MB."""
+    if aws.get("engine") == "moto":
+        pytest.skip("moto takes minutes for 75 MB of transactions; DynamoDB Local enforces the limits this is about")
+    service = BatchService(tables[1], clock=Clock())
+    docs = service.commit_atomic(batch(250, "big", pad=300_000), CALLER)
+    assert len(docs) == 250 and leftovers(aws) == []
+    assert set(values(tables, 250).values()) == {"big"}
+
+
+def test_near_limit_batches_leave_documents_writable(aws, tables):
+    clock = Clock()
+    service = BatchService(tables[1], clock=clock)
+    service.commit_atomic(batch(20, "old", pad=200_000), CALLER)
+    clock.now += timedelta(seconds=1)
+    assert {d.version for d in service.commit_atomic(batch(20, "new", pad=200_000), CALLER)} == {2}
+    assert DocumentService(tables[0]).update(key(19), lambda d: {"value": "x"}, CALLER).version == 3
