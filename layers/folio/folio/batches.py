@@ -175,7 +175,7 @@ class BatchService:
     def _heads(self, items: list[BatchItem]) -> dict[str, Any]:
         heads = self.table.get_heads([i.key.pk for i in items])
         stale = {h.lock for h in heads.values() if h.lock is not None}
-        if stale and any([self.recover(txid) for txid in stale]):  # every one, not the first
+        if stale and any([self.recover(txid) for txid in sorted(stale)]):  # every one, not the first
             heads = self.table.get_heads([i.key.pk for i in items])
         return heads
 

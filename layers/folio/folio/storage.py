@@ -125,9 +125,10 @@ def _check_item(item: dict[str, Any], what: str) -> None:
                               f"400 KB ({MAX_ITEM_BYTES:,} bytes)")
 
 
-def _pack(groups: list[list[dict[str, Any]]], max_actions: int) -> list[list[int]]:
-    """Group indexes packed into transactions of at most ``max_actions`` actions and the byte
-    budget; a group (one document's actions) is never split."""
+def _pack(groups: list[list[dict[str, Any]]], max_actions: int,
+          max_bytes: int = TRANSACTION_BYTE_BUDGET) -> list[list[int]]:
+    """Group indexes packed into transactions of at most ``max_actions`` actions and ``max_bytes``;
+    a group (one document's actions) is never split."""
     packs: list[list[int]] = []
     actions = size = 0
     for index, group in enumerate(groups):
@@ -135,7 +136,7 @@ def _pack(groups: list[list[dict[str, Any]]], max_actions: int) -> list[list[int
         if group_size > TRANSACTION_BYTE_BUDGET or len(group) > max_actions:
             raise PayloadTooLarge(f"one document's write is {group_size:,} bytes; a DynamoDB transaction holds "
                                   f"at most 4 MB ({MAX_TRANSACTION_BYTES:,} bytes)")
-        if not packs or actions + len(group) > max_actions or size + group_size > TRANSACTION_BYTE_BUDGET:
+        if not packs or actions + len(group) > max_actions or size + group_size > max_bytes:
             packs.append([])
             actions = size = 0
         packs[-1].append(index)
@@ -414,6 +415,8 @@ class BatchTable(DocumentTable):
     def __init__(self, cfg: Settings | None = None, *, max_actions: int | None = None):
         super().__init__(cfg)
         self.max_actions = min(MAX_TRANSACTION_ACTIONS, max_actions or self._cfg.max_transaction_actions)
+        #: bytes per transaction; lower only to exercise packing with small records (tests)
+        self.max_bytes = TRANSACTION_BYTE_BUDGET
 
     def get_alias(self, alias: str) -> str | None:
         item = self._get({"pk": {"S": alias}, "sk": {"S": "ALIAS"}}, "reading the document")
@@ -421,12 +424,12 @@ class BatchTable(DocumentTable):
 
     def fits_one_transaction(self, writes: list[VersionWrite]) -> bool:
         """Whether these versions can be written by one transaction (actions and bytes)."""
-        return len(_pack([self._version_actions(w, lock=None) for w in writes], self.max_actions)) <= 1
+        return len(_pack([self._version_actions(w, lock=None) for w in writes], self.max_actions, self.max_bytes)) <= 1
 
     def write_versions(self, writes: list[VersionWrite]) -> None:
         """Every write in one transaction, each conditional on the version before (BatchConflict)."""
         groups = [self._version_actions(w, lock=None) for w in writes]
-        if len(_pack(groups, self.max_actions)) > 1:
+        if len(_pack(groups, self.max_actions, self.max_bytes)) > 1:
             raise PayloadTooLarge("the documents do not fit one DynamoDB transaction (100 actions, 4 MB)")
         self._transact_groups(groups, list(range(len(writes))), "saving the documents")
 
@@ -452,7 +455,7 @@ class BatchTable(DocumentTable):
                     "ExpressionAttributeValues": {":t": {"S": txid}, ":pv": {"N": str(expected + 1)},
                                                   ":v": {"N": str(expected)}}}}
             groups.append([head, pending])
-        for pack in _pack(groups, self.max_actions):
+        for pack in _pack(groups, self.max_actions, self.max_bytes):
             self._transact_groups([groups[i] for i in pack], pack, "locking the documents")
 
     def locked_writes(self, txid: str, pks: list[str], aliases: dict[str, str]) -> list[VersionWrite]:
@@ -469,7 +472,7 @@ class BatchTable(DocumentTable):
         recovery applied some first) or that AWS could not run now is skipped: the caller re-reads
         what is still locked and applies it again."""
         groups = [self._version_actions(w, lock=txid) for w in writes]
-        for pack in _pack(groups, self.max_actions):
+        for pack in _pack(groups, self.max_actions, self.max_bytes):
             try:
                 self._transact_groups([groups[i] for i in pack], pack, "applying the batch")
             except (BatchConflict, StorageUnavailable):
