@@ -193,7 +193,7 @@ def operations(api):
     ]
 
 
-def in_process(runs: int) -> None:
+def in_process(runs: int, only_batches: bool = False) -> None:
     from moto import mock_aws
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
@@ -219,7 +219,7 @@ def in_process(runs: int) -> None:
 
         heading("3. Round trips per operation (botocore calls on the common path)")
         rows = []
-        for name, make, minimum, why in ops:
+        for name, make, minimum, why in ([] if only_batches else ops):
             request = make()
             recorder.calls.clear()
             recorder.on = True
@@ -235,7 +235,7 @@ def in_process(runs: int) -> None:
         rows = []
         folio_dir = str(ROOT / "layers" / "folio" / "folio")
         functions_dir = str(ROOT / "functions")
-        for name, make, _, _ in ops:
+        for name, make, _, _ in ([] if only_batches else ops):
             requests_ = [make() for _ in range(runs)]
             profiler = cProfile.Profile()
             started = time.perf_counter()
@@ -369,7 +369,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=int(os.environ.get("FOLIO_BENCH_RUNS", "15")))
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--only-batches", action="store_true", help="section 6 alone")
     args = parser.parse_args()
+    if args.only_batches:
+        in_process(1, only_batches=True)
+        return 0
     tpl = template()
     print(f"# folio bench ({platform.machine()}, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')})")
     if not args.skip_build:

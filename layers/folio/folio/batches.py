@@ -257,7 +257,7 @@ class BatchService:
         if state != "COMMITTED":  # a sweeper judged us dead and aborted: nothing applies
             self._abort(txid, plan["pks"])
             raise _Conflict(order)
-        self._roll_forward(txid, plan)
+        self._roll_forward(txid, plan, known=[writes[i] for i in order])
         try:
             self.table.delete_intent(txid)
         except FolioError:
@@ -272,18 +272,20 @@ class BatchService:
         except FolioError:
             pass  # left for recovery: the intent is PENDING, ABORTED or COMMITTED, and says what to do
 
-    def _roll_forward(self, txid: str, plan: dict[str, Any]) -> None:
-        """Apply every head ``txid`` still holds; re-read and repeat until none is left. Raises
+    def _roll_forward(self, txid: str, plan: dict[str, Any], known: list | None = None) -> None:
+        """Apply every head ``txid`` still holds (``known``: the writes its own writer locked, so
+        the happy path reads nothing); re-read and repeat what failed until nothing is left. Raises
         StorageUnavailable when that does not happen in time: the batch is committed, so readers
         and the sweeper finish it, but the caller is never told it is done before it is."""
+        writes = known if known is not None else self.table.locked_writes(txid, plan["pks"], plan["aliases"])
         for attempt in range(ROLL_FORWARD_PASSES):
-            writes = self.table.locked_writes(txid, plan["pks"], plan["aliases"])
             if not writes:
                 return
             if attempt:
                 pause(attempt)
-            self.table.apply_locked(txid, writes)
-        if self.table.locked_writes(txid, plan["pks"], plan["aliases"]):
+            failed = self.table.apply_locked(txid, writes)
+            writes = self.table.locked_writes(txid, [w.pk for w in failed], plan["aliases"]) if failed else []
+        if writes:
             raise StorageUnavailable("the batch is committed but not yet applied to every document; "
                                      "it will be, retry to see it")
 

@@ -466,17 +466,19 @@ class BatchTable(DocumentTable):
         return [VersionWrite(h.pk, h.pending_version, records[h.pk], aliases.get(h.pk))
                 for h in held if h.pk in records]
 
-    def apply_locked(self, txid: str, writes: list[VersionWrite]) -> None:
+    def apply_locked(self, txid: str, writes: list[VersionWrite]) -> list[VersionWrite]:
         """Roll forward: each locked head becomes its pending version, with its history (and alias),
-        as many transactions as needed. A transaction whose lock conditions fail (a concurrent
-        recovery applied some first) or that AWS could not run now is skipped: the caller re-reads
-        what is still locked and applies it again."""
+        as many transactions as needed. Returns the writes of the transactions that did not go
+        through (their lock conditions failed because a concurrent recovery applied some first, or
+        AWS could not run them now): the caller re-reads which of them are still locked."""
         groups = [self._version_actions(w, lock=txid) for w in writes]
+        failed: list[VersionWrite] = []
         for pack in _pack(groups, self.max_actions, self.max_bytes):
             try:
                 self._transact_groups([groups[i] for i in pack], pack, "applying the batch")
             except (BatchConflict, StorageUnavailable):
-                continue
+                failed.extend(writes[i] for i in pack)
+        return failed
 
     def release_locks(self, txid: str, pks: list[str]) -> None:
         """Roll back the heads ``txid`` holds (a placeholder is deleted), and their pending items."""
