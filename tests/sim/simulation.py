@@ -83,6 +83,12 @@ class World:
         from ..support.aws_concurrency import AwsConcurrency
 
         self.layer = AwsConcurrency().attach(storage._client("dynamodb", self.cfg))
+        # botocore's retry quota (500 tokens per client) is state one schedule would hand the next,
+        # so a replay could differ; a Lambda's one request never drains it: keep it full
+        from botocore.retries import quota
+
+        self._acquire = quota.RetryQuota.acquire
+        quota.RetryQuota.acquire = lambda self_, amount: True
 
     def table_for(self, seed: int) -> str:
         name = f"sim-{seed}-{uuid.uuid4().hex[:8]}"
@@ -97,6 +103,9 @@ class World:
         self.client.delete_table(TableName=name)
 
     def close(self) -> None:
+        from botocore.retries import quota
+
+        quota.RetryQuota.acquire = self._acquire
         self.layer.detach()
         self._mock.stop()
 
