@@ -163,3 +163,29 @@ def test_s3_events_for_other_keys_are_ignored(api):
     event = build_s3_event(bucket="b", key="acme/kyc-document/7/1/front", size=1, etag="x", version_id="v",
                            sequencer="01")
     assert api.runtime.invoke("ArtuRecordUploadFunction", event) == {"recorded": 0}
+
+
+# ---- near DynamoDB's limits (issue 11): applied whole, or 413 naming the limit; never half, never 503
+
+def test_33_items_of_140_kb_metadata_apply_whole_and_stay_writable(api, aws):
+    """99 actions fit one transaction's count, but 9 MB do not fit its 4 MB: the batch goes through
+    locks and an intent packed by bytes, and applies whole."""
+    answer = batch(api, many(33, prefix="big", metadata={"blob": "m" * 140_000}))
+    assert answer.status == 200, answer.body[:300]
+    assert len(answer.json["data"]) == 33
+    again = batch(api, many(33, prefix="big", metadata={"blob": "n" * 140_000}))
+    assert again.status == 200 and {d["data"]["metadata"]["blob"][:1] for d in again.json["data"]} == {"n"}
+    assert batch(api, many(1, prefix="big", type="passport")).status == 200
+
+
+def test_an_item_over_400_kb_refuses_the_batch_with_413_and_locks_nothing(api, aws):
+    assert batch(api, many(5, prefix="lim")).status == 200
+    items = many(5, prefix="lim", type="passport")
+    items[2]["metadata"] = {"blob": "m" * 420_000}
+    answer = batch(api, items)
+    assert answer.status == 413 and "400 KB" in answer.json["detail"], answer.body[:300]
+    assert answer.json["errors"][0]["externalId"] == "lim-2"
+    scan = aws["dynamodb"].scan(TableName=aws["table"])["Items"]
+    assert not [i for i in scan if "txlock" in i or i["sk"]["S"].startswith("PENDING#")]
+    again = batch(api, many(5, prefix="lim", type="passport"))
+    assert again.status == 200 and {d["data"]["type"] for d in again.json["data"]} == {"passport"}
