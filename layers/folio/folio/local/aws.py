@@ -1,4 +1,5 @@
-"""The embedded AWS: moto served one request at a time, with template.yaml's table and bucket.
+"""The AWS of folio local: moto served one request at a time, or AWS-compatible endpoints that
+are already running (DynamoDB Local, another emulator), with template.yaml's table and bucket.
 
 moto's DynamoDB is not thread-safe (two conditional writes can both win), so its server runs
 with ``threaded=False``: AWS requests are serialized while the local gateway still runs
@@ -10,20 +11,45 @@ from __future__ import annotations
 import os
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from .template import Template
 
 LOCAL_REGION = "us-east-1"
+#: The credentials of everything local. Letters and digits only: DynamoDB Local refuses any
+#: other access key id (and keeps one database per key and region).
+LOCAL_ACCESS_KEY = "foliolocal"
+LOCAL_SECRET_KEY = "foliolocal"
+#: Error codes of an endpoint that does not implement an operation at all (DynamoDB Local
+#: answers UnknownOperationException to UpdateContinuousBackups; S3 emulators NotImplemented).
+NOT_IMPLEMENTED = frozenset({"UnknownOperationException", "NotImplemented", "NotImplementedException",
+                             "InvalidAction"})
 
 
 def use_local_credentials() -> None:
     """Never let the local runtime pick up (or touch) a real AWS account."""
-    os.environ["AWS_ACCESS_KEY_ID"] = "folio-local"
-    os.environ["AWS_SECRET_ACCESS_KEY"] = "folio-local"
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.pop("AWS_PROFILE", None)
+    os.environ["AWS_ACCESS_KEY_ID"] = LOCAL_ACCESS_KEY
+    os.environ["AWS_SECRET_ACCESS_KEY"] = LOCAL_SECRET_KEY
+    for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        os.environ.pop(name, None)
     os.environ["AWS_DEFAULT_REGION"] = LOCAL_REGION
     os.environ["AWS_REGION"] = LOCAL_REGION
+
+
+def refuse_real_aws(url: str) -> str:
+    """An endpoint for folio local must not be AWS itself: raise ValueError for an AWS host name."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(f"{url!r} is not an endpoint URL (e.g. http://127.0.0.1:8000)")
+    if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")) or host in ("amazonaws.com", "api.aws"):
+        raise ValueError(f"{url} is AWS itself: folio local only talks to local, AWS-compatible endpoints "
+                         "(deploy with `sam deploy` to use AWS)")
+    return url.rstrip("/")
+
+
+def _error_code(error: Exception) -> str | None:
+    return getattr(error, "response", {}).get("Error", {}).get("Code")
 
 
 def _strip_none(value: Any) -> Any:
@@ -34,8 +60,27 @@ def _strip_none(value: Any) -> Any:
     return value
 
 
-def create_resources(template: Template, dynamodb, s3) -> dict[str, str]:
-    """Create every DynamoDB table and S3 bucket of the template, from its own definitions."""
+def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False,
+                     skipped: list[str] | None = None) -> dict[str, str]:
+    """Create every DynamoDB table and S3 bucket of the template, from its own definitions.
+
+    ``exist_ok``: a table or bucket that is already there (an endpoint that outlives folio
+    local) is kept and configured again. A setting the endpoint does not implement (DynamoDB
+    Local has no point-in-time recovery), told apart by the error code, is left out and named in
+    ``skipped``; everything folio relies on (keys, versioning) is never skipped.
+    """
+    from botocore.exceptions import ClientError
+
+    skipped = [] if skipped is None else skipped
+
+    def optional(what: str, call, **kwargs) -> None:
+        try:
+            call(**kwargs)
+        except ClientError as e:
+            if _error_code(e) not in NOT_IMPLEMENTED:
+                raise
+            skipped.append(f"{what} ({_error_code(e)})")
+
     created: dict[str, str] = {}
     for lid, res in template.of_type("AWS::DynamoDB::Table").items():
         props = res["Properties"]
@@ -53,17 +98,27 @@ def create_resources(template: Template, dynamodb, s3) -> dict[str, str]:
                 args[key] = _strip_none(props[key])
         if props.get("SSESpecification", {}).get("SSEEnabled"):
             args["SSESpecification"] = {"Enabled": True}
-        dynamodb.create_table(**args)
+        try:
+            status = dynamodb.create_table(**args)["TableDescription"].get("TableStatus")
+        except ClientError as e:
+            if not (exist_ok and _error_code(e) == "ResourceInUseException"):
+                raise
+            status = None
+        if status != "ACTIVE":  # a real service (or an emulator that acts as one) creates tables asynchronously
+            dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         pitr = props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
         if pitr:
-            dynamodb.update_continuous_backups(
-                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-            )
+            optional(f"{name}: point-in-time recovery", dynamodb.update_continuous_backups, TableName=name,
+                     PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
         created[lid] = name
     for lid, res in template.of_type("AWS::S3::Bucket").items():
         props = res.get("Properties", {})
         name = props["BucketName"] if isinstance(props.get("BucketName"), str) else template.local_name(lid)
-        s3.create_bucket(Bucket=name)
+        try:
+            s3.create_bucket(Bucket=name)
+        except ClientError as e:
+            if not (exist_ok and _error_code(e) in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")):
+                raise
         if "VersioningConfiguration" in props:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
         if "BucketEncryption" in props:
@@ -71,10 +126,11 @@ def create_resources(template: Template, dynamodb, s3) -> dict[str, str]:
             rules = [{"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
                       **{k: v for k, v in rule.items() if k != "ServerSideEncryptionByDefault"}}
                      for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
-            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+            optional(f"{name}: default encryption", s3.put_bucket_encryption, Bucket=name,
+                     ServerSideEncryptionConfiguration={"Rules": rules})
         if "PublicAccessBlockConfiguration" in props:
-            s3.put_public_access_block(Bucket=name,
-                                       PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+            optional(f"{name}: public access block", s3.put_public_access_block, Bucket=name,
+                     PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
         created[lid] = name
     return created
 
@@ -123,6 +179,114 @@ class EmbeddedAws:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def answers_http(url: str, timeout: float = 2.0) -> bool:
+    """True when something answers HTTP at url (any status: only that it is there)."""
+    import http.client
+
+    parts = urlsplit(url)
+    conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    try:
+        conn = conn_class(parts.hostname, parts.port, timeout=timeout)
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return True
+        finally:
+            conn.close()
+    except OSError:
+        return False
+
+
+class LocalAws:
+    """What folio local and folio invoke run on: per service, an AWS-compatible endpoint that is
+    already running (``--aws-endpoint`` for DynamoDB and S3, ``--dynamodb-endpoint`` for
+    DynamoDB alone), else the embedded moto, started only when some service needs it.
+
+    Whatever the endpoints, the credentials are folio's local ones (``use_local_credentials``)
+    and an endpoint on an AWS host name is refused, so no real account is ever touched.
+    """
+
+    SERVICES = ("dynamodb", "s3")
+    NAMES = {"dynamodb": "DynamoDB", "s3": "S3"}
+
+    def __init__(self, *, aws_endpoint: str | None = None, dynamodb_endpoint: str | None = None,
+                 on_object_created=None):
+        """Raises ValueError for an endpoint that is no URL or is AWS itself."""
+        self.aws_endpoint = refuse_real_aws(aws_endpoint) if aws_endpoint else None
+        self.external: dict[str, tuple[str, str]] = {}
+        if self.aws_endpoint:
+            self.external = {s: (self.aws_endpoint, "--aws-endpoint") for s in self.SERVICES}
+        if dynamodb_endpoint:
+            self.external["dynamodb"] = (refuse_real_aws(dynamodb_endpoint), "--dynamodb-endpoint")
+        self.on_object_created = on_object_created
+        self.embedded: EmbeddedAws | None = None
+        self.endpoints: dict[str, str] = {}
+        #: template settings the endpoints do not implement (see create_resources)
+        self.skipped: list[str] = []
+
+    def start(self) -> LocalAws:
+        """Raises ConnectionError when an external endpoint does not answer."""
+        use_local_credentials()
+        for service, (url, option) in self.external.items():
+            if not answers_http(url):
+                raise ConnectionError(f"nothing answers at {url} ({option}, {self.NAMES[service]}): start it first"
+                                      + (" (DynamoDB Local: `make dynamodb-local`)" if service == "dynamodb" else ""))
+        if len(self.external) < len(self.SERVICES):
+            self.embedded = EmbeddedAws(on_object_created=self.on_object_created).start()
+        self.endpoints = {s: self.external[s][0] if s in self.external else self.embedded.endpoint_url
+                          for s in self.SERVICES}
+        # botocore's names; config.settings() reads the same ones. Set every one, so that an
+        # endpoint left in the developer's environment cannot send a call elsewhere.
+        os.environ["AWS_ENDPOINT_URL"] = self.embedded.endpoint_url if self.embedded else self.aws_endpoint
+        for service in self.SERVICES:
+            os.environ[f"AWS_ENDPOINT_URL_{service.upper()}"] = self.endpoints[service]
+        from .. import storage
+
+        storage.reset_clients()
+        return self
+
+    @property
+    def notifies_s3_events(self) -> bool:
+        """S3 ObjectCreated events are noticed by the embedded S3 only."""
+        return "s3" not in self.external and self.on_object_created is not None
+
+    def client(self, service: str):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.session.Session().client(
+            service, region_name=LOCAL_REGION, endpoint_url=self.endpoints[service],
+            aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY,
+            config=Config(s3={"addressing_style": "path"}),
+        )
+
+    def create_resources(self, template: Template) -> dict[str, str]:
+        """The template's table and bucket; ones an external endpoint already has are kept."""
+        return create_resources(template, self.client("dynamodb"), self.client("s3"),
+                                exist_ok=bool(self.external), skipped=self.skipped)
+
+    def describe(self) -> list[str]:
+        """What to print: each service's endpoint and where its data lives."""
+        lines = [f"AWS endpoints (access key id {LOCAL_ACCESS_KEY}, region {LOCAL_REGION}: never a real account):"]
+        for service in self.SERVICES:
+            if service in self.external:
+                url, option = self.external[service]
+                where = f"{option}, already running: data lives there as long as it keeps it"
+            else:
+                url, where = self.endpoints[service], ("embedded moto, one request at a time: data lives in memory "
+                                                       "and is gone when folio local stops")
+            lines.append(f"  {self.NAMES[service]:9} {url}  ({where})")
+        lines += [f"  not implemented there, left out: {note}" for note in self.skipped]
+        if "s3" in self.external and self.on_object_created is not None:
+            lines.append("  S3 events (artu's upload) are not delivered: only the embedded S3 notices stored objects")
+        return lines
+
+    def stop(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+            self.embedded = None
 
 
 class ObjectCreatedTap:

@@ -1,4 +1,4 @@
-"""`folio`: local, token, invoke, openapi (DESIGN §5)."""
+"""`folio`: local, token, invoke, openapi, procedure, dynamodb-local (DESIGN §5)."""
 
 from __future__ import annotations
 
@@ -49,12 +49,22 @@ class _Deferred:
             self.target(*args)
 
 
+def _local_aws(args, on_object_created=None):
+    """The AWS the command asked for (embedded moto unless an endpoint is named), started."""
+    from .aws import LocalAws
+
+    try:
+        return LocalAws(aws_endpoint=args.aws_endpoint, dynamodb_endpoint=args.dynamodb_endpoint,
+                        on_object_created=on_object_created).start()
+    except (ValueError, ConnectionError) as e:
+        sys.exit(f"folio: {e}")
+
+
 def cmd_local(args) -> int:
     from werkzeug.serving import make_server
 
     from ..dialects.capture import DEMO_PROCEDURE
     from .auth import Authorizer, mint_token
-    from .aws import EmbeddedAws
     from .fixtures import seed
     from .gateway import Gateway
     from .openapi import build_openapi
@@ -63,21 +73,24 @@ def cmd_local(args) -> int:
 
     template = Template(_find_template(args.template))
     notify = _Deferred()
-    aws = EmbeddedAws(on_object_created=notify).start()
-    aws.create_resources(template)
-    runtime = FunctionRuntime(template)
-    notify.target = S3Notifier(template, runtime)
-    seed()
-    base = f"http://{args.host}:{args.port}"
-    gateway = Gateway(template, runtime, Authorizer(), build_openapi(template, base))
-    server = make_server(args.host, args.port, gateway, threaded=True)
+    aws = _local_aws(args, on_object_created=notify)
+    try:
+        aws.create_resources(template)
+        runtime = FunctionRuntime(template)
+        notify.target = S3Notifier(template, runtime)
+        seed()
+        base = f"http://{args.host}:{args.port}"
+        gateway = Gateway(template, runtime, Authorizer(), build_openapi(template, base))
+        server = make_server(args.host, args.port, gateway, threaded=True)
+    except BaseException:
+        aws.stop()
+        raise
     base = f"http://{args.host}:{server.server_port}"
     token = mint_token()
     print(f"folio local: serving {len(template.routes)} routes of {template.path.name} on {base}", flush=True)
     for route in sorted(template.routes, key=lambda r: (r.path, r.method)):
         print(f"  {route.method:6} {route.path:60} -> {route.function_id}", flush=True)
-    print(f"embedded AWS (moto, one request at a time) at {aws.endpoint_url}; "
-          "data lives in memory and is gone when folio local stops", flush=True)
+    print("\n".join(aws.describe()), flush=True)
     print(f"OpenAPI: {base}/openapi.json", flush=True)
     demo = DEMO_PROCEDURE
     print(f"capture: procedure {demo['name']} ({demo['id']}), attachment types "
@@ -100,7 +113,6 @@ def cmd_local(args) -> int:
 
 
 def cmd_invoke(args) -> int:
-    from .aws import EmbeddedAws
     from .fixtures import prepare, seed
     from .runtime import FunctionRuntime
     from .template import Template
@@ -109,7 +121,7 @@ def cmd_invoke(args) -> int:
     if args.function_id not in template.functions:
         sys.exit(f"folio: no function {args.function_id}; the template has {', '.join(sorted(template.functions))}")
     event = json.loads(Path(args.event).read_text())
-    aws = EmbeddedAws().start()
+    aws = _local_aws(args)
     try:
         aws.create_resources(template)
         runtime = FunctionRuntime(template)
@@ -148,6 +160,49 @@ def cmd_procedure(args) -> int:
     return 0
 
 
+def cmd_dynamodb_local(args) -> int:
+    """Serve DynamoDB Local in memory until Ctrl-C (or SIGTERM), for `folio local --dynamodb-endpoint`."""
+    import signal
+    import time
+
+    from .dynamodb_local import DynamoDBLocal, NotInstalled
+
+    try:
+        engine = DynamoDBLocal(port=args.port, host=args.host, jar=args.jar)
+    except NotInstalled as e:
+        sys.exit(f"folio: {e}")
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        engine.start()
+    except RuntimeError as e:
+        sys.exit(f"folio: {e}")
+    print(f"DynamoDB Local ({engine.jar.parent.name}) in memory on {engine.endpoint_url}: "
+          "its data is gone when it stops (Ctrl-C)", flush=True)
+    print(f"  folio local --dynamodb-endpoint {engine.endpoint_url}", flush=True)
+    print(f"READY {engine.endpoint_url}", flush=True)
+    try:
+        while engine.proc is not None and engine.proc.poll() is None:
+            time.sleep(0.5)
+        print(f"folio: DynamoDB Local exited:\n{engine.output()[-2000:]}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        engine.stop()
+
+
+def _endpoint_options(p) -> None:
+    p.add_argument("--aws-endpoint", metavar="URL",
+                   help="an AWS-compatible endpoint already running, for DynamoDB and S3 (instead of the embedded moto)")
+    p.add_argument("--dynamodb-endpoint", metavar="URL",
+                   help="DynamoDB there (e.g. DynamoDB Local, see `folio dynamodb-local`); S3 stays embedded "
+                        "unless --aws-endpoint names one")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="folio", description="folio on a laptop: no AWS account, no Docker")
     parser.add_argument("--template", help="path to template.yaml (default: found from the working directory)")
@@ -156,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("local", help="serve every route of template.yaml over an embedded AWS")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
+    _endpoint_options(p)
     p.set_defaults(func=cmd_local)
 
     p = sub.add_parser("token", help="print a token that folio local accepts")
@@ -170,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("invoke", help="run one function on a sample event against the embedded AWS")
     p.add_argument("function_id", metavar="FunctionLogicalId")
     p.add_argument("--event", required=True)
+    _endpoint_options(p)
     p.set_defaults(func=cmd_invoke)
 
     p = sub.add_parser("procedure", help="define a capture procedure (steps, attachment types) for a tenant")
@@ -181,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("openapi", help="print the OpenAPI document of every route")
     p.set_defaults(func=cmd_openapi)
+
+    p = sub.add_parser("dynamodb-local", help="serve DynamoDB Local (AWS's engine, in memory) until Ctrl-C")
+    p.add_argument("--host", default="127.0.0.1", help="the address clients use (the engine listens on all)")
+    p.add_argument("--port", type=int, default=8000, help="0 for a free one")
+    p.add_argument("--jar", help="DynamoDBLocal.jar (default: the one `make dynamodb-local-install` installed)")
+    p.set_defaults(func=cmd_dynamodb_local)
 
     args = parser.parse_args(argv)
     return args.func(args)
