@@ -1,13 +1,23 @@
-"""Shared fixtures: the template, moto built from it, an in-process API, and `folio local`."""
+"""Shared fixtures: the template, the AWS built from it (moto, or DynamoDB on DynamoDB Local),
+an in-process API, and `folio local` (on moto, and on DynamoDB Local).
+
+Every test that uses the ``aws`` fixture (and so ``api`` and the rest) runs once per engine in
+$FOLIO_ENGINES (default both): ``moto`` (moto in process) and ``dynamodb-local`` (DynamoDB on
+AWS's own engine, a fresh database per test; S3 stays moto in process). One DynamoDB Local JVM
+serves each pytest worker. Without DynamoDB Local installed those tests fail with the command
+that installs it; FOLIO_ENGINES=moto runs on moto alone.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +27,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 FOLIO = Path(sys.executable).parent / "folio"
+
+ENGINES = tuple(e.strip() for e in os.environ.get("FOLIO_ENGINES", "moto,dynamodb-local").split(",") if e.strip())
+KNOWN_ENGINES = ("moto", "dynamodb-local")
 
 DEFAULT_CLAIMS = {
     "sub": "user-1", "name": "Ada Lovelace", "email": "ada@example.com", "tenant": "acme",
@@ -31,27 +44,77 @@ def template():
     return Template(TEMPLATE)
 
 
-@pytest.fixture
-def aws(template, monkeypatch):
-    """moto in process, with the template's own table and bucket."""
+def pytest_configure(config):
+    unknown = set(ENGINES) - set(KNOWN_ENGINES)
+    if unknown or not ENGINES:
+        raise pytest.UsageError(f"FOLIO_ENGINES={os.environ.get('FOLIO_ENGINES')!r}: a comma-separated list of "
+                                f"{', '.join(KNOWN_ENGINES)}")
+
+
+def pytest_report_header(config):
+    return f"DynamoDB engines (FOLIO_ENGINES): {', '.join(ENGINES)}"
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local():
+    """One DynamoDB Local JVM (in memory) for this pytest worker, stopped when the session ends."""
+    from folio.local.dynamodb_local import DynamoDBLocal, NotInstalled
+
+    if "dynamodb-local" not in ENGINES:
+        pytest.skip(f"FOLIO_ENGINES={','.join(ENGINES)} leaves DynamoDB Local out")
+    try:
+        engine = DynamoDBLocal()
+    except NotInstalled as e:
+        missing = str(e)
+    else:
+        missing = None
+    if missing:  # fail (never skip) every test on it, saying how to install it
+        pytest.fail(f"{missing}\nTo run on moto alone instead: FOLIO_ENGINES=moto", pytrace=False)
+    engine.start()
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture(params=ENGINES)
+def aws(request, template, monkeypatch):
+    """The template's own table and bucket, on a fresh AWS per test: moto in process, or (param
+    dynamodb-local) DynamoDB on DynamoDB Local with a database of this test's own, S3 on moto.
+
+    ``aws["engine"]`` names the engine, for the tests that only one of them can run.
+    """
     import boto3
     from moto import mock_aws
 
     from folio import storage
     from folio.local.aws import create_resources
 
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    engine = request.param
+    endpoint = request.getfixturevalue("dynamodb_local").endpoint_url if engine == "dynamodb-local" else None
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",
+                 "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
+    if endpoint:
+        # folio (config.settings) and every boto3 client read it; moto lets calls to it through
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
     for fn in template.functions.values():
         for name, value in fn.environment.items():
             monkeypatch.setenv(name, str(value))
     with mock_aws():
+        if endpoint:
+            # DynamoDB Local keeps a database per access key id (letters and digits only): a
+            # fresh one for this test. mock_aws set its own key and restores the environment.
+            os.environ["AWS_ACCESS_KEY_ID"] = "test" + uuid.uuid4().hex
         storage.reset_clients()
-        create_resources(template, boto3.client("dynamodb"), boto3.client("s3"))
-        yield {"dynamodb": boto3.client("dynamodb"), "s3": boto3.client("s3"),
+        dynamodb, s3 = boto3.client("dynamodb", endpoint_url=endpoint), boto3.client("s3")
+        create_resources(template, dynamodb, s3)
+        yield {"engine": engine, "dynamodb": dynamodb, "s3": s3, "dynamodb_endpoint": endpoint,
                "table": os.environ["TABLE_NAME"], "bucket": os.environ["BUCKET_NAME"]}
+        if endpoint:  # the JVM outlives the test: give its memory back
+            with contextlib.suppress(Exception):
+                dynamodb.delete_table(TableName=os.environ["TABLE_NAME"])
     storage.reset_clients()
 
 
@@ -109,10 +172,13 @@ def api(aws, template):
 
 
 class LocalServer:
-    def __init__(self, workdir: Path):
+    """`folio local --port 0` in a working directory of its own, with the extra arguments given
+    (e.g. ``--dynamodb-endpoint URL``); the endpoints it prints are read back."""
+
+    def __init__(self, workdir: Path, *args: str):
         self.workdir = workdir
         self.proc = subprocess.Popen(
-            [str(FOLIO), "--template", str(TEMPLATE), "local", "--port", "0"],
+            [str(FOLIO), "--template", str(TEMPLATE), "local", "--port", "0", *args],
             cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output: list[str] = []
@@ -129,8 +195,8 @@ class LocalServer:
             raise RuntimeError("folio local did not start")
         if not hasattr(self, "url"):
             raise RuntimeError("folio local exited:\n" + "".join(self.output))
-        m = re.search(r"embedded AWS .* at (http://\S+);", "".join(self.output))
-        self.aws_endpoint = m.group(1)
+        endpoints = dict(re.findall(r"^  (DynamoDB|S3) +(https?://\S+)", "".join(self.output), re.M))
+        self.dynamodb_endpoint, self.s3_endpoint = endpoints["DynamoDB"], endpoints["S3"]
         # drain the rest of the output so the server never blocks on a full pipe
         import threading
 
@@ -141,6 +207,27 @@ class LocalServer:
 
         return mint_token(base=self.workdir, **kwargs)
 
+    def aws_environment(self) -> dict[str, str]:
+        """The environment that reaches this server's AWS as it does (its endpoints, its credentials:
+        DynamoDB Local keeps a database per access key)."""
+        from folio.local.aws import LOCAL_ACCESS_KEY, LOCAL_REGION, LOCAL_SECRET_KEY
+
+        return {"AWS_ENDPOINT_URL": self.s3_endpoint, "AWS_ENDPOINT_URL_S3": self.s3_endpoint,
+                "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_endpoint, "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY, "AWS_DEFAULT_REGION": LOCAL_REGION,
+                "AWS_REGION": LOCAL_REGION}
+
+    def client(self, service: str):
+        """A boto3 client for this server's DynamoDB or S3."""
+        import boto3
+        from botocore.config import Config
+
+        env = self.aws_environment()
+        return boto3.session.Session().client(
+            service, endpoint_url=env[f"AWS_ENDPOINT_URL_{service.upper()}"], region_name=env["AWS_REGION"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            config=Config(s3={"addressing_style": "path"}))
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
@@ -148,6 +235,15 @@ class LocalServer:
 
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory):
+    """folio local on its embedded moto (DynamoDB and S3)."""
     server = LocalServer(tmp_path_factory.mktemp("folio-local"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_server_on_dynamodb_local(tmp_path_factory, dynamodb_local):
+    """folio local with DynamoDB on this worker's DynamoDB Local (`--dynamodb-endpoint`), S3 embedded."""
+    server = LocalServer(tmp_path_factory.mktemp("folio-local-ddb"), "--dynamodb-endpoint", dynamodb_local.endpoint_url)
     yield server
     server.stop()

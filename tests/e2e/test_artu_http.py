@@ -65,9 +65,7 @@ def test_presigned_upload_is_recorded_by_the_s3_event(local_server, template, mo
     from folio.dialects import artu
     from folio.services import batch_service
 
-    for name, value in {"AWS_ENDPOINT_URL": local_server.aws_endpoint, "AWS_ACCESS_KEY_ID": "local",
-                        "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1",
-                        "TABLE_NAME": template.local_name("DocumentsTable")}.items():
+    for name, value in {**local_server.aws_environment(), "TABLE_NAME": template.local_name("DocumentsTable")}.items():
         monkeypatch.setenv(name, value)
     storage.reset_clients()
     try:
@@ -159,6 +157,8 @@ def test_a_presigned_url_is_bound_to_its_key_content_type_and_expiry(local_serve
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
+    from folio.local.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+
     doc = upsert(local_server, [{"clientId": CLIENT, "externalId": "signed"}]).json()["data"][0]["data"]
     ticket = requests.post(f"{local_server.url}/documents/{doc['id']}/upload-url", json={"contentType": "image/png"},
                            headers=headers(local_server)).json()
@@ -175,7 +175,7 @@ def test_a_presigned_url_is_bound_to_its_key_content_type_and_expiry(local_serve
         url = urlunsplit((parts.scheme, parts.netloc, path, "&".join(f"{k}={v}" for k, v in unsigned.items()), ""))
         request = AWSRequest(method="PUT", url=url, headers={"Content-Type": content_type})
         request.context["timestamp"] = query["X-Amz-Date"]
-        signer = S3SigV4QueryAuth(Credentials("folio-local", "folio-local"), "s3", "us-east-1", expires=300)
+        signer = S3SigV4QueryAuth(Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), "s3", "us-east-1", expires=300)
         signer.add_auth(request)
         return parse_qs(urlsplit(request.url).query)["X-Amz-Signature"][0]
 

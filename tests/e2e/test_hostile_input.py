@@ -3,7 +3,6 @@ a traceback) and changes nothing that is stored."""
 
 import json
 
-import boto3
 import pytest
 import requests
 from requests_toolbelt import MultipartEncoder
@@ -40,8 +39,7 @@ def targets(local_server):
 
 
 def stored(local_server, template):
-    db = boto3.client("dynamodb", endpoint_url=local_server.aws_endpoint, region_name="us-east-1",
-                      aws_access_key_id="local", aws_secret_access_key="local")
+    db = local_server.client("dynamodb")
     items = []
     for page in db.get_paginator("scan").paginate(TableName=template.local_name("DocumentsTable"), ConsistentRead=True):
         items += [(i["pk"]["S"], i["sk"]["S"], i.get("version", {}).get("N")) for i in page["Items"]

@@ -225,8 +225,7 @@ def test_folio_procedure_defines_a_tenants_procedure_in_the_table(local_server, 
                   "attachmentTypes": [{"name": "Invoice Notes"}, {"name": "Receipt"}]}
     (tmp_path / "invoices.json").write_text(json.dumps(definition))
     table = template.local_name("DocumentsTable")
-    env = {**os.environ, "AWS_ENDPOINT_URL": local_server.aws_endpoint, "AWS_ACCESS_KEY_ID": "local",
-           "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {**os.environ, **local_server.aws_environment()}
     out = subprocess.run([str(FOLIO), "procedure", "--tenant", "initech", "--file", str(tmp_path / "invoices.json"),
                           "--table", table], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr

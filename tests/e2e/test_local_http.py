@@ -6,7 +6,6 @@ import re
 import shlex
 import subprocess
 
-import boto3
 import pytest
 import requests
 
@@ -136,8 +135,7 @@ def test_concurrent_patches_without_preconditions_lose_nothing(local_server):
     final = requests.get(url, headers=auth(local_server))
     assert set(final.json()["CustomFields"]) == {f"k{n}-{i}" for n in range(8) for i in range(25)}
     assert final.headers["ETag"] == '"201"'
-    dynamodb = boto3.client("dynamodb", endpoint_url=local_server.aws_endpoint, region_name="us-east-1",
-                            aws_access_key_id="folio-local", aws_secret_access_key="folio-local")
+    dynamodb = local_server.client("dynamodb")
     tables = dynamodb.list_tables()["TableNames"]
     items = dynamodb.query(TableName=tables[0], KeyConditionExpression="pk = :pk",
                            ExpressionAttributeValues={":pk": {"S": f"demo#crm-document#{doc_id}"}})["Items"]

@@ -310,21 +310,25 @@ def test_every_aws_call_of_every_write_can_fail(api, aws, operation, kind, monke
             else:
                 assert retry.status in operation.ok, (operation.name, target, retry.status, retry.body)
             consistent_state(aws)
-        MATRIX.append((operation.name, kind, len(calls)))
+        MATRIX.append((aws["engine"], operation.name, kind, len(calls)))
     finally:
         injector.close()
 
 
-MATRIX: list[tuple[str, str, int]] = []
+MATRIX: list[tuple[str, str, str, int]] = []
 
 
 def test_print_the_size_of_the_fault_matrix():
-    """Runs after the matrix (pytest keeps file order): operations x calls x fault kinds."""
-    if len(MATRIX) < len(OPERATIONS) * len(KINDS):
+    """Runs after the matrix (pytest keeps file order): operations x calls x fault kinds, per engine."""
+    from ..conftest import ENGINES
+
+    if len(MATRIX) < len(OPERATIONS) * len(KINDS) * len(ENGINES):
         pytest.skip("only part of the matrix ran in this session")
-    cases = sum(calls for _, _, calls in MATRIX)
-    operations = len({name for name, _, _ in MATRIX})
-    per_operation = {name: calls for name, _, calls in MATRIX}
-    print(f"\nfault matrix: {operations} write operations, {cases // len(KINDS)} AWS calls, "
-          f"{len(KINDS)} fault kinds = {cases} injected failures; calls per operation: {per_operation}")
-    assert operations == len(OPERATIONS)
+    for engine in ENGINES:
+        ran = [(name, kind, calls) for e, name, kind, calls in MATRIX if e == engine]
+        cases = sum(calls for _, _, calls in ran)
+        operations = len({name for name, _, _ in ran})
+        per_operation = {name: calls for name, _, calls in ran}
+        print(f"\nfault matrix on {engine}: {operations} write operations, {cases // len(KINDS)} AWS calls, "
+              f"{len(KINDS)} fault kinds = {cases} injected failures; calls per operation: {per_operation}")
+        assert operations == len(OPERATIONS)
