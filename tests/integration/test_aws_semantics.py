@@ -244,3 +244,107 @@ def test_near_limit_batches_leave_documents_writable(aws, tables):
     clock.now += timedelta(seconds=1)
     assert {d.version for d in service.commit_atomic(batch(20, "new", pad=200_000), CALLER)} == {2}
     assert DocumentService(tables[0]).update(key(19), lambda d: {"value": "x"}, CALLER).version == 3
+
+
+# ---------------------------------------------------------------- what the adversarial review found
+
+def test_a_writer_that_outlives_its_batch_locks_nothing_more(aws, tables):
+    """The writer stalls between two lock transactions past stale_after; a sweeper aborts the batch
+    and releases its locks. The writer's next lock transaction is conditional on a PENDING intent:
+    it fails, the writer starts again, and no lock is left without an intent."""
+    from folio.storage import BatchTable
+
+    clock = Clock()
+    table = tables[1]
+    writer = BatchService(table, clock=clock, max_attempts=3, max_actions=5)  # 2 documents a lock transaction
+    sweeper = BatchService(BatchTable(), clock=clock)
+    writer.commit_atomic(batch(4, "old"), CALLER)
+    real, seen = table._transact, {"locks": 0, "swept": 0}
+
+    def stalling(actions, what):
+        if what == "locking the documents":
+            seen["locks"] += 1
+            if seen["locks"] == 2:
+                clock.now += timedelta(seconds=61)
+                seen["swept"] = sweeper.sweep()
+        return real(actions, what)
+
+    table._transact = stalling
+    try:
+        docs = writer.commit_atomic(batch(4, "new"), CALLER)
+    finally:
+        table._transact = real
+    assert seen["swept"] == 1 and {d.version for d in docs} == {2}
+    assert set(values(tables, 4).values()) == {"new"} and leftovers(aws) == []
+
+
+def test_a_lock_without_an_intent_is_released_by_the_next_reader(aws, tables):
+    """Defence in depth: a head locked by a batch that has no intent any more is released."""
+    service = BatchService(tables[1], clock=Clock(), max_actions=5)
+    service.commit_atomic(batch(2, "old"), CALLER)
+    aws["dynamodb"].update_item(TableName=aws["table"], Key={"pk": {"S": key(0).pk}, "sk": {"S": "HEAD"}},
+                                UpdateExpression="SET txlock = :t, pending_version = :v",
+                                ExpressionAttributeValues={":t": {"S": "f" * 32}, ":v": {"N": "2"}})
+    assert service.read(key(0)).body["value"] == "old" and leftovers(aws) == []
+
+
+def test_the_document_service_finishes_a_dead_batch_instead_of_waiting(aws, tables):
+    """artu's S3-upload function updates documents a batch may hold: with the batch service's
+    recovery wired in (as services.document_service does), a dead batch's lock is resolved at
+    once, with or without If-Match, instead of 30 re-reads and a 503 (or a false 409)."""
+    clock = Clock()
+    service = BatchService(tables[1], clock=clock, max_actions=5)
+    service.commit_atomic(batch(3, "old"), CALLER)
+    real = tables[1].transition_intent
+
+    class Crash(BaseException):
+        pass
+
+    def die(*args):
+        raise Crash()
+
+    tables[1].transition_intent = die  # the writer dies after locking, before its commit point
+    with pytest.raises(Crash):
+        service.commit_atomic(batch(3, "new"), CALLER)
+    tables[1].transition_intent = real
+    clock.now += timedelta(minutes=2)
+    documents = DocumentService(tables[0], clock=clock, max_attempts=3,
+                                resolve_lock=lambda txid, pk: service.recover(txid, [pk]))
+    current = documents.get(key(0))
+    updated = documents.update(key(0), lambda d: {**d.body, "value": "upload"}, CALLER,
+                               Precondition(if_match=(current.etag,)))
+    assert updated.version == current.version + 1 and leftovers(aws) == []
+    assert values(tables, 3) == {key(0).pk: "upload", key(1).pk: "old", key(2).pk: "old"}
+
+
+def test_one_intent_that_cannot_finish_does_not_stop_the_sweep(aws, tables, layer):
+    clock = Clock()
+    service = BatchService(tables[1], clock=clock, max_actions=5)
+    service.commit_atomic(batch(3, "old"), CALLER)
+    tables[1].put_intent("0" * 32, json.dumps({"pks": [key(0).pk], "aliases": [None]}), 0)  # committed,
+    tables[1].transition_intent("0" * 32, "PENDING", "COMMITTED")  # its lock held by the layer for good
+    aws["dynamodb"].update_item(TableName=aws["table"], Key={"pk": {"S": key(0).pk}, "sk": {"S": "HEAD"}},
+                                UpdateExpression="SET txlock = :t, pending_version = :v",
+                                ExpressionAttributeValues={":t": {"S": "0" * 32}, ":v": {"N": "2"}})
+    aws["dynamodb"].put_item(TableName=aws["table"], Item={"pk": {"S": key(0).pk}, "sk": {"S": "PENDING#" + "0" * 32},
+                                                           "version": {"N": "2"}, "record": {"S": json.dumps(
+                                                               {"body": {"value": "late"}, "files": {},
+                                                                "created_at": clock.now.isoformat(),
+                                                                "updated_at": clock.now.isoformat()})}})
+    tables[1].put_intent("z" * 32, json.dumps({"pks": [key(1).pk], "aliases": [None]}), 0)  # stale, PENDING
+    layer.hold(aws["table"], key(0).pk, "HEAD")
+    clock.now += timedelta(minutes=5)
+    assert service.sweep() == 1  # the stale one; the committed one waits for the next sweep
+    assert [i["txid"] for i in tables[1].list_intents()] == ["0" * 32]
+    layer.release(0)
+    assert service.sweep() == 1 and service.read(key(0)).body["value"] == "late" and leftovers(aws) == []
+
+
+def test_the_intent_of_250_long_non_ascii_ids_fits(aws, tables):
+    """pks with multi-byte characters are stored as UTF-8, not as JSON escapes six bytes each."""
+    tenant = "t" * 128
+    items = [BatchItem(DocumentKey(tenant, "artu-live", f"c/{'é' * 250}{i}"), lambda c: {"value": "x"},
+                       alias=f"{tenant}#artu-live-id#{i:036d}") for i in range(250)]
+    service = BatchService(tables[1], clock=Clock())
+    assert len(service.commit_atomic(items, Caller(tenant=tenant, sub="u"))) == 250
+    assert leftovers(aws) == []

@@ -51,6 +51,8 @@ class Scheduler:
         self.max_steps = max_steps
         self.on_actor_end = on_actor_end
         self.step = 0
+        #: while set, the running actor is not interrupted (an observer's check, not a request)
+        self.quiet = False
         self.actors: list[Actor] = []
         self._back = threading.Event()
         self._local = threading.local()
@@ -68,8 +70,8 @@ class Scheduler:
     def yield_point(self, phase: str = "") -> None:
         """Called at every AWS call (and every back-off): another actor may run now; this one may die."""
         actor = self.current
-        if actor is None:
-            return  # the main thread (setup, the final sweep): nothing to interleave
+        if actor is None or self.quiet:
+            return  # the main thread (setup, the final sweep), or a check: nothing to interleave
         self.step += 1
         self.clock.advance(self.rng.uniform(0.0, 1.5))
         if self.step > self.max_steps:

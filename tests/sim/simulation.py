@@ -40,6 +40,7 @@ class Request:
     versions: dict[str, int] = field(default_factory=dict)  # doc -> the version a 2xx answered
     item_outcomes: dict[str, int] = field(default_factory=dict)  # commit_each: doc -> status
     error: str | None = None
+    early: list[str] = field(default_factory=list)  # answered 2xx before it was applied
 
 
 @dataclass
@@ -137,11 +138,11 @@ def run_schedule(seed: int, world: World) -> Report:
     fault_rng = random.Random(rng.getrandbits(64))
 
     def fault(operation: str, body: dict) -> str | None:
-        if scheduler.current is None or fault_rng.random() >= fault_probability:
+        if scheduler.current is None or scheduler.quiet or fault_rng.random() >= fault_probability:
             return None
         kinds = ["throttle", "server-error"]
         if operation in ("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"):
-            kinds.append("conflict")
+            kinds += ["conflict", "lost-answer"]
         return fault_rng.choice(kinds)
 
     def on_call(phase: str, operation: str) -> None:
@@ -150,7 +151,7 @@ def run_schedule(seed: int, world: World) -> Report:
         scheduler.yield_point(f"{phase} {operation}")
 
     world.layer.on_call, world.layer.fault = on_call, fault
-    world.layer.stats.clear()
+    world.layer.reset()
     id_rng = random.Random(rng.getrandbits(64))
     saved = core.pause, batches.pause, batches.uuid.uuid4, storage.TRANSIENT_ATTEMPTS
     # how often storage resends what AWS did not execute: 1 lets every conflict reach the protocol
@@ -179,7 +180,11 @@ def _run(seed, rng, clock, cfg, scheduler, world, BatchItem, BatchService, Calle
     batch_table.max_actions = rng.choice([4, 6, 10, 100])
     batch_table.max_bytes = rng.choice([60_000, batch_table.max_bytes])
     batch_service = BatchService(batch_table, clock=clock, max_attempts=rng.choice([2, 4, 8]), stale_after=60)
-    doc_service = DocumentService(DocumentTable(cfg), clock=clock, max_attempts=rng.choice([3, 10, 30]))
+    # half the worlds give the document service what artu's S3-upload function has: a way to
+    # finish the batch holding a head
+    resolve = (lambda txid, pk: batch_service.recover(txid, [pk])) if rng.random() < 0.5 else None
+    doc_service = DocumentService(DocumentTable(cfg), clock=clock, max_attempts=rng.choice([3, 10, 30]),
+                                  resolve_lock=resolve)
     ids = [f"d{i}" for i in range(rng.randint(2, 6))]
     keys = {i: DocumentKey(TENANT, KIND, i) for i in ids}
 
@@ -209,11 +214,25 @@ def _run(seed, rng, clock, cfg, scheduler, world, BatchItem, BatchService, Calle
         return [BatchItem(keys[d], lambda current, d=d: {"w": request.rid, "pad": pads[d]},
                           label={"externalId": d}) for d in request.docs]
 
+    def applied_now(request: Request) -> None:
+        """Right when a 2xx is answered, before anyone else runs: the raw heads (no recovery)
+        must already hold what it answered, or a later version."""
+        scheduler.quiet = True
+        try:
+            heads = batch_table.get_heads([keys[d].pk for d in request.versions])
+        finally:
+            scheduler.quiet = False
+        for d, version in request.versions.items():
+            head = heads.get(keys[d].pk)
+            if head is None or head.version < version:
+                request.early.append(f"{d}: answered v{version}, head at {head and head.version}")
+
     def settle(request: Request, run) -> None:
         try:
             run()
             if request.outcome is None:
                 request.outcome = OK
+            applied_now(request)
         except FolioError as error:
             request.outcome = _status(error)
             request.error = f"{type(error).__name__}: {error.message}"
@@ -333,6 +352,8 @@ def check(requests: list[Request], observations: list[Observation], table, keys,
 
     for r in requests:
         mine = applied.get(r.rid, {})
+        if r.early:
+            problems.append(f"{r.rid} ({r.kind}) answered 2xx before it was applied: {r.early}")
         if r.outcome == 500 or (isinstance(r.outcome, int) and r.outcome >= 500 and r.outcome != 503):
             problems.append(f"{r.rid} ({r.kind}) answered {r.outcome}: {r.error}")
         if r.impossible and r.outcome not in (413, CRASHED):

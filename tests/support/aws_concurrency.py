@@ -13,7 +13,11 @@ shapes (DESIGN §2, AWS's "Transaction conflict handling"):
 * a ``PutItem``/``UpdateItem``/``DeleteItem`` of a held item fails with
   ``TransactionConflictException``;
 * chosen calls can be throttled (``ProvisionedThroughputExceededException``, or a cancellation
-  with ``ThrottlingError`` for a transaction) or fail with HTTP 500 ``InternalServerError``.
+  with ``ThrottlingError`` for a transaction) or fail with HTTP 500 ``InternalServerError``;
+* a chosen write can take effect and its answer be lost ("lost-answer": HTTP 500 after the
+  engine executed it); a ``TransactWriteItems`` sent again with the same ``ClientRequestToken``
+  (botocore resends the same body) then answers what the first one did, without executing
+  again, as AWS's transaction idempotency does for 10 minutes.
 
 ``on_call(phase, operation)`` lets a scheduler run other actors at each call ("before"), while a
 transaction is in flight ("in-flight") and after a call took effect ("after").
@@ -92,6 +96,7 @@ class AwsConcurrency:
         self._held: dict[str, int] = {}
         self._lock = threading.Lock()
         self._clients: list[Any] = []
+        self._done_tokens: set[str] = set()  # ClientRequestTokens of transactions executed
 
     def attach(self, client) -> AwsConcurrency:
         from moto.core.models import botocore_stubber
@@ -113,6 +118,13 @@ class AwsConcurrency:
             client.meta.events.unregister("after-call-error.dynamodb", self._after_error)
         self._clients.clear()
 
+    def reset(self) -> None:
+        """Forget counts, held items and transaction tokens (a new schedule)."""
+        self.stats.clear()
+        with self._lock:
+            self._held.clear()
+            self._done_tokens.clear()
+
     def hold(self, table: str, pk: str, sk: str, owner: int = 0) -> None:
         """Hold an item as a transaction of someone else would while in flight, until released."""
         with self._lock:
@@ -128,11 +140,25 @@ class AwsConcurrency:
     # ---- botocore events
     def _before_send(self, request, event_name: str = "", **_kwargs):
         answer = self._answer(request)
+        if answer == "lost-answer":
+            self._engine(event_name, request)
+            return aws_error(request.url, 500, "InternalServerError", "Internal server error")
         if answer is not None:
             return answer
+        return self._engine(event_name, request)
+
+    def _engine(self, event_name: str, request):
+        """moto's answer, or None (botocore sends the request to the real engine)."""
         from moto.core.models import botocore_stubber
 
-        return botocore_stubber(event_name=event_name, request=request)  # moto, or None: the real engine
+        token = json.loads(request.body or b"{}").get("ClientRequestToken")
+        response = botocore_stubber(event_name=event_name, request=request)
+        if token and response is None:
+            return None  # a real engine: it keeps tokens itself
+        if token and response is not None and response.status_code == 200:
+            with self._lock:
+                self._done_tokens.add(token)
+        return response
 
     def _answer(self, request):
         target = request.headers.get("X-Amz-Target") or ""
@@ -141,7 +167,15 @@ class AwsConcurrency:
         if self.on_call:
             self.on_call("before", operation)
         body = json.loads(request.body or b"{}")
+        token = body.get("ClientRequestToken")
+        if token and token in self._done_tokens:  # AWS: the same transaction again answers as it did
+            self.stats["idempotent-replay"] += 1
+            return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0",
+                                                  "x-amzn-RequestId": uuid.uuid4().hex}, _Raw(b"{}"))
         fault = self.fault(operation, body) if self.fault else None
+        if fault == "lost-answer":
+            self.stats[fault] += 1
+            return fault
         if fault:
             self.stats[fault] += 1
             return self._fault(request.url, operation, fault, len(body.get("TransactItems", [])))

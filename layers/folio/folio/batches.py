@@ -90,7 +90,7 @@ class BatchService:
         """The committed document; a lock left by a dead or committed batch is resolved first."""
         heads = self.table.get_heads([key.pk])
         head = heads.get(key.pk)
-        if head is not None and head.lock is not None and self.recover(head.lock):
+        if head is not None and head.lock is not None and self.recover(head.lock, [key.pk]):
             head = self.table.get_heads([key.pk]).get(key.pk)
         if head is None or head.record is None:
             return None
@@ -105,8 +105,11 @@ class BatchService:
         for attempt in range(self.max_attempts):
             if attempt:
                 pause(attempt)
-            heads = self._heads(items)
-            docs = self._next_versions(items, heads, caller)
+            heads = self.table.get_heads([i.key.pk for i in items])
+            docs = self._next_versions(items, heads, caller)  # 400 and 413 before any recovery
+            if any(h.lock for h in heads.values()):
+                heads = self._resolve(heads, items)
+                docs = self._next_versions(items, heads, caller)
             writes = [self._write(i, d) for i, d in zip(items, docs)]
             try:
                 if self.table.fits_one_transaction(writes):
@@ -140,11 +143,16 @@ class BatchService:
         return out
 
     # ---------------------------------------------------------------- recovery
-    def recover(self, txid: str) -> bool:
-        """Finish a batch a writer left behind; True when its locks are gone now."""
+    def recover(self, txid: str, pks: list[str] = ()) -> bool:
+        """Finish a batch a writer left behind; True when its locks are gone now. ``pks``: heads
+        seen locked by it, released if the batch has no intent any more (no lock can outlive its
+        intent: locks are conditional on a PENDING intent, which goes only after they are gone;
+        this clears what an older writer may have left)."""
         intent = self.table.get_intent(txid)
         if intent is None:
-            return True  # finished; any lock with this id was cleared before the intent went
+            if pks:
+                self.table.release_locks(txid, list(pks))
+            return True
         plan = json.loads(intent["intent"])
         state = intent["state"]
         if state == "PENDING" and self._now() - intent["started"] > self.stale_after:
@@ -161,8 +169,15 @@ class BatchService:
         return True
 
     def sweep(self) -> int:
-        """Recover every batch whose writer is gone; the number recovered."""
-        return sum(1 for intent in self.table.list_intents() if self.recover(intent["txid"]))
+        """Recover every batch whose writer is gone, each on its own (one that cannot finish now
+        does not stop the others); the number recovered."""
+        recovered = 0
+        for intent in self.table.list_intents():
+            try:
+                recovered += self.recover(intent["txid"])
+            except FolioError:
+                continue  # left for the next sweep, or the next reader
+        return recovered
 
     # ---------------------------------------------------------------- internals
     def _now(self) -> int:
@@ -174,10 +189,22 @@ class BatchService:
 
     def _heads(self, items: list[BatchItem]) -> dict[str, Any]:
         heads = self.table.get_heads([i.key.pk for i in items])
-        stale = {h.lock for h in heads.values() if h.lock is not None}
-        if stale and any([self.recover(txid) for txid in sorted(stale)]):  # every one, not the first
-            heads = self.table.get_heads([i.key.pk for i in items])
-        return heads
+        return self._resolve(heads, items) if any(h.lock for h in heads.values()) else heads
+
+    def _resolve(self, heads: dict[str, Any], items: list[BatchItem]) -> dict[str, Any]:
+        """Recover the batches holding these heads, best effort (a lock that stays is a conflict
+        for the write, never an error of this request); the heads re-read if any went."""
+        held: dict[str, list[str]] = {}
+        for head in heads.values():
+            if head.lock is not None:
+                held.setdefault(head.lock, []).append(head.pk)
+        recovered = False
+        for txid in sorted(held):  # every one, in one order (replays are exact)
+            try:
+                recovered = self.recover(txid, held[txid]) or recovered
+            except FolioError:
+                continue
+        return self.table.get_heads([i.key.pk for i in items]) if recovered else heads
 
     @staticmethod
     def _current(item: BatchItem, heads: dict[str, Any]) -> Document | None:
@@ -238,15 +265,17 @@ class BatchService:
 
     def _commit_with_intent(self, items: list[BatchItem], docs: list[Document], writes: list) -> None:
         """Steps 2 to 6 of the protocol. Returns only when every item is applied."""
-        from .storage import BatchConflict
+        from .storage import BatchAborted, BatchConflict
 
         txid = uuid.uuid4().hex
         order = sorted(range(len(items)), key=lambda i: items[i].key.pk)  # one lock order for every batch
-        plan = {"pks": [writes[i].pk for i in order],
-                "aliases": {writes[i].pk: writes[i].alias for i in order if writes[i].alias}}
-        self.table.put_intent(txid, json.dumps(plan), self._now())
+        plan = {"pks": [writes[i].pk for i in order], "aliases": [writes[i].alias for i in order]}
+        self.table.put_intent(txid, json.dumps(plan, ensure_ascii=False, separators=(",", ":")), self._now())
         try:
             self.table.lock(txid, [(writes[i].pk, writes[i].version - 1, writes[i].record) for i in order])
+        except BatchAborted:  # a recoverer judged us dead: nothing applies
+            self._abort(txid, plan["pks"])
+            raise _Conflict(order) from None
         except BatchConflict as conflict:
             self._abort(txid, plan["pks"])
             raise _Conflict([order[j] for j in conflict.indexes]) from None
@@ -277,17 +306,22 @@ class BatchService:
         the happy path reads nothing); re-read and repeat what failed until nothing is left. Raises
         StorageUnavailable when that does not happen in time: the batch is committed, so readers
         and the sweeper finish it, but the caller is never told it is done before it is."""
-        writes = known if known is not None else self.table.locked_writes(txid, plan["pks"], plan["aliases"])
+        writes = known if known is not None else self.table.locked_writes(txid, plan["pks"], _aliases(plan))
         for attempt in range(ROLL_FORWARD_PASSES):
             if not writes:
                 return
             if attempt:
                 pause(attempt)
             failed = self.table.apply_locked(txid, writes)
-            writes = self.table.locked_writes(txid, [w.pk for w in failed], plan["aliases"]) if failed else []
+            writes = self.table.locked_writes(txid, [w.pk for w in failed], _aliases(plan)) if failed else []
         if writes:
             raise StorageUnavailable("the batch is committed but not yet applied to every document; "
                                      "it will be, retry to see it")
+
+
+def _aliases(plan: dict[str, Any]) -> dict[str, str]:
+    """pk -> the alias its create records (the plan keeps them as a list beside ``pks``)."""
+    return {pk: alias for pk, alias in zip(plan["pks"], plan["aliases"]) if alias}
 
 
 class _Conflict(Exception):

@@ -22,6 +22,7 @@ from .errors import (
     Contention,
     DocumentNotFound,
     EditConflict,
+    FolioError,
     Forbidden,
     PayloadTooLarge,
     PreconditionFailed,
@@ -221,11 +222,15 @@ class DocumentService:
     ``FileStore``-like one; they are passed in so the core stays free of boto3.
     """
 
-    def __init__(self, table, files=None, *, max_attempts: int = 30, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, table, files=None, *, max_attempts: int = 30, clock: Callable[[], datetime] = utcnow,
+                 resolve_lock: Callable[[str, str], bool] | None = None):
         self.table = table
         self.files = files
         self.max_attempts = max_attempts
         self.clock = clock
+        #: ``resolve_lock(batch id, pk)`` finishes the atomic batch holding a head (artu documents
+        #: are written by batches and by this service); True when the lock is gone
+        self.resolve_lock = resolve_lock
 
     # ---- ids ----
     def next_id(self, tenant: str, kind: str, *, maximum: int | None = None) -> int:
@@ -318,7 +323,16 @@ class DocumentService:
         ``attach_files`` are files already stored (a presigned upload) that this version points at.
         """
         def read() -> Document:
-            current = self.get(key)
+            head = self.table.get_head(key.pk)
+            if head is not None and head.get("lock") and self.resolve_lock is not None:
+                try:
+                    if self.resolve_lock(head["lock"], key.pk):
+                        head = self.table.get_head(key.pk)
+                except FolioError:
+                    pass  # still locked: the commit meets the lock and this loop waits for it
+            if head is None:
+                raise DocumentNotFound(f"no document {key.id}")
+            current = Document.from_record(key, head["version"], head["record"])
             if guard:
                 guard(current)
             precondition.check(current)
@@ -353,7 +367,10 @@ class DocumentService:
                     self._commit(doc)
                     return doc
                 except ConditionFailed:
-                    if precondition.is_set:
+                    # a lost race only if a re-read shows another version; a head a batch holds
+                    # (its version unchanged) is waited for and resolved on the next read
+                    latest = self.table.get_head(key.pk)
+                    if precondition.is_set and (latest is None or latest["version"] != current.version):
                         raise EditConflict(
                             f"document {key.id} was changed by a concurrent request; re-read and retry"
                         ) from None

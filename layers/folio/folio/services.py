@@ -10,7 +10,12 @@ def document_service() -> DocumentService:
     from .storage import DocumentTable, FileStore  # boto3 is imported on first use only
 
     cfg = settings()
-    return DocumentService(DocumentTable(cfg), FileStore(cfg), max_attempts=cfg.max_write_attempts)
+
+    def resolve_lock(txid: str, pk: str) -> bool:
+        return batch_service().recover(txid, [pk])
+
+    return DocumentService(DocumentTable(cfg), FileStore(cfg), max_attempts=cfg.max_write_attempts,
+                           resolve_lock=resolve_lock)
 
 
 def batch_service():

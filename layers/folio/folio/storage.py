@@ -401,6 +401,10 @@ class BatchConflict(Exception):
 INTENTS_PK = "folio#batch-intents"
 
 
+class BatchAborted(Exception):
+    """The batch's intent is no longer PENDING (a recoverer judged its writer dead): lock nothing more."""
+
+
 def _pending_key(pk: str, txid: str) -> dict[str, Any]:
     """The item that holds a locked document's pending record, beside its head (never on it: a lock
     must not double the head's size against the 400 KB an item holds)."""
@@ -436,8 +440,14 @@ class BatchTable(DocumentTable):
     def lock(self, txid: str, locks: list[tuple[str, int, str]]) -> None:
         """Lock heads for ``txid``, each beside an item holding its pending record: ``(pk, expected
         version, record)``; expected 0 means the document must not exist (a placeholder head is
-        created). As many transactions as needed; BatchConflict names the documents that failed,
-        and earlier transactions stay locked (the caller aborts: see :meth:`release_locks`)."""
+        created). As many transactions as needed, each also conditional on the intent still being
+        ``PENDING`` (so no lock lands after a recoverer aborted the batch and released its locks:
+        BatchAborted). BatchConflict names the documents that failed; earlier transactions stay
+        locked (the caller aborts: see :meth:`release_locks`)."""
+        intent_pending = {"ConditionCheck": {
+            "TableName": self._name, "Key": {"pk": {"S": INTENTS_PK}, "sk": {"S": txid}},
+            "ConditionExpression": "#s = :pending", "ExpressionAttributeNames": {"#s": "state"},
+            "ExpressionAttributeValues": {":pending": {"S": "PENDING"}}}}
         groups = []
         for pk, expected, record in locks:
             pending = {"Put": {"TableName": self._name, "Item": {
@@ -455,8 +465,13 @@ class BatchTable(DocumentTable):
                     "ExpressionAttributeValues": {":t": {"S": txid}, ":pv": {"N": str(expected + 1)},
                                                   ":v": {"N": str(expected)}}}}
             groups.append([head, pending])
-        for pack in _pack(groups, self.max_actions, self.max_bytes):
-            self._transact_groups([groups[i] for i in pack], pack, "locking the documents")
+        for pack in _pack(groups, self.max_actions - 1, self.max_bytes - _action_bytes(intent_pending)):
+            try:
+                self._transact([intent_pending] + [a for i in pack for a in groups[i]], "locking the documents")
+            except ConditionsFailed as failed:
+                if 0 in failed.indexes:
+                    raise BatchAborted(txid) from failed
+                raise BatchConflict(sorted({pack[(i - 1) // 2] for i in failed.indexes})) from failed
 
     def locked_writes(self, txid: str, pks: list[str], aliases: dict[str, str]) -> list[VersionWrite]:
         """The pending versions of the documents ``txid`` still holds (two reads: heads, then records)."""
@@ -476,6 +491,13 @@ class BatchTable(DocumentTable):
         for pack in _pack(groups, self.max_actions, self.max_bytes):
             try:
                 self._transact_groups([groups[i] for i in pack], pack, "applying the batch")
+            except PayloadTooLarge:
+                if len(pack) == 1:  # cannot happen (sized when locked); left locked, never dropped
+                    failed.append(writes[pack[0]])
+                    continue
+                # the store counts this pack larger than folio does: one document per transaction
+                failed.extend(self.apply_locked(txid, [writes[i] for i in pack[:len(pack) // 2]]))
+                failed.extend(self.apply_locked(txid, [writes[i] for i in pack[len(pack) // 2:]]))
             except (BatchConflict, StorageUnavailable):
                 failed.extend(writes[i] for i in pack)
         return failed
