@@ -67,11 +67,13 @@ def cmd_local(args) -> int:
     from .auth import Authorizer, mint_token
     from .fixtures import seed
     from .gateway import Gateway
+    from .isolation import isolate_invocations
     from .openapi import build_openapi
     from .runtime import FunctionRuntime, S3Notifier
     from .template import Template
 
     template = Template(_find_template(args.template))
+    isolate_invocations()  # the gateway runs invocations concurrently, as threads of this process
     notify = _Deferred()
     aws = _local_aws(args, on_object_created=notify)
     try:

@@ -1,0 +1,69 @@
+"""Per-invocation state, per thread: folio local runs concurrent invocations as threads of one
+process, where Lambda gives each invocation an execution environment of its own.
+
+What a function keeps per invocation at module or class level is shared by those threads unless
+it is made per thread here:
+
+- Powertools Metrics keeps its metric, dimension and metadata sets in class attributes that
+  every ``Metrics`` instance shares. Two invocations at once merged their metrics, and one
+  flushing while another added a metric failed with "dictionary changed size during iteration",
+  which the local gateway answered 500 (seen under load in the capture stateToken test).
+- ``core.request_stats``, what the current request cost (lost races, bytes stored), for its metrics.
+
+On Lambda nothing changes: only folio local calls ``isolate_invocations``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+
+class PerThreadDict(MutableMapping):
+    """A dict whose contents each thread sees on its own (starting from ``initial``)."""
+
+    def __init__(self, initial: dict[str, Any] | None = None):
+        self._initial = dict(initial or {})
+        self._local = threading.local()
+
+    def _mine(self) -> dict[str, Any]:
+        mine = getattr(self._local, "data", None)
+        if mine is None:
+            mine = self._local.data = dict(self._initial)
+        return mine
+
+    def __getitem__(self, key):
+        return self._mine()[key]
+
+    def __setitem__(self, key, value) -> None:
+        self._mine()[key] = value
+
+    def __delitem__(self, key) -> None:
+        del self._mine()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._mine())
+
+    def __len__(self) -> int:
+        return len(self._mine())
+
+    def clear(self) -> None:
+        self._mine().clear()
+
+    def __repr__(self) -> str:
+        return f"PerThreadDict({self._mine()!r})"
+
+
+def isolate_invocations() -> None:
+    """Make the shared per-invocation state per thread; call it before any function is loaded
+    (a ``Metrics`` instance keeps the sets it found when it was made). Idempotent."""
+    from aws_lambda_powertools.metrics import Metrics
+
+    from .. import core
+
+    for name in ("_metrics", "_dimensions", "_metadata", "_default_dimensions"):
+        if not isinstance(getattr(Metrics, name), PerThreadDict):
+            setattr(Metrics, name, PerThreadDict(getattr(Metrics, name)))
+    if not isinstance(core.request_stats, PerThreadDict):
+        core.request_stats = PerThreadDict(core.request_stats)
