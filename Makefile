@@ -21,7 +21,7 @@ else
 TEST_ENGINES := $(DYNAMODB_LOCAL_STAMP)
 endif
 
-.PHONY: run test fuzz bench build validate clean chromium dynamodb-local dynamodb-local-install
+.PHONY: run test fuzz bench simulate build validate clean chromium dynamodb-local dynamodb-local-install
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: see build/find-python313"; exit 1; }
@@ -68,6 +68,11 @@ fuzz: $(VENV)/.installed
 	FOLIO_FUZZ_EXAMPLES=$${FOLIO_FUZZ_EXAMPLES:-500} PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests/fuzz -p no:cacheprovider
 
 # cold start, the built artifact, round trips, memory, throughput, batches (README: "Speed and cost")
+# deterministic simulation of the core and the batch protocol under AWS's concurrency (README:
+# "Correct under DynamoDB's real concurrency"): SEEDS schedules on both cores, or SEED=S to replay one
+simulate: $(VENV)/.installed
+	$(PY) -m tests.sim $(if $(SEED),--seed $(SEED),--seeds $(or $(SEEDS),10000) --first $(or $(FIRST),0))
+
 bench: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/run.py
 
