@@ -4,7 +4,7 @@ throttles, 500s (tests/support/aws_concurrency.py), and DynamoDB's real size lim
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -14,16 +14,9 @@ from folio.core import Caller, DocumentKey, DocumentService, Precondition
 from folio.errors import EditConflict, PayloadTooLarge, StorageUnavailable
 
 from ..support.aws_concurrency import AwsConcurrency, aws_error
+from ..support.clock import Clock
 
 CALLER = Caller(tenant="acme", sub="u1", name="Ada")
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -9,19 +9,13 @@ from folio.batches import BatchConflicted, BatchItem, BatchRejected, BatchServic
 from folio.core import Caller, DocumentKey
 from folio.errors import InvalidRequest
 
+from ..support.clock import Clock
+
 CALLER = Caller(tenant="acme", sub="u1", name="Ada")
 
 
 class Crash(BaseException):
     """The function dies: nothing after it runs (not even except-blocks that call AWS)."""
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

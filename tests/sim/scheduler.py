@@ -8,7 +8,8 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+
+from ..support.clock import Clock
 
 
 class Crash(BaseException):
@@ -19,15 +20,7 @@ class Livelock(Exception):
     """The schedule did not finish within its step budget."""
 
 
-class VirtualClock:
-    def __init__(self):
-        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+VirtualClock = Clock  # moved only by the scheduler and the actors' back-offs
 
 
 @dataclass
