@@ -1,7 +1,7 @@
 """The atomic batch protocol on moto: one transaction when it fits, intent + locks beyond,
 and all-or-nothing after the writer dies between any two AWS calls."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
