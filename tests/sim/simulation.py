@@ -375,6 +375,11 @@ def check(requests: list[Request], observations: list[Observation], table, keys,
         if r.kind == "atomic" and mine and set(mine) != set(r.docs):
             problems.append(f"{r.rid} atomic batch half applied: {sorted(mine)} of {sorted(r.docs)} ({r.outcome})")
 
+    for r in requests:  # a precondition lost (412) or a lost race (409) only if something changed
+        if r.round is not None and r.outcome in (409, 412) and max(history[r.round[0]], default=0) <= r.round[1]:
+            problems.append(f"{r.rid} answered {r.outcome} ({r.error}) but {r.round[0]} never moved past "
+                            f"v{r.round[1]}")
+
     rounds: dict[tuple[str, int], list[str]] = {}
     for r in requests:
         if r.round is not None and r.outcome == OK:
