@@ -106,16 +106,15 @@ class BatchService:
             if attempt:
                 pause(attempt)
             heads = self.table.get_heads([i.key.pk for i in items])
-            docs = self._next_versions(items, heads, caller)  # 400 and 413 before any recovery
+            docs, writes = self._next_versions(items, heads, caller)  # 400 and 413 before any recovery
             if any(h.lock for h in heads.values()):
                 heads = self._resolve(heads, items)
-                docs = self._next_versions(items, heads, caller)
-            writes = [self._write(i, d) for i, d in zip(items, docs)]
+                docs, writes = self._next_versions(items, heads, caller)
             try:
                 if self.table.fits_one_transaction(writes):
                     self.table.write_versions(writes)
                 else:
-                    self._commit_with_intent(items, docs, writes)
+                    self._commit_with_intent(items, writes)
                 return docs
             except (_Conflict, BatchConflict) as conflict:
                 conflicts = conflict.indexes
@@ -213,13 +212,14 @@ class BatchService:
             return None
         return Document.from_record(item.key, head.version, head.record)
 
-    def _next_versions(self, items: list[BatchItem], heads: dict[str, Any], caller: Caller) -> list[Document]:
-        """Every item's next version; 400 if any is invalid, else 413 if any can never be stored."""
-        docs, invalid, too_large = [], [], []
+    def _next_versions(self, items: list[BatchItem], heads: dict[str, Any], caller: Caller) -> tuple[list, list]:
+        """Every item's next version and its storage write; 400 if any is invalid, else 413 if any
+        can never be stored."""
+        docs, writes, invalid, too_large = [], [], [], []
         for index, item in enumerate(items):
             try:
                 doc = self._apply(item, self._current(item, heads), caller)
-                self.table.check_record(item.key.pk, doc.to_record())
+                writes.append(self._write(item, doc))
                 docs.append(doc)
             except InvalidRequest as error:
                 invalid.append(ItemProblem(index, item.label, error.message))
@@ -231,7 +231,7 @@ class BatchService:
         if too_large:
             raise BatchTooLarge(f"{len(too_large)} item(s) exceed DynamoDB's 400 KB per item; nothing was written",
                                 errors=[p.as_dict() for p in too_large])
-        return docs
+        return docs, writes
 
     def _apply(self, item: BatchItem, current: Document | None, caller: Caller) -> Document:
         body = item.change(current)
@@ -263,7 +263,7 @@ class BatchService:
                 continue
         raise Contention(f"{item.key.id} is being changed by many writers; retry later")
 
-    def _commit_with_intent(self, items: list[BatchItem], docs: list[Document], writes: list) -> None:
+    def _commit_with_intent(self, items: list[BatchItem], writes: list) -> None:
         """Steps 2 to 6 of the protocol. Returns only when every item is applied."""
         from .storage import BatchAborted, BatchConflict
 

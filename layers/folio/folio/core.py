@@ -369,8 +369,7 @@ class DocumentService:
                 except ConditionFailed:
                     # a lost race only if a re-read shows another version; a head a batch holds
                     # (its version unchanged) is waited for and resolved on the next read
-                    latest = self.table.get_head(key.pk)
-                    if precondition.is_set and (latest is None or latest["version"] != current.version):
+                    if precondition.is_set and self._moved_past(current):
                         raise EditConflict(
                             f"document {key.id} was changed by a concurrent request; re-read and retry"
                         ) from None
@@ -382,6 +381,11 @@ class DocumentService:
             raise
 
     # ---- internals ----
+    def _moved_past(self, current: Document) -> bool:
+        """Whether the stored head is no longer ``current``'s version (re-read, strongly consistent)."""
+        latest = self.table.get_head(current.key.pk)
+        return latest is None or latest["version"] != current.version
+
     def _commit(self, doc: Document) -> None:
         """Head and history of ``doc`` (the table refuses, naming the limit, a record it cannot hold)."""
         self.table.commit(doc.key.pk, doc.version, doc.to_record())

@@ -431,10 +431,9 @@ class BatchTable(DocumentTable):
         return len(_pack([self._version_actions(w, lock=None) for w in writes], self.max_actions, self.max_bytes)) <= 1
 
     def write_versions(self, writes: list[VersionWrite]) -> None:
-        """Every write in one transaction, each conditional on the version before (BatchConflict)."""
+        """Every write in one transaction, each conditional on the version before (BatchConflict);
+        the caller asked :meth:`fits_one_transaction` first (the store refuses more: 413)."""
         groups = [self._version_actions(w, lock=None) for w in writes]
-        if len(_pack(groups, self.max_actions, self.max_bytes)) > 1:
-            raise PayloadTooLarge("the documents do not fit one DynamoDB transaction (100 actions, 4 MB)")
         self._transact_groups(groups, list(range(len(writes))), "saving the documents")
 
     def lock(self, txid: str, locks: list[tuple[str, int, str]]) -> None:
