@@ -20,8 +20,8 @@ if mode == "function":
     import app  # noqa: F401 - the function's initialisation, as Lambda runs it before the first request
 
     init = time.perf_counter() - start
-    from folio import storage
-    from folio.config import settings
+    from folio.storage import dynamodb as storage
+    from folio.storage.config import settings
 
     for service in filter(None, services.split(",")):
         storage._client(service, settings())  # what the first request adds

@@ -107,8 +107,8 @@ def artifact(tpl) -> None:
 # ---------------------------------------------------------------- 3, 5, 6: in process on moto
 class Recorder:
     def __init__(self):
-        from folio import storage
-        from folio.config import settings
+        from folio.storage import dynamodb as storage
+        from folio.storage.config import settings
 
         self.calls: list[str] = []
         self.on = False
@@ -205,7 +205,7 @@ def in_process(runs: int, only_batches: bool = False) -> None:
     with mock_aws():
         import boto3
 
-        from folio import storage
+        from folio.storage import dynamodb as storage
         from folio.local.aws import create_resources
         from folio.local.fixtures import seed
         from tests.conftest import InProcessApi

@@ -85,7 +85,7 @@ def aws(request, template, monkeypatch):
     import boto3
     from moto import mock_aws
 
-    from folio import storage
+    from folio.storage import dynamodb as storage
     from folio.local.aws import create_resources
 
     engine = request.param

@@ -1,9 +1,10 @@
 """artu: PUT /documents/batch/external - create or update 1-250 documents by externalId, atomically by default."""
 
-from folio.dialects import artu, artu_models  # noqa: F401 - writes validate with pydantic: load it at init
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event
-from folio.services import batch_service
+from folio.dialects import artu
+from folio.dialects.artu import models as artu_models  # noqa: F401 - writes validate with pydantic: load it at init
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event
+from folio.storage.wiring import batch_service
 
 app = http_api(artu.install)
 

@@ -1,9 +1,9 @@
 """artu: POST /documents/{id}/upload-url - a presigned S3 PUT for the document's file."""
 
 from folio.dialects import artu
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event
-from folio.services import batch_service, file_store
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event
+from folio.storage.wiring import batch_service, file_store
 
 app = http_api(artu.install)
 

@@ -1,9 +1,9 @@
 """artu: GET /documents/{id}, and GET /documents?clientId=&externalId= (the lookup by external id)."""
 
 from folio.dialects import artu
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event
-from folio.services import batch_service
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event
+from folio.storage.wiring import batch_service
 
 app = http_api(artu.install)
 

@@ -2,9 +2,9 @@
 
 from aws_lambda_powertools import Logger
 
-from folio.core import Caller, FileRef
+from folio.core import Caller, Edit, FileRef
 from folio.dialects import artu
-from folio.services import batch_service, document_service, file_store
+from folio.storage.wiring import batch_service, document_service, file_store
 
 logger = Logger()
 
@@ -18,8 +18,8 @@ def record_upload(arrival: dict[str, str]) -> None:
     ref = FileRef(stored.key, stored.version_id, stored.size, stored.sha256, stored.content_type,
                   doc.body.get("filename"))
     uploader = Caller(tenant=arrival["tenant"], sub="s3-upload", name="presigned upload")
-    document_service().update(doc.key, artu.record_arrival(ref, arrival["sequencer"]), uploader,
-                              attach_files={"file": ref})
+    document_service().update(doc.key, Edit(artu.record_arrival(ref, arrival["sequencer"]),
+                                   attach_files={"file": ref}), uploader)
     logger.info("upload recorded", extra={**arrival, "size": stored.size, "sha256": stored.sha256})
 
 

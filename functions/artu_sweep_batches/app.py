@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools import Logger
 
-from folio.services import batch_service
+from folio.storage.wiring import batch_service
 
 logger = Logger()
 

@@ -1,9 +1,9 @@
 """capture: POST /capture/api/v1.1/documents - a new document in a procedure's first step (201)."""
 
 from folio.dialects import capture
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event
-from folio.services import document_service
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(capture.install)
 

@@ -1,9 +1,10 @@
 """crm: POST /api/v1/Document - create a DocumentEntity (201)."""
 
-from folio.dialects import crm, crm_models  # noqa: F401 - writes validate with pydantic: load it at init
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event, precondition_from_event
-from folio.services import document_service
+from folio.dialects import crm
+from folio.dialects.crm import models as crm_models  # noqa: F401 - writes validate with pydantic: load it at init
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event, precondition_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(crm.install)
 

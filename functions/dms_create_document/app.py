@@ -1,9 +1,9 @@
 """dms: POST /api/v2/clients/{client_id}/dms/projects/{project_id}/documents - a new document, version 1 (201)."""
 
 from folio.dialects import dms
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event, precondition_from_event
-from folio.services import document_service
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event, precondition_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(dms.install)
 

@@ -1,9 +1,9 @@
 """dms: GET .../documents/{document_id} - metadata and the current version's file facts."""
 
 from folio.dialects import dms
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event
-from folio.services import document_service
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(dms.install)
 

@@ -1,10 +1,10 @@
 """dms: GET .../documents/{document_id}/versions - every file version, newest first."""
 
 from folio.dialects import dms
-from folio.errors import DocumentNotFound
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event
-from folio.services import document_service
+from folio.core.errors import DocumentNotFound
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(dms.install)
 

@@ -1,9 +1,10 @@
 """kyc: POST /api/customer/{customerId}/document - create a document from front/back images (201)."""
 
-from folio.dialects import kyc, kyc_models  # noqa: F401 - writes validate with pydantic: load it at init
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event, precondition_from_event
-from folio.services import document_service
+from folio.dialects import kyc
+from folio.dialects.kyc import models as kyc_models  # noqa: F401 - writes validate with pydantic: load it at init
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event, precondition_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(kyc.install)
 

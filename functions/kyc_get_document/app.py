@@ -1,9 +1,9 @@
 """kyc: GET /api/customer/{customerId}/document/{documentId}."""
 
 from folio.dialects import kyc
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event
-from folio.services import document_service
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(kyc.install)
 

@@ -1,9 +1,11 @@
 """kyc: PUT /api/customer/{customerId}/document/{documentId} - new front (and back) images and fields."""
 
-from folio.dialects import kyc, kyc_models  # noqa: F401 - writes validate with pydantic: load it at init
-from folio.handlers import http_api, lambda_entrypoint
-from folio.http import caller_from_event, precondition_from_event
-from folio.services import document_service
+from folio.core import Edit
+from folio.dialects import kyc
+from folio.dialects.kyc import models as kyc_models  # noqa: F401 - writes validate with pydantic: load it at init
+from folio.web.resolver import http_api, lambda_entrypoint
+from folio.web.request import caller_from_event, precondition_from_event
+from folio.storage.wiring import document_service
 
 app = http_api(kyc.install)
 
@@ -15,8 +17,8 @@ def update_document(customer_id: str, document_id: str):
     key, customer = kyc.addressed(event, caller, customer_id, document_id)
     upload = kyc.parse_upload(event)
     doc = document_service().update(
-        key, kyc.updated_body(upload), caller, precondition_from_event(event),
-        new_files=upload.files, guard=kyc.customer_guard(customer),
+        key, Edit(kyc.updated_body(upload), new_files=upload.files, guard=kyc.customer_guard(customer)),
+        caller, precondition_from_event(event),
     )
     return kyc.document_response(doc, event)
 

@@ -61,9 +61,9 @@ def test_presigned_upload_is_recorded_by_the_s3_event(local_server, template, mo
     assert (got["status"], got["contentType"], got["size"], got["filename"]) == ("uploaded", "application/pdf",
                                                                                len(data), "ine.pdf")
     assert ticket["expiresAt"].endswith("Z")
-    from folio import storage
+    from folio.storage import dynamodb as storage
     from folio.dialects import artu
-    from folio.services import batch_service
+    from folio.storage.wiring import batch_service
 
     for name, value in {**local_server.aws_environment(), "TABLE_NAME": template.local_name("DocumentsTable")}.items():
         monkeypatch.setenv(name, value)

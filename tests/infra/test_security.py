@@ -79,8 +79,8 @@ def _policy(template, logical_id: str) -> tuple[set[str], list]:
 
 def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, template, monkeypatch):
     """Each sample event runs in process; botocore hooks record the IAM actions of every AWS call."""
-    from folio import storage
-    from folio.config import settings
+    from folio.storage import dynamodb as storage
+    from folio.storage.config import settings
     from folio.local.fixtures import prepare, seed
     from folio.local.runtime import FunctionRuntime
 

@@ -145,7 +145,7 @@ def test_upload_url_and_the_s3_event_record_the_file(api, aws):
     assert api.runtime.invoke("ArtuRecordUploadFunction", event) == {"recorded": 1}
     got = api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"]
     assert (got["status"], got["contentType"], got["size"]) == ("uploaded", "image/jpeg", len(data))
-    from folio.services import batch_service
+    from folio.storage.wiring import batch_service
     from folio.dialects import artu
 
     stored = batch_service().read(artu.document_key("acme", "live", CLIENT, "ine-0001"))

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from folio import core
-from folio.batches import BatchItem, BatchService, BatchTooLarge
+from folio.core import service as core
+from folio.core.batches import BatchItem, BatchService, BatchTooLarge
 from folio.core import Caller, DocumentKey, DocumentService, Precondition
-from folio.errors import EditConflict, PayloadTooLarge, StorageUnavailable
+from folio.core.errors import EditConflict, PayloadTooLarge, StorageUnavailable
 
 from ..support.aws_concurrency import AwsConcurrency, aws_error
 from ..support.clock import Clock
@@ -26,7 +26,7 @@ def no_sleep(monkeypatch):
 
 @pytest.fixture
 def tables(aws, no_sleep):
-    from folio.storage import BatchTable, DocumentTable, FileStore
+    from folio.storage.dynamodb import BatchTable, DocumentTable, FileStore
 
     return DocumentTable(), BatchTable(), FileStore()
 
@@ -245,7 +245,7 @@ def test_a_writer_that_outlives_its_batch_locks_nothing_more(aws, tables):
     """The writer stalls between two lock transactions past stale_after; a sweeper aborts the batch
     and releases its locks. The writer's next lock transaction is conditional on a PENDING intent:
     it fails, the writer starts again, and no lock is left without an intent."""
-    from folio.storage import BatchTable
+    from folio.storage.dynamodb import BatchTable
 
     clock = Clock()
     table = tables[1]

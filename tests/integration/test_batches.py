@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from folio.batches import BatchConflicted, BatchItem, BatchRejected, BatchService
+from folio.core.batches import BatchConflicted, BatchItem, BatchRejected, BatchService
 from folio.core import Caller, DocumentKey
-from folio.errors import InvalidRequest
+from folio.core.errors import InvalidRequest
 
 from ..support.clock import Clock
 
@@ -20,7 +20,7 @@ class Crash(BaseException):
 
 @pytest.fixture
 def table(aws):
-    from folio.storage import BatchTable
+    from folio.storage.dynamodb import BatchTable
 
     return BatchTable()
 

@@ -168,7 +168,7 @@ def test_stale_state_token_is_412_with_the_current_one(capture_api, attachment):
 
 def test_a_state_token_that_loses_the_race_is_409(capture_api, attachment, monkeypatch):
     """Read sees the token current; a concurrent writer commits before our conditional write."""
-    from folio.storage import DocumentTable
+    from folio.storage.dynamodb import DocumentTable
 
     original = DocumentTable.commit
     interfered = []
@@ -249,7 +249,7 @@ def test_another_tenant_sees_nothing(capture_api, attachment):
 def test_a_tenant_with_its_own_procedures_does_not_see_the_default(capture_api):
     from folio.core import Caller
     from folio.dialects.capture import Procedures
-    from folio.services import document_service
+    from folio.storage.wiring import document_service
 
     admin = Caller(tenant="acme", sub="admin")
     Procedures(document_service()).define("acme", {

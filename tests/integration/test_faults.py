@@ -71,7 +71,7 @@ def _upload_event(api):
     """An artu document and an object uploaded for it (outside folio's clients), and its S3 event."""
     import boto3
 
-    from folio.config import settings
+    from folio.storage.config import settings
     from folio.local.events import build_s3_event
 
     doc = api.request(**artu(1), claims=CLAIMS).json["data"][0]["data"]
@@ -172,8 +172,8 @@ class Injector:
     """botocore hooks on folio's own clients: count every AWS call, fail the n-th one."""
 
     def __init__(self):
-        from folio import storage
-        from folio.config import settings
+        from folio.storage import dynamodb as storage
+        from folio.storage.config import settings
 
         self.clients = [storage._client("dynamodb", settings()), storage._client("s3", settings())]
         self.lock = threading.Lock()
@@ -240,9 +240,9 @@ def consistent_state(aws) -> dict[str, int]:
 
 def recover(clock_shift=timedelta(minutes=10)):
     """What the sweeper does once a dead writer's batch is stale."""
-    from folio.batches import BatchService
+    from folio.core.batches import BatchService
     from folio.core import utcnow
-    from folio.services import batch_service
+    from folio.storage.wiring import batch_service
 
     service = batch_service()
     BatchService(service.table, clock=lambda: utcnow() + clock_shift).sweep()

@@ -6,10 +6,10 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from folio.core import Caller, DocumentKey, NewFile, Precondition
-from folio.errors import Contention, EditConflict, PreconditionFailed
+from folio.core import Caller, DocumentKey, Edit, NewFile, Precondition
+from folio.core.errors import Contention, EditConflict, PreconditionFailed
 from folio.local.template import Template
-from folio.services import document_service
+from folio.storage.wiring import document_service
 
 from ..conftest import TEMPLATE
 
@@ -125,7 +125,7 @@ def test_concurrent_writers_through_a_single_threaded_aws_lose_nothing(template,
     """Against the embedded (single-threaded) moto server, as folio local runs it."""
     import os
 
-    from folio import storage
+    from folio.storage import dynamodb as storage
     from folio.local.aws import EmbeddedAws
 
     saved = dict(os.environ)
@@ -159,7 +159,7 @@ def test_files_are_pinned_to_their_s3_version_with_sha256(aws):
     docs = document_service()
     key = DocumentKey("acme", "files", "1")
     v1 = docs.create(key, {}, ADA, new_files={"front": NewFile(b"first", "image/png", "a.png")})
-    v2 = docs.update(key, lambda d: d.body, ADA, new_files={"front": NewFile(b"second", "image/png", "../../b.png")})
+    v2 = docs.update(key, Edit(lambda d: d.body, new_files={"front": NewFile(b"second", "image/png", "../../b.png")}), ADA)
     r1, r2 = v1.files["front"], v2.files["front"]
     assert r1.key == r2.key == "acme/files/1/front"  # folio's key, not the client's file name
     assert r1.version_id != r2.version_id
@@ -173,8 +173,8 @@ def test_a_failed_metadata_write_deletes_the_new_s3_version(aws):
     key = DocumentKey("acme", "files", "1")
     docs.create(key, {}, ADA, new_files={"front": NewFile(b"first", "image/png")})
     with pytest.raises(PreconditionFailed):
-        docs.update(key, lambda d: d.body, ADA, Precondition(if_match=('"9"',)),
-                    new_files={"front": NewFile(b"never", "image/png")})
+        docs.update(key, Edit(lambda d: d.body, new_files={"front": NewFile(b"never", "image/png")}), ADA,
+                    Precondition(if_match=('"9"',)))
 
     def loses_race(d):
         if d.version == 1:
@@ -182,8 +182,8 @@ def test_a_failed_metadata_write_deletes_the_new_s3_version(aws):
         return {"y": 1}
 
     with pytest.raises(EditConflict):
-        docs.update(key, loses_race, ADA, Precondition(if_match=('"1"',)),
-                    new_files={"front": NewFile(b"orphan", "image/png")})
+        docs.update(key, Edit(loses_race, new_files={"front": NewFile(b"orphan", "image/png")}), ADA,
+                    Precondition(if_match=('"1"',)))
     versions = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix="acme/files/1/")["Versions"]
     assert len(versions) == 1  # only the committed one remains
     assert docs.read_file(docs.get(key).files["front"]) == b"first"

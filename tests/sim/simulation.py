@@ -73,8 +73,8 @@ class World:
         import boto3
         from moto import mock_aws
 
-        from folio import storage
-        from folio.config import settings
+        from folio.storage import dynamodb as storage
+        from folio.storage.config import settings
 
         self._mock = mock_aws()
         self._mock.start()
@@ -112,7 +112,7 @@ class World:
 
 
 def _status(error: BaseException) -> int:
-    from folio.dialects.problems import PROBLEM_STATUS, classify
+    from folio.web.problems import PROBLEM_STATUS, classify
 
     return classify(error, PROBLEM_STATUS)[0]
 
@@ -121,11 +121,13 @@ def run_schedule(seed: int, world: World) -> Report:
     """Draw the world of ``seed``, run it, sweep, and check it."""
     import dataclasses
 
-    from folio import batches, core, storage
-    from folio.batches import BatchItem, BatchService
+    from folio.core import batches
+    from folio.core import service as core
+    from folio.storage import dynamodb as storage
+    from folio.core.batches import BatchItem, BatchService
     from folio.core import Caller, DocumentKey, DocumentService, Precondition
-    from folio.errors import FolioError
-    from folio.storage import BatchTable, DocumentTable
+    from folio.core.errors import FolioError
+    from folio.storage.dynamodb import BatchTable, DocumentTable
 
     rng = random.Random(seed)
     clock = VirtualClock()

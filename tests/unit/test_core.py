@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from folio.core import Caller, Document, DocumentKey, FileRef, Precondition
-from folio.errors import Forbidden, PreconditionFailed
+from folio.core.errors import Forbidden, PreconditionFailed
 
 T0 = datetime(2026, 5, 1, 12, 0, 0, 500000, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import pytest
 
 from folio.core import Document, DocumentKey
 from folio.dialects import crm
-from folio.errors import InvalidRequest, PatchTestFailed, UnsupportedMediaType
+from folio.core.errors import InvalidRequest, PatchTestFailed, UnsupportedMediaType
 
 
 def doc(body=None, version=3):

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from folio.errors import InvalidRequest, Unauthenticated
-from folio.http import body_bytes, caller_from_event, json_body, precondition_from_event
+from folio.core.errors import InvalidRequest, Unauthenticated
+from folio.web.request import body_bytes, caller_from_event, json_body, precondition_from_event
 
 
 def claims_event(claims):

@@ -6,7 +6,7 @@ import pytest
 
 from folio.core import Caller, Document, DocumentKey, Precondition
 from folio.dialects import capture, kyc
-from folio.errors import Forbidden, InvalidRequest, PreconditionFailed
+from folio.core.errors import Forbidden, InvalidRequest, PreconditionFailed
 
 from ..support.files import HEIC, JPEG, PDF, WEBP, png
 

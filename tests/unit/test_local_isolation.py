@@ -9,7 +9,7 @@ SCRIPT = textwrap.dedent('''
     import threading
     from aws_lambda_powertools import Metrics
     from aws_lambda_powertools.metrics import MetricUnit
-    from folio import core
+    from folio.core import service as core
     from folio.local.isolation import isolate_invocations
 
     isolate_invocations()

@@ -10,8 +10,8 @@ import threading
 import pytest
 from requests_toolbelt import MultipartEncoder
 
-from folio.errors import InvalidRequest, UnsupportedMediaType
-from folio.multipart import parse_form_data
+from folio.core.errors import InvalidRequest, UnsupportedMediaType
+from folio.web.multipart import parse_form_data
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 

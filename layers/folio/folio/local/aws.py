@@ -159,7 +159,7 @@ class EmbeddedAws:
     def start(self) -> EmbeddedAws:
         self._thread.start()
         os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
-        from .. import storage
+        from ..storage import dynamodb as storage
 
         storage.reset_clients()
         return self
@@ -242,7 +242,7 @@ class LocalAws:
         os.environ["AWS_ENDPOINT_URL"] = self.embedded.endpoint_url if self.embedded else self.aws_endpoint
         for service in self.SERVICES:
             os.environ[f"AWS_ENDPOINT_URL_{service.upper()}"] = self.endpoints[service]
-        from .. import storage
+        from ..storage import dynamodb as storage
 
         storage.reset_clients()
         return self

@@ -144,8 +144,8 @@ def cmd_procedure(args) -> int:
 
     from ..core import Caller
     from ..dialects.capture import Procedures
-    from ..errors import FolioError
-    from ..services import document_service
+    from ..core.errors import FolioError
+    from ..storage.wiring import document_service
 
     if args.table:
         os.environ["TABLE_NAME"] = args.table

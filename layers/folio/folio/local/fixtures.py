@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Caller, NewFile
-from ..http import caller_from_event
-from ..services import document_service
+from ..core import Caller, Edit, NewFile
+from ..web.request import caller_from_event
+from ..storage.wiring import document_service
 from .samples import png
 
 
@@ -90,14 +90,14 @@ def _prepare_dms(event: dict[str, Any], caller: Caller) -> None:
         documents.create(key, dms.new_body(params["client_id"], params["project_id"], first), caller,
                          new_files={dms.FILE_SLOT: first.file})
         second = dms.Upload({}, NewFile(b"%PDF-1.4\n% floor plan rev A\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
-        documents.update(key, dms.version_change(second), caller, new_files={dms.FILE_SLOT: second.file})
+        documents.update(key, Edit(dms.version_change(second), new_files={dms.FILE_SLOT: second.file}), caller)
 
 
 def _artu_document(env: str, document_id: str, caller: Caller):
     """The artu document ``document_id`` (created with that id if absent)."""
-    from ..batches import BatchItem
+    from ..core.batches import BatchItem
     from ..dialects import artu
-    from ..services import batch_service
+    from ..storage.wiring import batch_service
 
     batches = batch_service()
     if (existing := artu.find_by_id(batches, caller.tenant, env, document_id)) is not None:
@@ -121,7 +121,7 @@ def _prepare_artu_upload(event: dict[str, Any], _caller: Caller | None) -> None:
     """The document and the uploaded object the S3 event names. S3 chooses version ids, so the
     event is pointed at the version this stored (and at the local bucket)."""
     from ..dialects import artu
-    from ..services import file_store
+    from ..storage.wiring import file_store
 
     for record in event.get("Records", []):
         obj = record["s3"]["object"]

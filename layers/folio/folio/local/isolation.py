@@ -60,7 +60,7 @@ def isolate_invocations() -> None:
     (a ``Metrics`` instance keeps the sets it found when it was made). Idempotent."""
     from aws_lambda_powertools.metrics import Metrics
 
-    from .. import core
+    from ..core import service as core
 
     for name in ("_metrics", "_dimensions", "_metadata", "_default_dimensions"):
         if not isinstance(getattr(Metrics, name), PerThreadDict):

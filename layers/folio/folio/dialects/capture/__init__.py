@@ -39,11 +39,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from ..core import Caller, Document, DocumentKey, DocumentService, FileRef, NewFile, Precondition
-from ..errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType
-from ..http import base_url, body_bytes, headers_of, iso_utc, json_body, json_response, media_type, parse_json
-from ..multipart import FormData, Part, parse_form_data
-from .problems import install_problem_handlers, problem_for
+from ...core import Caller, Document, DocumentKey, DocumentService, Edit, FileRef, NewFile, Precondition
+from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType
+from ...web.request import base_url, body_bytes, headers_of, iso_utc, json_body, json_response, media_type, parse_json
+from ...web.multipart import FormData, Part, parse_form_data
+from ...web.problems import install_problem_handlers, problem_for
 
 DOCUMENT_KIND = "capture-document"
 ATTACHMENT_KIND = "capture-attachment"
@@ -390,12 +390,12 @@ class CaptureService:
                      if "type" in request.changes else None)
         attachment = self.documents.update(
             attachment_key(caller.tenant, att_id),
-            attachment_change(request, procedure),
+            Edit(attachment_change(request, procedure),
+                 new_files={CONTENT_SLOT: request.content} if request.content else {},
+                 guard=on_document(document.key.id),
+                 always_new_version=True),  # "every successful update returns a new stateToken"
             caller,
             replace(precondition, state_token=request.state_token),
-            new_files={CONTENT_SLOT: request.content} if request.content else None,
-            guard=on_document(document.key.id),
-            commit_unchanged=True,  # "every successful update returns a new stateToken"
         )
         return attachment, document
 

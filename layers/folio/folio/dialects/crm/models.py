@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from .crm import INT32_MAX, WRITABLE
+from . import INT32_MAX, WRITABLE
 
 
 def _utc_if_naive(value: datetime) -> datetime:

@@ -13,8 +13,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from .. import errors as e
-from ..http import json_response
+from ..core import errors as e
+from .request import json_response
 
 logger = Logger(service="folio")
 

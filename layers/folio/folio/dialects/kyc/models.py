@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from .kyc import FIELDS, Authenticity, DocumentType, _calendar_date
+from . import FIELDS, Authenticity, DocumentType, _calendar_date
 
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 

@@ -24,10 +24,10 @@ def _after_snapshot_restore() -> None:
     (backoff jitter must differ between environments) and fresh connections."""
     import random
 
-    from . import storage
+    from ..storage import dynamodb
 
     random.seed()
-    storage.reset_clients()
+    dynamodb.reset_clients()
 
 
 try:  # present in Lambda's Python runtimes that support SnapStart; absent locally
@@ -60,7 +60,7 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
     from aws_lambda_powertools import Metrics
     from aws_lambda_powertools.metrics import MetricUnit
 
-    from . import core
+    from ..core import service as core
 
     logger = Logger()
     metrics = Metrics(namespace="folio")
@@ -86,7 +86,7 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
                                        "retries": core.request_stats["retries"]})
         return answer
 
-    from .config import settings
+    from ..storage.config import settings
 
     if settings().tracing:  # pragma: no cover - needs the X-Ray daemon of a traced Lambda
         from aws_lambda_powertools import Tracer

@@ -36,11 +36,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from ..core import Caller, Document, DocumentKey, FileRef, NewFile
-from ..errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from ..http import base_url, body_bytes, headers_of, json_response, parse_json, positive_id
-from ..multipart import FormData, Part, parse_form_data
-from .problems import install_problem_handlers
+from ...core import Caller, Document, DocumentKey, FileRef, NewFile
+from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from ...web.request import base_url, body_bytes, headers_of, json_response, parse_json, positive_id
+from ...web.multipart import FormData, Part, parse_form_data
+from ...web.problems import install_problem_handlers
 
 KIND = "kyc-document"
 INT64_MAX = 2**63 - 1
@@ -198,7 +198,7 @@ def _fields(form: FormData) -> dict[str, Any]:
     writable = {k: v for k, v in value.items() if k not in ANSWER_ONLY}
     from pydantic import ValidationError
 
-    from .kyc_models import DocumentFields
+    from .models import DocumentFields
 
     try:
         model = DocumentFields.model_validate(writable)
@@ -360,7 +360,7 @@ def install(app) -> None:
 def __getattr__(name: str):
     """The pydantic model, imported on first use: reads never pay for pydantic (cold start)."""
     if name == "DocumentFields":
-        from .kyc_models import DocumentFields
+        from .models import DocumentFields
 
         return DocumentFields
     raise AttributeError(name)

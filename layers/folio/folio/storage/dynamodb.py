@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .config import Settings, settings
-from .errors import ConditionFailed, FolioError, PayloadTooLarge, StorageUnavailable
+from ..core.errors import ConditionFailed, FolioError, PayloadTooLarge, StorageUnavailable
 
 HEAD = "HEAD"
 
@@ -213,7 +213,7 @@ class _Dynamo:
     def _call(self, operation: str, what: str, **request: Any) -> dict[str, Any]:
         """Send one call; resend it while AWS says it executed nothing (a transaction conflict, a
         throttle), a bounded number of times with backoff. Raises ConditionsFailed or a domain error."""
-        from . import core
+        from ..core import service as core
 
         for attempt in range(TRANSIENT_ATTEMPTS):
             try:
@@ -235,7 +235,7 @@ class _Dynamo:
 
     def _batch_get(self, keys: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
         """Items by key, strongly consistent: 100 keys a call, unprocessed keys (16 MB a call) sent again."""
-        from . import core
+        from ..core import service as core
 
         found: list[dict[str, Any]] = []
         for start in range(0, len(keys), MAX_BATCH_GET_KEYS):

@@ -28,10 +28,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from ..core import Document, DocumentKey
-from ..errors import FolioError, InvalidRequest, PatchTestFailed, UnsupportedMediaType
-from ..http import base_url, iso_utc, json_body, json_response, media_type, positive_id, query_param
-from .problems import install_problem_handlers
+from ...core import Document, DocumentKey
+from ...core.errors import FolioError, InvalidRequest, PatchTestFailed, UnsupportedMediaType
+from ...web.request import base_url, iso_utc, json_body, json_response, media_type, positive_id, query_param
+from ...web.problems import install_problem_handlers
 
 KIND = "crm-document"
 INT32_MAX = 2**31 - 1
@@ -83,7 +83,7 @@ def validate_writable(values: dict[str, Any]) -> dict[str, Any]:
     """Type-check writable properties; return them in stored (JSON) form."""
     from pydantic import ValidationError
 
-    from .crm_models import WritableDocument
+    from .models import WritableDocument
 
     try:
         model = WritableDocument.model_validate_json(json.dumps(values), strict=True)
@@ -334,7 +334,7 @@ def install(app) -> None:
 def __getattr__(name: str):
     """The pydantic model, imported on first use: reads never pay for pydantic (cold start)."""
     if name == "WritableDocument":
-        from .crm_models import WritableDocument
+        from .models import WritableDocument
 
         return WritableDocument
     raise AttributeError(name)

@@ -29,11 +29,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from .. import errors as e
-from ..core import Document, DocumentKey, FileRef, NewFile
-from ..http import base_url, body_bytes, headers_of, iso_utc, json_response, media_type, parse_json, positive_id
-from ..multipart import FormData, parse_form_data
-from .problems import classify, error_headers
+from ...core import errors as e
+from ...core import Document, DocumentKey, FileRef, NewFile
+from ...web.request import base_url, body_bytes, headers_of, iso_utc, json_response, media_type, parse_json, positive_id
+from ...web.multipart import FormData, parse_form_data
+from ...web.problems import classify, error_headers
 
 KIND = "dms-document"
 INT64_MAX = 2**63 - 1

@@ -15,8 +15,8 @@ import json
 import re
 from typing import Any
 
-from .errors import FolioError, IdempotencyInFlight, IdempotencyKeyReused, InvalidRequest
-from .http import body_bytes, caller_from_event, headers_of, media_type
+from ..core.errors import FolioError, IdempotencyInFlight, IdempotencyKeyReused, InvalidRequest
+from .request import body_bytes, caller_from_event, headers_of, media_type
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXPIRES_AFTER_SECONDS = 24 * 3600
@@ -72,7 +72,7 @@ def _run_once(app, next_middleware, request: dict[str, Any]):
     )
     from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 
-    from .storage import idempotency_store
+    from ..storage.dynamodb import idempotency_store
 
     config = IdempotencyConfig(event_key_jmespath="[tenant, sub, key]", payload_validation_jmespath="fingerprint",
                                expires_after_seconds=EXPIRES_AFTER_SECONDS, raise_on_no_idempotency_key=True)

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 
-from .errors import InvalidRequest, UnsupportedMediaType
-from .http import bare_media_type
+from ..core.errors import InvalidRequest, UnsupportedMediaType
+from .request import bare_media_type
 
 MAX_PARTS = 16
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

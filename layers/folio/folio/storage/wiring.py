@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .config import settings
-from .core import DocumentService
+from ..core import DocumentService
 
 
 def document_service() -> DocumentService:
-    from .storage import DocumentTable, FileStore  # boto3 is imported on first use only
+    from .dynamodb import DocumentTable, FileStore  # boto3 is imported on first use only
 
     cfg = settings()
 
@@ -20,14 +20,14 @@ def document_service() -> DocumentService:
 
 def batch_service():
     """Multi-document atomic writes (artu) over the same table."""
-    from .batches import BatchService
-    from .storage import BatchTable
+    from ..core.batches import BatchService
+    from .dynamodb import BatchTable
 
     cfg = settings()
     return BatchService(BatchTable(cfg))
 
 
 def file_store():
-    from .storage import FileStore
+    from .dynamodb import FileStore
 
     return FileStore(settings())

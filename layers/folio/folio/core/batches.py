@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .core import Caller, Document, DocumentKey, pause, utcnow
+from .documents import Caller, Document, DocumentKey
+from .service import pause, utcnow
 from .errors import Contention, EditConflict, FolioError, InvalidRequest, PayloadTooLarge, StorageUnavailable
 
 #: How many times a roll forward re-reads what is still locked and applies it, before the caller
@@ -99,7 +100,7 @@ class BatchService:
     # ---------------------------------------------------------------- writes
     def commit_atomic(self, items: list[BatchItem], caller: Caller) -> list[Document]:
         """Every item's next version, or none (BatchRejected 400, BatchTooLarge 413, BatchConflicted 409)."""
-        from .storage import BatchConflict
+        from ..storage.dynamodb import BatchConflict
 
         conflicts: list[int] = []
         for attempt in range(self.max_attempts):
@@ -125,7 +126,7 @@ class BatchService:
     def commit_each(self, items: list[BatchItem], caller: Caller) -> list[Document | FolioError]:
         """Each item on its own: one read for all heads, a transaction per item, and a re-read and
         re-apply only for an item that lost a race; an error per failing item."""
-        from .storage import BatchConflict
+        from ..storage.dynamodb import BatchConflict
 
         heads = self._heads(items)
         out: list[Document | FolioError] = []
@@ -244,14 +245,14 @@ class BatchService:
 
     def _write(self, item: BatchItem, doc: Document):
         """The storage write of one next version; PayloadTooLarge when it can never be stored."""
-        from .storage import VersionWrite  # storage types only; the table is injected
+        from ..storage.dynamodb import VersionWrite  # storage types only; the table is injected
 
         record = doc.to_record()
         self.table.check_record(item.key.pk, record)
         return VersionWrite(item.key.pk, doc.version, record, item.alias if doc.version == 1 else None)
 
     def _commit_one(self, item: BatchItem, caller: Caller) -> Document:
-        from .storage import BatchConflict
+        from ..storage.dynamodb import BatchConflict
 
         for attempt in range(self.max_attempts * 3):
             pause(attempt)
@@ -265,7 +266,7 @@ class BatchService:
 
     def _commit_with_intent(self, items: list[BatchItem], writes: list) -> None:
         """Steps 2 to 6 of the protocol. Returns only when every item is applied."""
-        from .storage import BatchAborted, BatchConflict
+        from ..storage.dynamodb import BatchAborted, BatchConflict
 
         txid = uuid.uuid4().hex
         order = sorted(range(len(items)), key=lambda i: items[i].key.pk)  # one lock order for every batch

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from .artu import MAX_ITEMS
+from . import MAX_ITEMS
 
 
 class IdentityFields(BaseModel):

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from .core import Caller, Precondition
-from .errors import InvalidRequest, Unauthenticated
+from ..core import Caller, Precondition
+from ..core.errors import InvalidRequest, Unauthenticated
 
 _ETAG = re.compile(r'\s*((?:W/)?"[^"]*"|\*)\s*(?:,|$)')
 

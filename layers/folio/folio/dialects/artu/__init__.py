@@ -34,14 +34,14 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.event_handler import Response
 
-from ..batches import BatchItem
-from ..core import Caller, Document, DocumentKey, FileRef
-from ..errors import DocumentNotFound, FolioError, InvalidRequest, UnsupportedMediaType
-from ..http import headers_of, iso_utc, json_body, json_response, media_type, query_param
-from .problems import PROBLEM_STATUS, classify, install_problem_handlers
+from ...core.batches import BatchItem
+from ...core import Caller, Document, DocumentKey, FileRef
+from ...core.errors import DocumentNotFound, FolioError, InvalidRequest, UnsupportedMediaType
+from ...web.request import headers_of, iso_utc, json_body, json_response, media_type, query_param
+from ...web.problems import PROBLEM_STATUS, classify, install_problem_handlers
 
 if TYPE_CHECKING:  # the models load with pydantic, only where a batch is parsed
-    from .artu_models import Item
+    from .models import Item
 
 ENVIRONMENTS = ("test", "live")
 MAX_ITEMS = 250
@@ -107,7 +107,7 @@ def parse_batch(event: dict[str, Any]) -> tuple[bool, list[Item | InvalidRequest
     """``atomic`` and each item, validated (an InvalidRequest in place of an invalid one)."""
     from pydantic import ValidationError
 
-    from .artu_models import Batch, Item
+    from .models import Batch, Item
 
     if media_type(event) != "application/json":
         raise UnsupportedMediaType("the batch is sent as application/json", accepted=("application/json",))
@@ -289,7 +289,7 @@ def upload_url_response(url: str, content_type: str) -> Response:
     """The presigned PUT, valid UPLOAD_URL_SECONDS from now, and the headers it was signed with."""
     from datetime import timedelta
 
-    from ..core import utcnow
+    from ...core import utcnow
 
     return json_response({"url": url, "method": "PUT", "headers": {"Content-Type": content_type},
                   "expiresAt": iso_utc(utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS), "seconds")})
@@ -303,7 +303,7 @@ def install(app) -> None:
 def __getattr__(name: str):
     """The pydantic models, imported on first use: reads never pay for pydantic (cold start)."""
     if name in ("Item", "Batch", "IdentityFields"):
-        from . import artu_models
+        from . import models as artu_models
 
         return getattr(artu_models, name)
     raise AttributeError(name)

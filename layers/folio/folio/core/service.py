@@ -1,15 +1,11 @@
-"""The document core: versions, preconditions, bounded re-apply on lost races, ids, files.
+"""The document service: versions, preconditions, bounded re-apply on lost races, ids, files.
 
-No HTTP and no boto3 here. A dialect owns the *body* of a document (its vendor fields, as a
-JSON object); the core owns identity, versions, who/when and the files a version points at.
+No HTTP and no boto3 here. Storage is reached through the Protocols of :mod:`folio.core.ports`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -17,183 +13,31 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .errors import (
-    ConditionFailed,
-    Contention,
-    DocumentNotFound,
-    EditConflict,
-    FolioError,
-    Forbidden,
-    PayloadTooLarge,
-    PreconditionFailed,
-)
+from .documents import Caller, Document, DocumentKey, FileRef, NewFile, Precondition
+from .errors import ConditionFailed, Contention, DocumentNotFound, EditConflict, FolioError, PayloadTooLarge
 
-_TENANT = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling, from the verified token's claims."""
-
-    tenant: str
-    sub: str
-    name: str | None = None
-    email: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    scopes: frozenset[str] = frozenset()
-    domains: frozenset[str] | None = None  # kyc: None means all
-    steps: frozenset[str] = frozenset()  # capture: "*" means all
-
-    def __post_init__(self):
-        if not _TENANT.match(self.tenant or ""):
-            raise Forbidden("the token carries no usable 'tenant' claim")
-
-    def actor(self) -> dict[str, str | None]:
-        """Who, as recorded in createdBy/updatedBy (given/family names only when the token has them)."""
-        actor = {"sub": self.sub, "name": self.name, "email": self.email}
-        if self.given_name:
-            actor["given_name"] = self.given_name
-        if self.family_name:
-            actor["family_name"] = self.family_name
-        return actor
-
-
-@dataclass(frozen=True)
-class DocumentKey:
-    tenant: str
-    kind: str  # e.g. "crm-document"
-    id: str
-
-    @property
-    def pk(self) -> str:
-        return f"{self.tenant}#{self.kind}#{self.id}"
-
-    def file_key(self, slot: str) -> str:
-        """The S3 key of a file slot: chosen by folio, never from a client's file name."""
-        return f"{self.tenant}/{self.kind}/{self.id}/{slot}"
-
-
-@dataclass(frozen=True)
-class FileRef:
-    """A file one version points at: an exact S3 object version and what it holds."""
-
-    key: str
-    version_id: str
-    size: int
-    sha256: str
-    content_type: str
-    file_name: str | None = None
-
-
-@dataclass(frozen=True)
-class NewFile:
-    data: bytes
-    content_type: str
-    file_name: str | None = None
-
-
-@dataclass(frozen=True)
-class Document:
-    key: DocumentKey
-    version: int
-    body: dict[str, Any]
-    files: dict[str, FileRef] = field(default_factory=dict)
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    created_by: dict[str, Any] = field(default_factory=dict)
-    updated_by: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def etag(self) -> str:
-        """Strong ETag, derived from the version."""
-        return f'"{self.version}"'
-
-    @property
-    def state_token(self) -> str:
-        """capture's opaque stateToken: 32 hex digits derived from the key and the version."""
-        return hashlib.blake2b(f"{self.key.pk}#{self.version}".encode(), digest_size=16).hexdigest()
-
-    def to_record(self) -> str:
-        return json.dumps(
-            {
-                "body": self.body,
-                "files": {slot: vars(ref) for slot, ref in self.files.items()},
-                "created_at": self.created_at.isoformat(),
-                "updated_at": self.updated_at.isoformat(),
-                "created_by": self.created_by,
-                "updated_by": self.updated_by,
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_record(cls, key: DocumentKey, version: int, record: str) -> Document:
-        data = json.loads(record)
-        return cls(
-            key=key,
-            version=version,
-            body=data["body"],
-            files={slot: FileRef(**ref) for slot, ref in data.get("files", {}).items()},
-            created_at=datetime.fromisoformat(data["created_at"]),
-            updated_at=datetime.fromisoformat(data["updated_at"]),
-            created_by=data.get("created_by", {}),
-            updated_by=data.get("updated_by", {}),
-        )
-
-
-@dataclass(frozen=True)
-class Precondition:
-    """Conditional-request headers, already parsed (RFC 9110 §13)."""
-
-    if_match: tuple[str, ...] | None = None  # entity tags as sent, or ("*",)
-    if_none_match_any: bool = False
-    if_unmodified_since: datetime | None = None
-    #: capture's stateToken: the request names the state it believes current.
-    state_token: str | None = None
-    #: HTTP-dates have whole seconds: compare the last update truncated to them.
-    since_has_seconds_only: bool = True
-
-    @property
-    def is_set(self) -> bool:
-        return (self.if_match is not None or self.if_none_match_any or self.if_unmodified_since is not None
-                or self.state_token is not None)
-
-    def check(self, current: Document | None) -> None:
-        """Raise PreconditionFailed unless the request may proceed against ``current``."""
-        if self.if_none_match_any and current is not None:
-            raise PreconditionFailed("If-None-Match: * but the document exists", current=current)
-        if self.if_match is not None:
-            if current is None:
-                raise PreconditionFailed("If-Match given but the document does not exist")
-            if "*" not in self.if_match and current.etag not in self.if_match:
-                raise PreconditionFailed(
-                    f"If-Match {', '.join(self.if_match)} does not match the current ETag {current.etag}",
-                    current=current,
-                )
-        if self.state_token is not None:
-            if current is None:
-                raise PreconditionFailed("a stateToken was given but the resource does not exist")
-            if self.state_token != current.state_token:
-                raise PreconditionFailed(
-                    f"stateToken {self.state_token} is not the current one; re-read the resource and retry",
-                    current=current,
-                )
-        if self.if_unmodified_since is not None and current is not None:
-            updated = current.updated_at
-            if self.since_has_seconds_only:
-                updated = updated.replace(microsecond=0)
-            if updated > self.if_unmodified_since:
-                raise PreconditionFailed(
-                    f"the document was modified at {current.updated_at.isoformat()}, after If-Unmodified-Since",
-                    current=current,
-                )
-
-
-#: A change computes the next body (and file slots to drop) from the current document.
+#: A change computes the next body from the current document (None: the body stays).
 #: It is called again on every re-read, so it must be a pure function of its input.
 Change = Callable[[Document], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What one update does: the body ``change``, and what else the next version needs.
+
+    ``guard`` raises when this request may not touch the document at all (another customer's,
+    no access to its step): it runs on every read, before any file is stored.
+    ``new_files`` are stored before the version that points at them; ``attach_files`` are
+    already stored (a presigned upload), attached only when the change alters the body.
+    ``always_new_version``: commit even when nothing changed (capture promises a new stateToken
+    on every successful update).
+    """
+
+    change: Change
+    new_files: dict[str, NewFile] = field(default_factory=dict)
+    attach_files: dict[str, FileRef] = field(default_factory=dict)
+    guard: Callable[[Document], None] | None = None
+    always_new_version: bool = False
 
 
 def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float:
@@ -299,29 +143,18 @@ class DocumentService:
             raise
         return doc
 
-    def update(
-        self,
-        key: DocumentKey,
-        change: Change,
-        caller: Caller,
-        precondition: Precondition = Precondition(),
-        new_files: dict[str, NewFile] | None = None,
-        removed_files: tuple[str, ...] = (),
-        guard: Callable[[Document], None] | None = None,
-        commit_unchanged: bool = False,
-        attach_files: dict[str, FileRef] | None = None,
-    ) -> Document:
-        """Apply ``change`` to the current version and commit the next one.
-
-        ``guard`` raises when this request may not touch the document at all (another
-        customer's, no access to its step): it runs on every read, before any file is stored.
+    def update(self, key: DocumentKey, edit: Edit | Change, caller: Caller,
+               precondition: Precondition = Precondition()) -> Document:
+        """Apply ``edit`` (or a bare change) to the current version and commit the next one.
 
         With a precondition, a lost race is an EditConflict (409): the client's view is
         stale. Without one, re-read and re-apply, a bounded number of times (Contention).
         A change that alters nothing commits nothing and returns the current document, unless
-        ``commit_unchanged`` (capture promises a new stateToken on every successful update).
-        ``attach_files`` are files already stored (a presigned upload) that this version points at.
+        ``edit.always_new_version``.
         """
+        if not isinstance(edit, Edit):
+            edit = Edit(edit)
+        guard = edit.guard
         def read() -> Document:
             head = self.table.get_head(key.pk)
             if head is not None and head.get("lock") and self.resolve_lock is not None:
@@ -341,18 +174,17 @@ class DocumentService:
         uploaded: dict[str, FileRef] = {}
         try:
             current = read()
-            uploaded = self._upload(key, new_files or {})
+            uploaded = self._upload(key, edit.new_files)
             for attempt in range(self.max_attempts):
                 if attempt:
                     current = read()
-                body = change(current)
-                files = {s: r for s, r in current.files.items() if s not in removed_files}
-                files.update(uploaded)
-                if attach_files and body != current.body:  # a change that declines attaches nothing
-                    files.update(attach_files)
+                body = edit.change(current)
+                files = {**current.files, **uploaded}
+                if edit.attach_files and body != current.body:  # a change that declines attaches nothing
+                    files.update(edit.attach_files)
                 if body is None:
                     body = current.body
-                if body == current.body and files == current.files and not commit_unchanged:
+                if body == current.body and files == current.files and not edit.always_new_version:
                     return current
                 now = max(self.clock(), current.updated_at + timedelta(microseconds=1))
                 doc = replace(

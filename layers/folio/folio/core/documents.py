@@ -1,0 +1,178 @@
+"""The document model: who calls, which document, its versions, its files, and preconditions.
+
+A dialect owns the *body* of a document (its vendor fields, as a
+JSON object); the core owns identity, versions, who/when and the files a version points at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .errors import Forbidden, PreconditionFailed
+
+_TENANT = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, from the verified token's claims."""
+
+    tenant: str
+    sub: str
+    name: str | None = None
+    email: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    scopes: frozenset[str] = frozenset()
+    domains: frozenset[str] | None = None  # kyc: None means all
+    steps: frozenset[str] = frozenset()  # capture: "*" means all
+
+    def __post_init__(self):
+        if not _TENANT.match(self.tenant or ""):
+            raise Forbidden("the token carries no usable 'tenant' claim")
+
+    def actor(self) -> dict[str, str | None]:
+        """Who, as recorded in createdBy/updatedBy (given/family names only when the token has them)."""
+        actor = {"sub": self.sub, "name": self.name, "email": self.email}
+        if self.given_name:
+            actor["given_name"] = self.given_name
+        if self.family_name:
+            actor["family_name"] = self.family_name
+        return actor
+
+
+@dataclass(frozen=True)
+class DocumentKey:
+    tenant: str
+    kind: str  # e.g. "crm-document"
+    id: str
+
+    @property
+    def pk(self) -> str:
+        return f"{self.tenant}#{self.kind}#{self.id}"
+
+    def file_key(self, slot: str) -> str:
+        """The S3 key of a file slot: chosen by folio, never from a client's file name."""
+        return f"{self.tenant}/{self.kind}/{self.id}/{slot}"
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file one version points at: an exact S3 object version and what it holds."""
+
+    key: str
+    version_id: str
+    size: int
+    sha256: str
+    content_type: str
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class NewFile:
+    data: bytes
+    content_type: str
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    key: DocumentKey
+    version: int
+    body: dict[str, Any]
+    files: dict[str, FileRef] = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    created_by: dict[str, Any] = field(default_factory=dict)
+    updated_by: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def etag(self) -> str:
+        """Strong ETag, derived from the version."""
+        return f'"{self.version}"'
+
+    @property
+    def state_token(self) -> str:
+        """capture's opaque stateToken: 32 hex digits derived from the key and the version."""
+        return hashlib.blake2b(f"{self.key.pk}#{self.version}".encode(), digest_size=16).hexdigest()
+
+    def to_record(self) -> str:
+        return json.dumps(
+            {
+                "body": self.body,
+                "files": {slot: vars(ref) for slot, ref in self.files.items()},
+                "created_at": self.created_at.isoformat(),
+                "updated_at": self.updated_at.isoformat(),
+                "created_by": self.created_by,
+                "updated_by": self.updated_by,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_record(cls, key: DocumentKey, version: int, record: str) -> Document:
+        data = json.loads(record)
+        return cls(
+            key=key,
+            version=version,
+            body=data["body"],
+            files={slot: FileRef(**ref) for slot, ref in data.get("files", {}).items()},
+            created_at=datetime.fromisoformat(data["created_at"]),
+            updated_at=datetime.fromisoformat(data["updated_at"]),
+            created_by=data.get("created_by", {}),
+            updated_by=data.get("updated_by", {}),
+        )
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """Conditional-request headers, already parsed (RFC 9110 §13)."""
+
+    if_match: tuple[str, ...] | None = None  # entity tags as sent, or ("*",)
+    if_none_match_any: bool = False
+    if_unmodified_since: datetime | None = None
+    #: capture's stateToken: the request names the state it believes current.
+    state_token: str | None = None
+    #: HTTP-dates have whole seconds: compare the last update truncated to them.
+    since_has_seconds_only: bool = True
+
+    @property
+    def is_set(self) -> bool:
+        return (self.if_match is not None or self.if_none_match_any or self.if_unmodified_since is not None
+                or self.state_token is not None)
+
+    def check(self, current: Document | None) -> None:
+        """Raise PreconditionFailed unless the request may proceed against ``current``."""
+        if self.if_none_match_any and current is not None:
+            raise PreconditionFailed("If-None-Match: * but the document exists", current=current)
+        if self.if_match is not None:
+            if current is None:
+                raise PreconditionFailed("If-Match given but the document does not exist")
+            if "*" not in self.if_match and current.etag not in self.if_match:
+                raise PreconditionFailed(
+                    f"If-Match {', '.join(self.if_match)} does not match the current ETag {current.etag}",
+                    current=current,
+                )
+        if self.state_token is not None:
+            if current is None:
+                raise PreconditionFailed("a stateToken was given but the resource does not exist")
+            if self.state_token != current.state_token:
+                raise PreconditionFailed(
+                    f"stateToken {self.state_token} is not the current one; re-read the resource and retry",
+                    current=current,
+                )
+        if self.if_unmodified_since is not None and current is not None:
+            updated = current.updated_at
+            if self.since_has_seconds_only:
+                updated = updated.replace(microsecond=0)
+            if updated > self.if_unmodified_since:
+                raise PreconditionFailed(
+                    f"the document was modified at {current.updated_at.isoformat()}, after If-Unmodified-Since",
+                    current=current,
+                )
