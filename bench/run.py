@@ -124,7 +124,7 @@ def operations(api):
     """The common path of every operation: (name, request kwargs, minimum calls the design needs, why)."""
     from requests_toolbelt import MultipartEncoder
 
-    from folio.local.samples import png
+    from folio.dialects.kyc.samples import png
 
     def form(fields):
         encoder = MultipartEncoder(fields=fields)
@@ -297,7 +297,7 @@ import boto3
 from requests_toolbelt import MultipartEncoder
 from folio.local.aws import create_resources
 from folio.local.template import Template
-from folio.local.samples import png
+from folio.dialects.kyc.samples import png
 from tests.conftest import InProcessApi
 
 def hwm():

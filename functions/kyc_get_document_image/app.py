@@ -2,7 +2,8 @@
 
 from folio.dialects import kyc
 from folio.web.resolver import http_api, lambda_entrypoint
-from folio.web.request import caller_from_event, file_response
+from folio.web.request import caller_from_event
+from folio.web.responses import file_response
 from folio.storage.wiring import document_service
 
 app = http_api(kyc.install)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import struct
 
-from folio.local.samples import png  # noqa: F401 - re-exported for the tests
+from folio.dialects.kyc.samples import png  # noqa: F401 - re-exported for the tests
 
 
 #: A valid 1x1 greyscale baseline JPEG.

@@ -1,1 +1,32 @@
-"""Vendor dialects: request/response models and the mapping to and from the core."""
+"""The vendor dialects, one package each: models, the mapping to the core, operations, views.
+
+Besides what its handlers import, a dialect package may hold modules that only folio local
+and the OpenAPI document load, found here by name so that neither knows any dialect:
+
+* ``openapi``: ``OPERATIONS``, the OpenAPI operation (parameters, request body, answers) of each
+  template function the dialect serves, by logical id, built from its models; ``ERROR_BODY``,
+  the media type and schema of its error answers.
+* ``local``: what a fresh local deployment starts with and what sample events refer to:
+  ``seed(documents)``, ``PREPARERS`` (function logical id -> ``prepare(request, documents)``),
+  ``prepare_object(key, caller_tenant) -> (bytes, content type)`` for S3 events,
+  ``describe(base_url) -> list[str]`` (lines folio local prints) and ``add_commands(subparsers)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+
+
+def providers(module: str) -> list[ModuleType]:
+    """``folio.dialects.<vendor>.<module>`` of every dialect that has one, in name order."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.ispkg:
+            try:
+                found.append(importlib.import_module(f"{__name__}.{info.name}.{module}"))
+            except ModuleNotFoundError as error:
+                if error.name != f"{__name__}.{info.name}.{module}":
+                    raise
+    return found

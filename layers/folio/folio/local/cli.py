@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import shlex
 import sys
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def _local_aws(args, on_object_created=None):
 def cmd_local(args) -> int:
     from werkzeug.serving import make_server
 
-    from ..dialects.capture import DEMO_PROCEDURE
+    from ..dialects import providers
     from .auth import Authorizer, mint_token
     from .fixtures import seed
     from .gateway import Gateway
@@ -94,15 +93,10 @@ def cmd_local(args) -> int:
         print(f"  {route.method:6} {route.path:60} -> {route.function_id}", flush=True)
     print("\n".join(aws.describe()), flush=True)
     print(f"OpenAPI: {base}/openapi.json", flush=True)
-    demo = DEMO_PROCEDURE
-    print(f"capture: procedure {demo['name']} ({demo['id']}), attachment types "
-          f"{', '.join(t['name'] for t in demo['attachmentTypes'])}; new documents start in step "
-          f"{demo['steps'][0]['name']} ({demo['steps'][0]['id']})", flush=True)
     print(f"\nA token (tenant demo, both scopes, 1 hour; `folio token --help` for others):\n{token}\n", flush=True)
-    body = json.dumps({"Header": "Quarterly Sales Report", "CustomFields": {"Region": "EMEA"}})
-    print("Try:\n  curl -s -X POST " + shlex.quote(f"{base}/api/v1/Document")
-          + " -H " + shlex.quote(f"Authorization: Bearer {token}")
-          + " -H 'Content-Type: application/json' -d " + shlex.quote(body) + "\n", flush=True)
+    for provider in providers("local"):
+        for line in getattr(provider, "describe", lambda _base, _token: [])(base, token):
+            print(line, flush=True)
     print(f"READY {base}", flush=True)
     try:
         server.serve_forever()
@@ -136,30 +130,6 @@ def cmd_invoke(args) -> int:
     print(json.dumps(answer, indent=2))
     failed = "errorType" in answer or int(answer.get("statusCode", 200)) >= 400
     return 1 if failed else 0
-
-
-def cmd_procedure(args) -> int:
-    """Define a capture procedure for a tenant in a deployed table (AWS credentials from the environment)."""
-    import os
-
-    from ..core import Caller
-    from ..dialects.capture import Procedures
-    from ..core.errors import FolioError
-    from ..storage.wiring import document_service
-
-    if args.table:
-        os.environ["TABLE_NAME"] = args.table
-    if not os.environ.get("TABLE_NAME"):
-        sys.exit("folio: say which table: --table NAME (the stack's DocumentsTableName output) or TABLE_NAME")
-    definition = json.loads(Path(args.file).read_text())
-    try:
-        # the actor recorded on the configuration; the tenant may be "*", the deployment's default
-        defined = Procedures(document_service()).define(args.tenant, definition,
-                                                        Caller(tenant="folio", sub="folio-cli", name="folio procedure"))
-    except FolioError as e:
-        sys.exit(f"folio: {e.message}")
-    print(json.dumps(defined.to_config(), indent=2))
-    return 0
 
 
 def cmd_dynamodb_local(args) -> int:
@@ -231,12 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     _endpoint_options(p)
     p.set_defaults(func=cmd_invoke)
 
-    p = sub.add_parser("procedure", help="define a capture procedure (steps, attachment types) for a tenant")
-    p.add_argument("--tenant", required=True, help="the tenant claim of the tokens that will use it, or * for all")
-    p.add_argument("--file", required=True, help='JSON: {"name", "batchPrefix", "steps": [{"id", "name", "type"}], '
-                                                 '"attachmentTypes": [{"id", "name"}]}')
-    p.add_argument("--table", help="DynamoDB table (default: $TABLE_NAME)")
-    p.set_defaults(func=cmd_procedure)
+    from ..dialects import providers
+
+    for provider in providers("local"):
+        if hasattr(provider, "add_commands"):
+            provider.add_commands(sub)
 
     p = sub.add_parser("openapi", help="print the OpenAPI document of every route")
     p.set_defaults(func=cmd_openapi)

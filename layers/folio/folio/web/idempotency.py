@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from ..core.errors import FolioError, IdempotencyInFlight, IdempotencyKeyReused, InvalidRequest
-from .request import body_bytes, caller_from_event, headers_of, media_type
+from .request import WebRequest, current_request
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXPIRES_AFTER_SECONDS = 24 * 3600
@@ -25,33 +25,30 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 def idempotency_middleware(app, next_middleware):
     """A Powertools resolver middleware (installed on every folio resolver)."""
-    event = app.current_event.raw_event
-    key = headers_of(event).get("idempotency-key")
-    method = (event.get("requestContext") or {}).get("http", {}).get("method", "")
-    if key is None or method.upper() not in MUTATING:
+    web = current_request(app)
+    key = web.header("idempotency-key")
+    if key is None or web.method not in MUTATING:
         return next_middleware(app)
     if not _KEY.match(key):
         raise InvalidRequest("Idempotency-Key must be 1 to 255 visible ASCII characters",
                              errors=[{"field": "Idempotency-Key", "message": "1-255 visible ASCII characters"}])
-    caller = caller_from_event(event)
+    caller = web.caller
     request = {
         "tenant": caller.tenant, "sub": caller.sub, "key": key,
-        "fingerprint": [method.upper(), event.get("rawPath", ""), event.get("rawQueryString", ""), _body_digest(event)],
+        "fingerprint": [web.method, web.raw_path, web.raw_query, _body_digest(web)],
     }
     return _run_once(app, next_middleware, request)
 
 
-def _body_digest(event: dict[str, Any]) -> str:
+def _body_digest(web: WebRequest) -> str:
     """The request's content, not its bytes: a client that retries may pick a new multipart
     boundary or re-serialize its JSON."""
-    raw = body_bytes(event)
-    media = media_type(event)
+    raw = web.body
+    media = web.media_type
     digest = hashlib.sha256()
     try:
         if media == "multipart/form-data":
-            from .multipart import parse_form_data
-
-            for part in sorted(parse_form_data(headers_of(event).get("content-type"), raw).parts, key=lambda p: p.name):
+            for part in sorted(web.form().parts, key=lambda p: p.name):
                 for value in (part.name, part.filename or "", part.media_type or ""):
                     digest.update(value.encode() + b"\0")
                 digest.update(hashlib.sha256(part.data).digest())

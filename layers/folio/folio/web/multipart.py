@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 
-from ..core.errors import InvalidRequest, UnsupportedMediaType
-from .request import bare_media_type
+from ..core.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from ..core.limits import MAX_FILE_BYTES
+from .media import bare_media_type
 
 MAX_PARTS = 16
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -48,6 +49,14 @@ class Part:
     def media_type(self) -> str | None:
         return bare_media_type(self.content_type) or None
 
+    def within(self, max_bytes: int = MAX_FILE_BYTES, what: str | None = None) -> bytes:
+        """The part's bytes, or 413 naming the limit (every dialect's file parts)."""
+        if len(self.data) > max_bytes:
+            what = what or f"the {self.name} part"
+            raise PayloadTooLarge(f"{what} has {len(self.data)} bytes; at most {max_bytes} ({max_bytes / 2**20:g} MiB)",
+                                  errors=[{"field": self.name, "message": f"larger than {max_bytes / 2**20:g} MiB"}])
+        return self.data
+
 
 class FormData:
     def __init__(self, parts: list[Part]):
@@ -61,6 +70,15 @@ class FormData:
 
     def get(self, name: str) -> Part | None:
         return self._by_name.get(name)
+
+    def only(self, *names: str) -> FormData:
+        """400 naming every part that is none of ``names`` (each dialect's form, checked the same way)."""
+        unknown = [p.name for p in self.parts if p.name not in names]
+        if unknown:
+            expected = f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
+            raise InvalidRequest(f"unknown multipart part(s) {', '.join(map(repr, unknown))}; expected {expected}",
+                                 errors=[{"field": n, "message": "unknown part"} for n in unknown])
+        return self
 
     def require(self, name: str) -> Part:
         part = self.get(name)

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from ..core import errors as e
-from .request import json_response
+from .responses import json_response
 
 logger = Logger(service="folio")
 
@@ -77,19 +77,40 @@ def problem_for(error: e.FolioError, extra_headers: Callable[[e.FolioError], dic
     return problem(status, title, error.message, slug=slug, errors=error.errors, headers=headers)
 
 
-def install_problem_handlers(app, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> None:
-    """Register the one exception-to-HTTP map of a problem+json dialect on a resolver."""
+#: An error body: (status, title, slug, detail, the domain error or None, headers) -> Response.
+ErrorBody = Callable[[int, str, str, str, "e.FolioError | None", dict[str, str]], Response]
+
+
+def problem_body(status: int, title: str, slug: str, detail: str, error: e.FolioError | None,
+                 headers: dict[str, str]) -> Response:
+    """RFC 9457 problem+json, the error body of kyc, crm, capture and artu."""
+    return problem(status, title, detail, slug=slug, errors=error.errors if error else None, headers=headers)
+
+
+def install_error_map(app, body: ErrorBody = problem_body,
+                      extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> None:
+    """The one exception-to-HTTP map, on a resolver: statuses from :data:`PROBLEM_STATUS`, the
+    body in the dialect's own format; no error, however unexpected, leaves as a stack trace."""
 
     @app.exception_handler(e.FolioError)
     def _domain_error(error: e.FolioError):
-        return problem_for(error, extra_headers)
+        status, title, slug = classify(error, PROBLEM_STATUS)
+        headers = error_headers(error, status)
+        if extra_headers:
+            headers.update(extra_headers(error))
+        return body(status, title, slug, error.message, error, headers)
 
     @app.not_found
     def _not_found(_error):
-        return problem(404, "Not Found", "no such route", slug="not-found")
+        return body(404, "Not Found", "not-found", "no such route", None, {})
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception):
         logger.exception("unexpected error")
-        return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged",
-                       slug="internal")
+        return body(500, "Internal Server Error", "internal", "an unexpected error occurred; it has been logged",
+                    None, {})
+
+
+def install_problem_handlers(app, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> None:
+    """The error map with problem+json bodies."""
+    install_error_map(app, problem_body, extra_headers)

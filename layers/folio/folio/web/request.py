@@ -1,4 +1,9 @@
-"""Reading API Gateway HTTP API (payload 2.0) events and writing answers, for every dialect."""
+"""The request object: one API Gateway HTTP API (payload 2.0) event, read once per invocation.
+
+Handlers and dialects see a :class:`WebRequest`, never the event dictionary: caller,
+preconditions, headers, query, body and path parameters are parsed here, each when first asked
+for (a malformed If-Match fails only the operations that read it, as before).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,14 @@ import json
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from functools import cached_property
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Depends, Request
 
 from ..core import Caller, Precondition
+from ..core.limits import INT32_MAX, INT64_MAX
+from .media import bare_media_type
 from ..core.errors import InvalidRequest, Unauthenticated
 
 _ETAG = re.compile(r'\s*((?:W/)?"[^"]*"|\*)\s*(?:,|$)')
@@ -50,11 +60,6 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def json_body(event: dict[str, Any]) -> Any:
-    """The body as JSON; 400 for empty, non-UTF-8, malformed or too deeply nested input."""
-    return parse_json(body_bytes(event))
-
-
 def parse_json(raw: bytes, what: str = "the request body") -> Any:
     """JSON from bytes (a body or a multipart part); 400 naming ``what`` when it is not usable."""
     if not raw.strip():
@@ -76,16 +81,6 @@ def parse_json(raw: bytes, what: str = "the request body") -> Any:
 
 def _reject_constant(name: str):
     raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
-
-
-def bare_media_type(content_type: str | None) -> str:
-    """A Content-Type without its parameters, lower-cased ('' when absent)."""
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def media_type(event: dict[str, Any]) -> str:
-    """The request's media type ('' when there is no Content-Type)."""
-    return bare_media_type(headers_of(event).get("content-type"))
 
 
 def _claim_list(value: Any) -> list[str] | None:
@@ -192,50 +187,124 @@ def base_url(event: dict[str, Any]) -> str:
 
 
 def positive_id(raw: str | None, name: str, bits: int = 64) -> int:
-    """A numeric path id as the specs type them (int32/int64): a positive integer, else 400."""
-    maximum = 2 ** (bits - 1) - 1
+    """A numeric id as the specs type them (int32/int64): a positive integer, else 400."""
+    maximum = INT32_MAX if bits == 32 else INT64_MAX
     if raw is None or not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= maximum:
         raise InvalidRequest(f"{name} must be a positive {bits}-bit integer, got {raw!r}",
                              errors=[{"field": name, "message": f"must be an integer between 1 and {maximum}"}])
     return int(raw)
 
 
+class WebRequest:
+    """One HTTP request as folio reads it; built once per invocation by :func:`current_request`."""
+
+    def __init__(self, event: dict[str, Any], path: dict[str, str] | None = None):
+        self._event = event
+        #: the route's path parameters, as the resolver matched them
+        self.path: dict[str, str] = dict(path if path is not None else event.get("pathParameters") or {})
+        #: header names lower-cased
+        self.headers: dict[str, str] = headers_of(event)
+        self.query: dict[str, str] = dict(event.get("queryStringParameters") or {})
+        context = event.get("requestContext") or {}
+        self.method: str = str((context.get("http") or {}).get("method", "")).upper()
+        self.route_key: str | None = event.get("routeKey")
+        self.raw_path: str = event.get("rawPath", "")
+        self.raw_query: str = event.get("rawQueryString", "")
+        self.request_id: str | None = context.get("requestId")
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> WebRequest:
+        return cls(event)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    @cached_property
+    def caller(self) -> Caller:
+        """The verified caller (401 when no verified token reached the function)."""
+        return caller_from_event(self._event)
+
+    @cached_property
+    def claims(self) -> dict[str, Any]:
+        """The verified token's claims as API Gateway passed them (empty when there are none)."""
+        authorizer = (self._event.get("requestContext") or {}).get("authorizer") or {}
+        return dict((authorizer.get("jwt") or {}).get("claims") or {})
+
+    @cached_property
+    def precondition(self) -> Precondition:
+        """If-Match, If-None-Match and If-Unmodified-Since, parsed (400 when malformed)."""
+        return precondition_from_event(self._event)
+
+    @cached_property
+    def body(self) -> bytes:
+        """The raw body (base64 decoded; 400 when marked base64 but is not)."""
+        return body_bytes(self._event)
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self._event.get("body"))
+
+    def json(self) -> Any:
+        """The body as JSON; 400 for empty, non-UTF-8, malformed or too deeply nested input."""
+        return parse_json(self.body)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def media_type(self) -> str:
+        """The media type of the body ('' when there is no Content-Type)."""
+        return bare_media_type(self.content_type)
+
+    def form(self):
+        """The body as multipart/form-data (400/415 when it is not)."""
+        from .multipart import parse_form_data
+
+        return parse_form_data(self.content_type, self.body)
+
+    @cached_property
+    def base_url(self) -> str:
+        """The public scheme://host the client called, for hypermedia links."""
+        return base_url(self._event)
+
+
+def current_request(app) -> WebRequest:
+    """The invocation's request object, built on first use and kept in the resolver's context
+    (which Powertools clears after every invocation)."""
+    request = app.context.get(REQUEST_CONTEXT_KEY)
+    if request is None:
+        current = app.current_event
+        request = WebRequest(current.raw_event, current.path_parameters)
+        app.append_context(**{REQUEST_CONTEXT_KEY: request})
+    return request
+
+
+REQUEST_CONTEXT_KEY = "folio_request"
+
+
+def _resolved_request(request: Request) -> WebRequest:
+    """The Depends() provider: the same object middlewares and the entry point see."""
+    found = request.context.get(REQUEST_CONTEXT_KEY)
+    if found is None:
+        found = WebRequest(request.resolved_event.raw_event, request.path_parameters)
+        request.context[REQUEST_CONTEXT_KEY] = found
+    return found
+
+
+#: A route handler's parameter ``request: CurrentRequest`` receives the request object.
+CurrentRequest = Annotated[WebRequest, Depends(_resolved_request)]
+
+
+# ---- transitional: the event-dict readers the dialects still call until they take a WebRequest
+
+def json_body(event: dict[str, Any]) -> Any:
+    return parse_json(body_bytes(event))
+
+
+def media_type(event: dict[str, Any]) -> str:
+    return bare_media_type(headers_of(event).get("content-type"))
+
+
 def query_param(event: dict[str, Any], name: str) -> str | None:
     return (event.get("queryStringParameters") or {}).get(name)
-
-
-def iso_utc(value: datetime, timespec: str = "milliseconds") -> str:
-    """An ISO-8601 date-time in UTC with ``Z``, as the vendors write theirs (precision per dialect)."""
-    return value.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
-
-
-def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None,
-                  content_type: str = "application/json"):
-    """A JSON answer (non-ASCII kept as UTF-8)."""
-    from aws_lambda_powertools.event_handler import Response
-
-    return Response(status_code=status, content_type=content_type, body=json.dumps(value, ensure_ascii=False),
-                    headers=headers or {})
-
-
-def content_disposition(disposition: str, file_name: str | None) -> str:
-    """``inline``/``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*`` (RFC 6266)."""
-    if not file_name:
-        return disposition
-    from urllib.parse import quote
-
-    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in file_name)
-    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
-
-
-def file_response(data: bytes, content_type: str, etag: str, file_name: str | None = None):
-    """The exact bytes of one stored file version, with its type, a strong ETag and its name."""
-    from aws_lambda_powertools.event_handler import Response
-
-    return Response(
-        status_code=200,
-        content_type=content_type,
-        body=data,  # bytes: the resolver answers base64 with isBase64Encoded
-        headers={"ETag": etag, "Content-Disposition": content_disposition("inline", file_name),
-                 "X-Content-Type-Options": "nosniff"},
-    )

@@ -8,6 +8,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
+from .request import REQUEST_CONTEXT_KEY, WebRequest
+
 
 def http_api(install_error_map: Callable[[APIGatewayHttpResolver], None]) -> APIGatewayHttpResolver:
     """A payload-2.0 resolver answering errors the way the dialect does."""
@@ -42,11 +44,10 @@ else:  # pragma: no cover
 _DOCUMENT_PARAMS = ("attId", "docId", "documentId", "document_id", "id")
 
 
-def request_keys(event: dict) -> dict[str, str]:
+def request_keys(request: WebRequest) -> dict[str, str]:
     """The tenant and document every log line of a request carries."""
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims") or {}
-    params = event.get("pathParameters") or {}
-    keys = {"tenant": str(claims.get("tenant", ""))}
+    params = request.path
+    keys = {"tenant": str(request.claims.get("tenant", ""))}
     document = next((params[p] for p in _DOCUMENT_PARAMS if p in params), None)
     if document is not None:
         keys["document_id"] = str(document)
@@ -68,7 +69,9 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
     @metrics.log_metrics
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     def lambda_handler(event, context):
-        logger.append_keys(**request_keys(event))
+        request = WebRequest(event)  # the one request object of this invocation
+        app.append_context(**{REQUEST_CONTEXT_KEY: request})
+        logger.append_keys(**request_keys(request))
         core.request_stats.update(retries=0, bytes_stored=0)
         metrics.add_dimension(name="operation", value=getattr(context, "function_name", "local"))
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)

@@ -37,7 +37,8 @@ from aws_lambda_powertools.event_handler import Response
 from ...core.batches import BatchItem
 from ...core import Caller, Document, DocumentKey, FileRef
 from ...core.errors import DocumentNotFound, FolioError, InvalidRequest, UnsupportedMediaType
-from ...web.request import headers_of, iso_utc, json_body, json_response, media_type, query_param
+from ...web.request import headers_of, json_body, media_type, query_param
+from ...web.responses import iso_utc, json_response
 from ...web.problems import PROBLEM_STATUS, classify, install_problem_handlers
 
 if TYPE_CHECKING:  # the models load with pydantic, only where a batch is parsed

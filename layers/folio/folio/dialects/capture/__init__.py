@@ -41,7 +41,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from ...core import Caller, Document, DocumentKey, DocumentService, Edit, FileRef, NewFile, Precondition
 from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType
-from ...web.request import base_url, body_bytes, headers_of, iso_utc, json_body, json_response, media_type, parse_json
+from ...web.request import base_url, body_bytes, headers_of, json_body, media_type, parse_json
+from ...web.responses import iso_utc, json_response
 from ...web.multipart import FormData, Part, parse_form_data
 from ...web.problems import install_problem_handlers, problem_for
 

@@ -30,7 +30,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from ...core import Document, DocumentKey
 from ...core.errors import FolioError, InvalidRequest, PatchTestFailed, UnsupportedMediaType
-from ...web.request import base_url, iso_utc, json_body, json_response, media_type, positive_id, query_param
+from ...web.request import base_url, json_body, media_type, positive_id, query_param
+from ...web.responses import iso_utc, json_response
 from ...web.problems import install_problem_handlers
 
 KIND = "crm-document"

@@ -31,7 +31,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from ...core import errors as e
 from ...core import Document, DocumentKey, FileRef, NewFile
-from ...web.request import base_url, body_bytes, headers_of, iso_utc, json_response, media_type, parse_json, positive_id
+from ...web.request import base_url, body_bytes, headers_of, media_type, parse_json, positive_id
+from ...web.responses import iso_utc, json_response
 from ...web.multipart import FormData, parse_form_data
 from ...web.problems import classify, error_headers
 

@@ -38,7 +38,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from ...core import Caller, Document, DocumentKey, FileRef, NewFile
 from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from ...web.request import base_url, body_bytes, headers_of, json_response, parse_json, positive_id
+from ...web.request import base_url, body_bytes, headers_of, parse_json, positive_id
+from ...web.responses import json_response
 from ...web.multipart import FormData, Part, parse_form_data
 from ...web.problems import install_problem_handlers
 
