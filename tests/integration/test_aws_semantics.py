@@ -337,7 +337,7 @@ def test_the_intent_of_250_long_non_ascii_ids_fits(aws, tables):
     """pks with multi-byte characters are stored as UTF-8, not as JSON escapes six bytes each."""
     tenant = "t" * 128
     items = [BatchItem(DocumentKey(tenant, "artu-live", f"c/{'é' * 250}{i}"), lambda c: {"value": "x"},
-                       alias=f"{tenant}#artu-live-id#{i:036d}") for i in range(250)]
+                       alias=DocumentKey(tenant, "artu-live-id", f"{i:036d}")) for i in range(250)]
     service = BatchService(tables[1], clock=Clock())
     assert len(service.commit_atomic(items, Caller(tenant=tenant, sub="u"))) == 250
     assert leftovers(aws) == []

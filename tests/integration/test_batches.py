@@ -48,7 +48,7 @@ def items(n, value, *, invalid=()):
             return {"value": value, "n": i, "history": (current.body["history"] if current else []) + [value]}
         return apply
 
-    return [BatchItem(DocumentKey("acme", "batch-test", f"doc-{i:03d}"), change(i), alias=f"acme#alias#{i}",
+    return [BatchItem(DocumentKey("acme", "batch-test", f"doc-{i:03d}"), change(i), alias=DocumentKey("acme", "alias", str(i)),
                       label={"externalId": f"ext-{i}"}) for i in range(n)]
 
 

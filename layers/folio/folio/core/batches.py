@@ -50,7 +50,8 @@ class BatchItem:
     #: the next body from the current document (None when it does not exist yet); may raise
     #: InvalidRequest. Called again after every re-read, so it must be pure.
     change: Callable[[Document | None], dict[str, Any]]
-    alias: str | None = None
+    #: another key that names the document (artu's id); a create records it, atomically
+    alias: DocumentKey | None = None
     label: dict[str, Any] = field(default_factory=dict)  # what error reports name the item by
 
 
@@ -98,6 +99,14 @@ class BatchService:
         return Document.from_record(key, head.version, head.record)
 
     # ---------------------------------------------------------------- writes
+    def find_by_alias(self, alias: DocumentKey) -> Document | None:
+        """The document a create recorded ``alias`` for (a lock a dead batch left resolved), or None."""
+        target = self.table.get_alias(alias.pk)
+        if target is None:
+            return None
+        tenant, kind, id_ = target.split("#", 2)
+        return self.read(DocumentKey(tenant, kind, id_))
+
     def commit_atomic(self, items: list[BatchItem], caller: Caller) -> list[Document]:
         """Every item's next version, or none (BatchRejected 400, BatchTooLarge 413, BatchConflicted 409)."""
         from ..storage.dynamodb import BatchConflict
@@ -249,7 +258,7 @@ class BatchService:
 
         record = doc.to_record()
         self.table.check_record(item.key.pk, record)
-        return VersionWrite(item.key.pk, doc.version, record, item.alias if doc.version == 1 else None)
+        return VersionWrite(item.key.pk, doc.version, record, item.alias.pk if item.alias and doc.version == 1 else None)
 
     def _commit_one(self, item: BatchItem, caller: Caller) -> Document:
         from ..storage.dynamodb import BatchConflict

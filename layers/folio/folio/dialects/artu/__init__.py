@@ -71,13 +71,9 @@ def document_key(tenant: str, env: str, client_id: str, external_id: str) -> Doc
     return DocumentKey(tenant, kind(env), f"{client_id}/{external_id}")
 
 
-def alias(tenant: str, env: str, document_id: str) -> str:
-    return f"{tenant}#{kind(env)}-id#{document_id}"
-
-
-def key_of_pk(pk: str) -> DocumentKey:
-    tenant, kind_, id_ = pk.split("#", 2)
-    return DocumentKey(tenant, kind_, id_)
+def alias(tenant: str, env: str, document_id: str) -> DocumentKey:
+    """The second name of a document: its ``id``, recorded when the document is created."""
+    return DocumentKey(tenant, f"{kind(env)}-id", document_id)
 
 
 def find_by_id(batches, tenant: str, env: str, raw_id: str) -> Document | None:
@@ -87,8 +83,7 @@ def find_by_id(batches, tenant: str, env: str, raw_id: str) -> Document | None:
         document_id = str(uuid.UUID(raw_id))
     except (ValueError, TypeError, AttributeError):
         return None
-    target = batches.table.get_alias(alias(tenant, env, document_id))
-    return batches.read(key_of_pk(target)) if target else None
+    return batches.find_by_alias(alias(tenant, env, document_id))
 
 
 def get_by_id(batches, tenant: str, env: str, raw_id: str) -> Document:
