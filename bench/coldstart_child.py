@@ -20,11 +20,11 @@ if mode == "function":
     import app  # noqa: F401 - the function's initialisation, as Lambda runs it before the first request
 
     init = time.perf_counter() - start
-    from folio.storage import dynamodb as storage
+    from folio.storage.clients import client
     from folio.storage.config import settings
 
     for service in filter(None, services.split(",")):
-        storage._client(service, settings())  # what the first request adds
+        client(service, settings())  # what the first request adds
 else:
     import boto3
 

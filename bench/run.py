@@ -107,13 +107,13 @@ def artifact(tpl) -> None:
 # ---------------------------------------------------------------- 3, 5, 6: in process on moto
 class Recorder:
     def __init__(self):
-        from folio.storage import dynamodb as storage
+        from folio.storage.clients import client
         from folio.storage.config import settings
 
         self.calls: list[str] = []
         self.on = False
         for service in ("dynamodb", "s3"):
-            storage._client(service, settings()).meta.events.register("before-call", self.record)
+            client(service, settings()).meta.events.register("before-call", self.record)
 
     def record(self, model, **kwargs):
         if self.on:
@@ -205,12 +205,12 @@ def in_process(runs: int, only_batches: bool = False) -> None:
     with mock_aws():
         import boto3
 
-        from folio.storage import dynamodb as storage
         from folio.local.aws import create_resources
         from folio.local.fixtures import seed
+        from folio.storage.clients import reset_clients
         from tests.conftest import InProcessApi
 
-        storage.reset_clients()
+        reset_clients()
         create_resources(tpl, boto3.client("dynamodb"), boto3.client("s3"))
         seed()
         api = InProcessApi(tpl)

@@ -85,8 +85,8 @@ def aws(request, template, monkeypatch):
     import boto3
     from moto import mock_aws
 
-    from folio.storage import dynamodb as storage
     from folio.local.aws import create_resources
+    from folio.storage.clients import reset_clients
 
     engine = request.param
     endpoint = request.getfixturevalue("dynamodb_local").endpoint_url if engine == "dynamodb-local" else None
@@ -107,7 +107,7 @@ def aws(request, template, monkeypatch):
             # DynamoDB Local keeps a database per access key id (letters and digits only): a
             # fresh one for this test. mock_aws set its own key and restores the environment.
             os.environ["AWS_ACCESS_KEY_ID"] = "test" + uuid.uuid4().hex
-        storage.reset_clients()
+        reset_clients()
         dynamodb, s3 = boto3.client("dynamodb", endpoint_url=endpoint), boto3.client("s3")
         create_resources(template, dynamodb, s3)
         yield {"engine": engine, "dynamodb": dynamodb, "s3": s3, "dynamodb_endpoint": endpoint,
@@ -115,7 +115,7 @@ def aws(request, template, monkeypatch):
         if endpoint:  # the JVM outlives the test: give its memory back
             with contextlib.suppress(Exception):
                 dynamodb.delete_table(TableName=os.environ["TABLE_NAME"])
-    storage.reset_clients()
+    reset_clients()
 
 
 @dataclass

@@ -1,21 +1,16 @@
 """capture: POST /capture/api/v1.1/documents - a new document in a procedure's first step (201)."""
 
-from folio.dialects import capture
+from folio.dialects.capture import operations, views
+from folio.web.request import CurrentRequest
 from folio.web.resolver import http_api, lambda_entrypoint
-from folio.web.request import caller_from_event
-from folio.storage.wiring import document_service
 
-app = http_api(capture.install)
+app = http_api(views.install)
 
 
 @app.post("/capture/api/v1.1/documents")
 @app.post("/capture/api/v1/documents")  # the spec's examples use v1
-def create_document():
-    event = app.current_event.raw_event
-    caller = caller_from_event(event)
-    procedure, batch_name = capture.parse_new_document(event)
-    document = capture.CaptureService(document_service()).create_document(caller, procedure, batch_name)
-    return capture.document_response(document, event)
+def create_document(request: CurrentRequest):
+    return views.document_created(operations.create_document(request), request)
 
 
 lambda_handler = lambda_entrypoint(app)

@@ -1,19 +1,15 @@
 """crm: GET /api/v1/Document/{id} - read a DocumentEntity, with $select."""
 
-from folio.dialects import crm
+from folio.dialects.crm import operations, views
+from folio.web.request import CurrentRequest
 from folio.web.resolver import http_api, lambda_entrypoint
-from folio.web.request import caller_from_event
-from folio.storage.wiring import document_service
 
-app = http_api(crm.install)
+app = http_api(views.install)
 
 
 @app.get("/api/v1/Document/<document_id>")
-def get_document(document_id: str):
-    event = app.current_event.raw_event
-    key = crm.document_key(caller_from_event(event).tenant, document_id)
-    doc = document_service().get(key)
-    return crm.entity_response(doc, event)
+def get_document(document_id: str, request: CurrentRequest):
+    return views.entity_answer(operations.get_document(request, document_id), request)
 
 
 lambda_handler = lambda_entrypoint(app)

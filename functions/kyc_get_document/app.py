@@ -1,19 +1,15 @@
 """kyc: GET /api/customer/{customerId}/document/{documentId}."""
 
-from folio.dialects import kyc
+from folio.dialects.kyc import operations, views
+from folio.web.request import CurrentRequest
 from folio.web.resolver import http_api, lambda_entrypoint
-from folio.web.request import caller_from_event
-from folio.storage.wiring import document_service
 
-app = http_api(kyc.install)
+app = http_api(views.install)
 
 
 @app.get("/api/customer/<customer_id>/document/<document_id>")
-def get_document(customer_id: str, document_id: str):
-    event = app.current_event.raw_event
-    caller = caller_from_event(event)
-    doc = kyc.customer_document(document_service(), event, caller, customer_id, document_id)
-    return kyc.document_response(doc, event)
+def get_document(customer_id: str, document_id: str, request: CurrentRequest):
+    return views.document_answer(operations.get_document(request, customer_id, document_id), request)
 
 
 lambda_handler = lambda_entrypoint(app)

@@ -61,17 +61,17 @@ def test_presigned_upload_is_recorded_by_the_s3_event(local_server, template, mo
     assert (got["status"], got["contentType"], got["size"], got["filename"]) == ("uploaded", "application/pdf",
                                                                                len(data), "ine.pdf")
     assert ticket["expiresAt"].endswith("Z")
-    from folio.storage import dynamodb as storage
-    from folio.dialects import artu
+    from folio.storage.clients import reset_clients
+    from folio.dialects.artu.mapping import document_key
     from folio.storage.wiring import batch_service
 
     for name, value in {**local_server.aws_environment(), "TABLE_NAME": template.local_name("DocumentsTable")}.items():
         monkeypatch.setenv(name, value)
-    storage.reset_clients()
+    reset_clients()
     try:
-        stored = batch_service().read(artu.document_key("demo", "live", CLIENT, "e2e-upload"))
+        stored = batch_service().read(document_key("demo", "live", CLIENT, "e2e-upload"))
     finally:
-        storage.reset_clients()
+        reset_clients()
     assert stored.files["file"].sha256 == hashlib.sha256(data).hexdigest()  # read back by the S3 event function
 
 

@@ -79,8 +79,9 @@ def _policy(template, logical_id: str) -> tuple[set[str], list]:
 
 def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, template, monkeypatch):
     """Each sample event runs in process; botocore hooks record the IAM actions of every AWS call."""
-    from folio.storage import dynamodb as storage
+    from folio.storage.clients import client
     from folio.storage.config import settings
+    from folio.storage.files import FileStore
     from folio.local.fixtures import prepare, seed
     from folio.local.runtime import FunctionRuntime
 
@@ -94,16 +95,16 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
             service = "dynamodb" if model.service_model.service_name == "dynamodb" else "s3"
             observed.update(_iam_actions(service, model.name, params))
 
-    clients = [storage._client("dynamodb", settings()), storage._client("s3", settings())]
+    clients = [client("dynamodb", settings()), client("s3", settings())]
     for client in clients:
         client.meta.events.register("before-parameter-build", record)
-    original_presign = storage.FileStore.presign_put
+    original_presign = FileStore.presign_put
 
     def presign(self, *args, **kwargs):
         observed.add("s3:PutObject") if recording["on"] else None  # the URL acts with the function's rights
         return original_presign(self, *args, **kwargs)
 
-    monkeypatch.setattr(storage.FileStore, "presign_put", presign)
+    monkeypatch.setattr(FileStore, "presign_put", presign)
     checked = []
     try:
         for lid in template.functions:

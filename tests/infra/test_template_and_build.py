@@ -63,11 +63,11 @@ def test_handlers_stay_thin_and_never_touch_boto3(template):
     for fn in template.functions.values():
         source = (fn.code_uri / "app.py").read_text()
         assert "boto3" not in source and "botocore" not in source, fn.logical_id
-        assert len(source.splitlines()) <= 60, fn.logical_id
+        assert len(source.splitlines()) <= 30, fn.logical_id
     imports_aws = re.compile(r"^\s*(import|from)\s+(boto3|botocore)\b", re.M)
     for path in (ROOT / "layers/folio/folio").rglob("*.py"):
-        if imports_aws.search(path.read_text()) and path.name != "storage.py":
-            assert "local" in path.parts, f"{path} imports boto3 outside storage"
+        if imports_aws.search(path.read_text()):
+            assert path.parent.name == "storage", f"{path} imports boto3 outside folio/storage"
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_sam_build_compiles_every_module_for_python_3_13(built, template):
             assert header[:4] == magic, pyc
             assert int.from_bytes(header[4:8], "little") & 0b11 == 0b01, f"{pyc} is not unchecked-hash"
         assert not missing, f"{lid}: {len(missing)} of {len(sources)} modules lack .pyc, e.g. {missing[:3]}"
-    assert (built / "FolioLayer/python/folio/core.py").exists()
+    assert (built / "FolioLayer/python/folio/core/__init__.py").exists()
     assert (built / "FolioLayer/python/pydantic").is_dir() and (built / "FolioLayer/python/jsonpatch.py").exists()
     for lid in template.functions:
         size = sum(p.stat().st_size for p in (built / lid).rglob("*") if p.is_file())

@@ -146,9 +146,9 @@ def test_upload_url_and_the_s3_event_record_the_file(api, aws):
     got = api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"]
     assert (got["status"], got["contentType"], got["size"]) == ("uploaded", "image/jpeg", len(data))
     from folio.storage.wiring import batch_service
-    from folio.dialects import artu
+    from folio.dialects.artu.mapping import document_key
 
-    stored = batch_service().read(artu.document_key("acme", "live", CLIENT, "ine-0001"))
+    stored = batch_service().read(document_key("acme", "live", CLIENT, "ine-0001"))
     assert stored.files["file"].sha256 == hashlib.sha256(data).hexdigest()
     assert stored.files["file"].version_id == put["VersionId"]
     older = build_s3_event(bucket=aws["bucket"], key=f"acme/artu-live/{doc['id']}/artu-upload", size=1,

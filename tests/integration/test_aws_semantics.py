@@ -12,6 +12,8 @@ from folio.core import service as core
 from folio.core.batches import BatchItem, BatchService, BatchTooLarge
 from folio.core import Caller, DocumentKey, DocumentService, Precondition
 from folio.core.errors import EditConflict, PayloadTooLarge, StorageUnavailable
+from folio.core.ports import VersionWrite
+from folio.storage.keys import partition_key
 
 from ..support.aws_concurrency import AwsConcurrency, aws_error
 from ..support.clock import Clock
@@ -26,7 +28,9 @@ def no_sleep(monkeypatch):
 
 @pytest.fixture
 def tables(aws, no_sleep):
-    from folio.storage.dynamodb import BatchTable, DocumentTable, FileStore
+    from folio.storage.batches import BatchTable
+    from folio.storage.documents import DocumentTable
+    from folio.storage.files import FileStore
 
     return DocumentTable(), BatchTable(), FileStore()
 
@@ -40,6 +44,11 @@ def layer(tables):
 
 def key(i: int) -> DocumentKey:
     return DocumentKey("acme", "sem", f"doc-{i:03d}")
+
+
+def pk(i: int) -> str:
+    """The partition key of ``key(i)`` as stored (what the layer holds and raw AWS calls name)."""
+    return partition_key(key(i))
 
 
 def batch(n: int, value: str, pad: int = 0) -> list[BatchItem]:
@@ -63,9 +72,9 @@ def leftovers(aws) -> list[str]:
     return out
 
 
-def values(tables, n: int) -> dict[str, str | None]:
-    heads = tables[1].get_heads([key(i).pk for i in range(n)])
-    return {pk: json.loads(h.record)["body"]["value"] if h.record else None for pk, h in heads.items()}
+def values(tables, n: int) -> dict[DocumentKey, str | None]:
+    heads = tables[1].get_heads([key(i) for i in range(n)])
+    return {k: json.loads(h.record)["body"]["value"] if h.record else None for k, h in heads.items()}
 
 
 # ---------------------------------------------------------------- transaction conflicts
@@ -81,7 +90,7 @@ def test_a_conflict_on_a_single_commit_is_retried_not_a_concurrent_change(aws, t
         if phase == "before" and operation == "TransactWriteItems":
             calls["n"] += 1
             if calls["n"] == 1:
-                layer.hold(aws["table"], key(1).pk, "HEAD")
+                layer.hold(aws["table"], pk(1), "HEAD")
             else:
                 layer.release(0)  # the other transaction finished
 
@@ -94,7 +103,7 @@ def test_a_conflict_on_a_single_commit_is_retried_not_a_concurrent_change(aws, t
 def test_a_conflict_that_never_ends_is_503_not_409_and_changes_nothing(aws, tables, layer):
     service = DocumentService(tables[0], tables[2])
     doc = service.create(key(1), {"v": 1}, CALLER)
-    layer.hold(aws["table"], key(1).pk, "HEAD")
+    layer.hold(aws["table"], pk(1), "HEAD")
     with pytest.raises(StorageUnavailable) as unavailable:
         service.update(key(1), lambda d: {"v": 2}, CALLER, Precondition(if_match=(doc.etag,)))
     assert not isinstance(unavailable.value, EditConflict) and "Transaction" not in unavailable.value.message
@@ -106,20 +115,21 @@ def test_a_conflict_during_roll_forward_never_reports_the_batch_done(aws, tables
     """The roll forward meets an in-flight transaction on one head for good: the batch is not
     answered as done, its intent stays, and once the conflict is over a reader finishes it."""
     clock = Clock()
-    service = BatchService(tables[1], clock=clock, max_actions=10)
+    tables[1].max_actions = 10
+    service = BatchService(tables[1], clock=clock)
     service.commit_atomic(batch(12, "old"), CALLER)
     state = {"locked": False}
 
     def on_call(phase, operation):
         if phase == "after" and operation == "UpdateItem" and not state["locked"]:
             state["locked"] = True  # the commit point has just passed: hold one head from now on
-            layer.hold(aws["table"], key(7).pk, "HEAD")
+            layer.hold(aws["table"], pk(7), "HEAD")
 
     layer.on_call = on_call
     with pytest.raises(StorageUnavailable):
         service.commit_atomic(batch(12, "new"), CALLER)
-    assert [i["state"] for i in tables[1].list_intents()] == ["COMMITTED"]
-    assert values(tables, 12)[key(7).pk] == "old"  # not applied, and still locked
+    assert [i.state for i in tables[1].list_intents()] == ["COMMITTED"]
+    assert values(tables, 12)[key(7)] == "old"  # not applied, and still locked
     layer.release(0)
     layer.on_call = None
     assert service.read(key(7)).body["value"] == "new"
@@ -138,7 +148,8 @@ def test_throttles_and_server_errors_on_every_call_still_apply_all_or_nothing(aw
                                                                  "DeleteItem") else kind
 
     layer.fault = fault
-    service = BatchService(tables[1], clock=Clock(), max_actions=10)
+    tables[1].max_actions = 10
+    service = BatchService(tables[1], clock=Clock())
     for attempt in range(5):
         try:
             docs = service.commit_atomic(batch(12, "new"), CALLER)
@@ -245,11 +256,12 @@ def test_a_writer_that_outlives_its_batch_locks_nothing_more(aws, tables):
     """The writer stalls between two lock transactions past stale_after; a sweeper aborts the batch
     and releases its locks. The writer's next lock transaction is conditional on a PENDING intent:
     it fails, the writer starts again, and no lock is left without an intent."""
-    from folio.storage.dynamodb import BatchTable
+    from folio.storage.batches import BatchTable
 
     clock = Clock()
     table = tables[1]
-    writer = BatchService(table, clock=clock, max_attempts=3, max_actions=5)  # 2 documents a lock transaction
+    table.max_actions = 5  # 2 documents a lock transaction
+    writer = BatchService(table, clock=clock, max_attempts=3)
     sweeper = BatchService(BatchTable(), clock=clock)
     writer.commit_atomic(batch(4, "old"), CALLER)
     real, seen = table._transact, {"locks": 0, "swept": 0}
@@ -273,9 +285,10 @@ def test_a_writer_that_outlives_its_batch_locks_nothing_more(aws, tables):
 
 def test_a_lock_without_an_intent_is_released_by_the_next_reader(aws, tables):
     """Defence in depth: a head locked by a batch that has no intent any more is released."""
-    service = BatchService(tables[1], clock=Clock(), max_actions=5)
+    tables[1].max_actions = 5
+    service = BatchService(tables[1], clock=Clock())
     service.commit_atomic(batch(2, "old"), CALLER)
-    aws["dynamodb"].update_item(TableName=aws["table"], Key={"pk": {"S": key(0).pk}, "sk": {"S": "HEAD"}},
+    aws["dynamodb"].update_item(TableName=aws["table"], Key={"pk": {"S": pk(0)}, "sk": {"S": "HEAD"}},
                                 UpdateExpression="SET txlock = :t, pending_version = :v",
                                 ExpressionAttributeValues={":t": {"S": "f" * 32}, ":v": {"N": "2"}})
     assert service.read(key(0)).body["value"] == "old" and leftovers(aws) == []
@@ -286,7 +299,8 @@ def test_the_document_service_finishes_a_dead_batch_instead_of_waiting(aws, tabl
     recovery wired in (as services.document_service does), a dead batch's lock is resolved at
     once, with or without If-Match, instead of 30 re-reads and a 503 (or a false 409)."""
     clock = Clock()
-    service = BatchService(tables[1], clock=clock, max_actions=5)
+    tables[1].max_actions = 5
+    service = BatchService(tables[1], clock=clock)
     service.commit_atomic(batch(3, "old"), CALLER)
     real = tables[1].transition_intent
 
@@ -302,33 +316,34 @@ def test_the_document_service_finishes_a_dead_batch_instead_of_waiting(aws, tabl
     tables[1].transition_intent = real
     clock.now += timedelta(minutes=2)
     documents = DocumentService(tables[0], clock=clock, max_attempts=3,
-                                resolve_lock=lambda txid, pk: service.recover(txid, [pk]))
+                                resolve_lock=lambda txid, locked: service.recover(txid, [locked]))
     current = documents.get(key(0))
     updated = documents.update(key(0), lambda d: {**d.body, "value": "upload"}, CALLER,
                                Precondition(if_match=(current.etag,)))
     assert updated.version == current.version + 1 and leftovers(aws) == []
-    assert values(tables, 3) == {key(0).pk: "upload", key(1).pk: "old", key(2).pk: "old"}
+    assert values(tables, 3) == {key(0): "upload", key(1): "old", key(2): "old"}
 
 
 def test_one_intent_that_cannot_finish_does_not_stop_the_sweep(aws, tables, layer):
     clock = Clock()
-    service = BatchService(tables[1], clock=clock, max_actions=5)
+    tables[1].max_actions = 5
+    service = BatchService(tables[1], clock=clock)
     service.commit_atomic(batch(3, "old"), CALLER)
-    tables[1].put_intent("0" * 32, json.dumps({"pks": [key(0).pk], "aliases": [None]}), 0)  # committed,
+    tables[1].put_intent("0" * 32, [VersionWrite(key(0), 2, "{}")], 0)  # committed,
     tables[1].transition_intent("0" * 32, "PENDING", "COMMITTED")  # its lock held by the layer for good
-    aws["dynamodb"].update_item(TableName=aws["table"], Key={"pk": {"S": key(0).pk}, "sk": {"S": "HEAD"}},
+    aws["dynamodb"].update_item(TableName=aws["table"], Key={"pk": {"S": pk(0)}, "sk": {"S": "HEAD"}},
                                 UpdateExpression="SET txlock = :t, pending_version = :v",
                                 ExpressionAttributeValues={":t": {"S": "0" * 32}, ":v": {"N": "2"}})
-    aws["dynamodb"].put_item(TableName=aws["table"], Item={"pk": {"S": key(0).pk}, "sk": {"S": "PENDING#" + "0" * 32},
+    aws["dynamodb"].put_item(TableName=aws["table"], Item={"pk": {"S": pk(0)}, "sk": {"S": "PENDING#" + "0" * 32},
                                                            "version": {"N": "2"}, "record": {"S": json.dumps(
                                                                {"body": {"value": "late"}, "files": {},
                                                                 "created_at": clock.now.isoformat(),
                                                                 "updated_at": clock.now.isoformat()})}})
-    tables[1].put_intent("z" * 32, json.dumps({"pks": [key(1).pk], "aliases": [None]}), 0)  # stale, PENDING
-    layer.hold(aws["table"], key(0).pk, "HEAD")
+    tables[1].put_intent("z" * 32, [VersionWrite(key(1), 2, "{}")], 0)  # stale, PENDING
+    layer.hold(aws["table"], pk(0), "HEAD")
     clock.now += timedelta(minutes=5)
     assert service.sweep() == 1  # the stale one; the committed one waits for the next sweep
-    assert [i["txid"] for i in tables[1].list_intents()] == ["0" * 32]
+    assert [i.txid for i in tables[1].list_intents()] == ["0" * 32]
     layer.release(0)
     assert service.sweep() == 1 and service.read(key(0)).body["value"] == "late" and leftovers(aws) == []
 

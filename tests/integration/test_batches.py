@@ -20,7 +20,7 @@ class Crash(BaseException):
 
 @pytest.fixture
 def table(aws):
-    from folio.storage.dynamodb import BatchTable
+    from folio.storage.batches import BatchTable
 
     return BatchTable()
 
@@ -53,9 +53,9 @@ def items(n, value, *, invalid=()):
 
 
 def state_of(table, n):
-    heads = table.get_heads([DocumentKey("acme", "batch-test", f"doc-{i:03d}").pk for i in range(n)])
-    values = {h.pk: __import__("json").loads(h.record)["body"]["value"] if h.record else None for h in heads.values()}
-    locks = [h.pk for h in heads.values() if h.lock]
+    heads = table.get_heads([DocumentKey("acme", "batch-test", f"doc-{i:03d}") for i in range(n)])
+    values = {h.key: __import__("json").loads(h.record)["body"]["value"] if h.record else None for h in heads.values()}
+    locks = [h.key for h in heads.values() if h.lock]
     return values, locks
 
 
@@ -63,7 +63,9 @@ def test_a_batch_that_fits_one_transaction_is_one_transaction(table, dynamodb_ca
     docs = BatchService(table).commit_atomic(items(33, "a"), CALLER)  # 33 creates x 3 actions = 99
     assert [d.version for d in docs] == [1] * 33
     assert dynamodb_calls["calls"] == ["BatchGetItem", "TransactWriteItems"]
-    assert table.get_alias("acme#alias#5") == DocumentKey("acme", "batch-test", "doc-005").pk
+    assert table.get_alias(DocumentKey("acme", "alias", "5")) == DocumentKey("acme", "batch-test", "doc-005")
+    stored = table._db.get_item(TableName=table._name, Key={"pk": {"S": "acme#alias#5"}, "sk": {"S": "ALIAS"}})
+    assert stored["Item"]["target"]["S"] == "acme#batch-test#doc-005"  # the alias item as stored
 
 
 def test_250_items_apply_all_through_the_intent(table, dynamodb_calls):
@@ -74,8 +76,8 @@ def test_250_items_apply_all_through_the_intent(table, dynamodb_calls):
     values, locks = state_of(table, 250)
     assert set(values.values()) == {"new"} and len(values) == 250 and locks == []
     assert table.list_intents() == []
-    assert all(table.get_alias(f"acme#alias#{i}") for i in range(250))
-    assert table.get_version(DocumentKey("acme", "batch-test", "doc-007").pk, 2) is not None
+    assert all(table.get_alias(DocumentKey("acme", "alias", str(i))) for i in range(250))
+    assert table.get_version(DocumentKey("acme", "batch-test", "doc-007"), 2) is not None
 
 
 def test_one_invalid_item_of_250_changes_nothing(table):
@@ -91,7 +93,8 @@ def test_one_invalid_item_of_250_changes_nothing(table):
 def run_killed(table, dynamodb_calls, crash_at, n, max_actions):
     """Seed half the items, kill a batch over all of them at ``crash_at``, then recover."""
     clock = Clock()
-    service = BatchService(table, clock=clock, max_actions=max_actions)
+    table.max_actions = max_actions
+    service = BatchService(table, clock=clock)
     dynamodb_calls["crash_at"] = None
     service.commit_atomic(items(n // 2, "old"), CALLER)
     dynamodb_calls["calls"].clear()
@@ -147,7 +150,8 @@ def test_a_250_item_batch_killed_midway_recovers(table, dynamodb_calls, crash_at
 
 def test_a_reader_of_a_locked_document_recovers_a_dead_batch(table, dynamodb_calls):
     clock = Clock()
-    service = BatchService(table, clock=clock, max_actions=10)
+    table.max_actions = 10
+    service = BatchService(table, clock=clock)
     service.commit_atomic(items(12, "old"), CALLER)
     dynamodb_calls["calls"].clear()
     dynamodb_calls["crash_at"] = 4  # BatchGet, intent, lock chunk 1 ... dies before the second chunk
@@ -165,7 +169,8 @@ def test_a_reader_of_a_locked_document_recovers_a_dead_batch(table, dynamodb_cal
 
 def test_concurrent_writer_meets_a_conflict_until_the_lock_is_released(table, dynamodb_calls):
     clock = Clock()
-    service = BatchService(table, clock=clock, max_actions=10, max_attempts=2)
+    table.max_actions = 10
+    service = BatchService(table, clock=clock, max_attempts=2)
     service.commit_atomic(items(12, "old"), CALLER)
     dynamodb_calls["calls"].clear()
     dynamodb_calls["crash_at"] = 4

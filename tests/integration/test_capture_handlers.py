@@ -63,7 +63,7 @@ def update(api, att, changes, **kwargs):
 
 
 def test_create_document_in_the_demo_procedure(document):
-    from folio.dialects.capture import DEMO_PROCEDURE
+    from folio.dialects.capture.procedures import DEMO_PROCEDURE
 
     assert document["procedure"] == {"id": DEMO_PROCEDURE["id"], "name": "Demo"}
     assert document["step"] == DEMO_PROCEDURE["steps"][0] and document["step"]["name"] == "Review"
@@ -72,7 +72,7 @@ def test_create_document_in_the_demo_procedure(document):
 
 
 def test_generated_batch_names_use_the_prefix_and_number(capture_api):
-    from folio.dialects.capture import DEMO_PROCEDURE
+    from folio.dialects.capture.procedures import DEMO_PROCEDURE
 
     answer = capture_api.request("POST", API, json_body={"procedure": {"id": DEMO_PROCEDURE["id"]}}, claims=CLAIMS)
     batch = answer.json["batch"]
@@ -130,7 +130,7 @@ def test_only_title_type_and_comment_are_updated(capture_api, attachment):
 
 
 def test_type_by_id_by_name_and_null(capture_api, attachment):
-    from folio.dialects.capture import DEMO_PROCEDURE
+    from folio.dialects.capture.procedures import DEMO_PROCEDURE
 
     receipt = DEMO_PROCEDURE["attachmentTypes"][1]
     first = update(capture_api, attachment, {"type": {"id": receipt["id"]}}).json
@@ -168,18 +168,18 @@ def test_stale_state_token_is_412_with_the_current_one(capture_api, attachment):
 
 def test_a_state_token_that_loses_the_race_is_409(capture_api, attachment, monkeypatch):
     """Read sees the token current; a concurrent writer commits before our conditional write."""
-    from folio.storage.dynamodb import DocumentTable
+    from folio.storage.documents import DocumentTable
 
     original = DocumentTable.commit
     interfered = []
 
-    def commit(self, pk, version, record):
+    def commit(self, key, version, record):
         if not interfered:
             interfered.append(True)
             theirs = json.loads(record)
             theirs["body"]["title"] = "Concurrent"
-            original(self, pk, version, json.dumps(theirs))  # the other writer wins
-        return original(self, pk, version, record)
+            original(self, key, version, json.dumps(theirs))  # the other writer wins
+        return original(self, key, version, record)
 
     monkeypatch.setattr(DocumentTable, "commit", commit)
     answer = update(capture_api, attachment, {"title": "Mine"})
@@ -230,7 +230,7 @@ def test_attachment_of_another_document_is_404(capture_api, attachment):
 
 
 def test_step_not_granted_is_403(capture_api, attachment):
-    from folio.dialects.capture import DEMO_PROCEDURE
+    from folio.dialects.capture.procedures import DEMO_PROCEDURE
 
     other_step = {**DEFAULT_CLAIMS, "folio:steps": f"[{DEMO_PROCEDURE['steps'][1]['id']}]"}
     assert update(capture_api, attachment, {"title": "x"}, claims=other_step).status == 403
@@ -248,7 +248,7 @@ def test_another_tenant_sees_nothing(capture_api, attachment):
 
 def test_a_tenant_with_its_own_procedures_does_not_see_the_default(capture_api):
     from folio.core import Caller
-    from folio.dialects.capture import Procedures
+    from folio.dialects.capture.procedures import Procedures
     from folio.storage.wiring import document_service
 
     admin = Caller(tenant="acme", sub="admin")

@@ -23,9 +23,9 @@ def stored(api, doc_id):
 
 
 def test_create_answers_201_with_every_property(api, created):
-    from folio.dialects import crm
+    from folio.dialects.crm.constants import PROPERTIES
 
-    assert list(created) == list(crm.PROPERTIES)
+    assert list(created) == list(PROPERTIES)
     assert created["DocumentId"] == 1 and created["Header"] == "Quarterly Sales Report Q4 2024"
     assert created["CreatedBy"]["FullName"] == "Ada Lovelace" and created["CreatedBy"]["Name"] == "user-1"
     assert created["_Links"]["Self"].endswith("/api/v1/Document/1")

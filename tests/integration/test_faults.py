@@ -172,10 +172,10 @@ class Injector:
     """botocore hooks on folio's own clients: count every AWS call, fail the n-th one."""
 
     def __init__(self):
-        from folio.storage import dynamodb as storage
+        from folio.storage.clients import client
         from folio.storage.config import settings
 
-        self.clients = [storage._client("dynamodb", settings()), storage._client("s3", settings())]
+        self.clients = [client("dynamodb", settings()), client("s3", settings())]
         self.lock = threading.Lock()
         self.calls: list[str] = []
         self.target: int | None = None

@@ -242,7 +242,7 @@ def test_front_and_back_upload_concurrently(api, monkeypatch):
     """Both puts are in flight at once: each waits until the other has started."""
     import threading
 
-    from folio.storage.dynamodb import FileStore
+    from folio.storage.files import FileStore
 
     started = threading.Barrier(2, timeout=5)
     original = FileStore.put

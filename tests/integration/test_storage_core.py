@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 from folio.core import Caller, DocumentKey, Edit, NewFile, Precondition
 from folio.core.errors import Contention, EditConflict, PreconditionFailed
 from folio.local.template import Template
+from folio.storage.keys import partition_key
 from folio.storage.wiring import document_service
 
 from ..conftest import TEMPLATE
@@ -19,7 +20,7 @@ ADA = Caller(tenant="acme", sub="ada")
 def history(aws, key):
     items = aws["dynamodb"].query(
         TableName=aws["table"], KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": key.pk}})["Items"]
+        ExpressionAttributeValues={":pk": {"S": partition_key(key)}})["Items"]
     return sorted(i["sk"]["S"] for i in items)
 
 
@@ -125,8 +126,8 @@ def test_concurrent_writers_through_a_single_threaded_aws_lose_nothing(template,
     """Against the embedded (single-threaded) moto server, as folio local runs it."""
     import os
 
-    from folio.storage import dynamodb as storage
     from folio.local.aws import EmbeddedAws
+    from folio.storage.clients import reset_clients
 
     saved = dict(os.environ)
     aws = EmbeddedAws().start()
@@ -152,7 +153,7 @@ def test_concurrent_writers_through_a_single_threaded_aws_lose_nothing(template,
         aws.stop()
         os.environ.clear()
         os.environ.update(saved)
-        storage.reset_clients()
+        reset_clients()
 
 
 def test_files_are_pinned_to_their_s3_version_with_sha256(aws):

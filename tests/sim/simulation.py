@@ -73,17 +73,17 @@ class World:
         import boto3
         from moto import mock_aws
 
-        from folio.storage import dynamodb as storage
+        from folio.storage.clients import client, reset_clients
         from folio.storage.config import settings
 
         self._mock = mock_aws()
         self._mock.start()
-        storage.reset_clients()
+        reset_clients()
         self.cfg = settings()
         self.client = boto3.client("dynamodb", region_name=self.cfg.region)
         from ..support.aws_concurrency import AwsConcurrency
 
-        self.layer = AwsConcurrency().attach(storage._client("dynamodb", self.cfg))
+        self.layer = AwsConcurrency().attach(client("dynamodb", self.cfg))
         # botocore's retry quota (500 tokens per client) is state one schedule would hand the next,
         # so a replay could differ; a Lambda's one request never drains it: keep it full
         from botocore.retries import quota
@@ -123,11 +123,12 @@ def run_schedule(seed: int, world: World) -> Report:
 
     from folio.core import batches
     from folio.core import service as core
-    from folio.storage import dynamodb as storage
     from folio.core.batches import BatchItem, BatchService
     from folio.core import Caller, DocumentKey, DocumentService, Precondition
     from folio.core.errors import FolioError
-    from folio.storage.dynamodb import BatchTable, DocumentTable
+    from folio.storage import table as storage
+    from folio.storage.batches import BatchTable
+    from folio.storage.documents import DocumentTable
 
     rng = random.Random(seed)
     clock = VirtualClock()
@@ -184,7 +185,7 @@ def _run(seed, rng, clock, cfg, scheduler, world, BatchItem, BatchService, Calle
     batch_service = BatchService(batch_table, clock=clock, max_attempts=rng.choice([2, 4, 8]), stale_after=60)
     # half the worlds give the document service what artu's S3-upload function has: a way to
     # finish the batch holding a head
-    resolve = (lambda txid, pk: batch_service.recover(txid, [pk])) if rng.random() < 0.5 else None
+    resolve = (lambda txid, key: batch_service.recover(txid, [key])) if rng.random() < 0.5 else None
     doc_service = DocumentService(DocumentTable(cfg), clock=clock, max_attempts=rng.choice([3, 10, 30]),
                                   resolve_lock=resolve)
     ids = [f"d{i}" for i in range(rng.randint(2, 6))]
@@ -221,11 +222,11 @@ def _run(seed, rng, clock, cfg, scheduler, world, BatchItem, BatchService, Calle
         must already hold what it answered, or a later version."""
         scheduler.quiet = True
         try:
-            heads = batch_table.get_heads([keys[d].pk for d in request.versions])
+            heads = batch_table.get_heads([keys[d] for d in request.versions])
         finally:
             scheduler.quiet = False
         for d, version in request.versions.items():
-            head = heads.get(keys[d].pk)
+            head = heads.get(keys[d])
             if head is None or head.version < version:
                 request.early.append(f"{d}: answered v{version}, head at {head and head.version}")
 
@@ -336,12 +337,12 @@ def check(requests: list[Request], observations: list[Observation], table, keys,
     problems: list[str] = []
     history: dict[str, dict[int, str]] = {}
     for d in ids:
-        versions = {v: json.loads(record)["body"].get("w") for v, record in table.history(keys[d].pk)}
+        versions = {v: json.loads(record)["body"].get("w") for v, record in table.history(keys[d])}
         history[d] = versions
         numbers = sorted(versions)
         if numbers != list(range(1, len(numbers) + 1)):
             problems.append(f"{d}: versions are not contiguous: {numbers}")
-        head = table.get_heads([keys[d].pk]).get(keys[d].pk)
+        head = table.get_heads([keys[d]]).get(keys[d])
         if numbers and (head is None or head.version != numbers[-1]):
             problems.append(f"{d}: head at {head and head.version}, history ends at {numbers[-1]}")
         elif head is not None and head.record is not None and numbers \

@@ -44,7 +44,7 @@ def test_seeded_schedules_keep_every_guarantee(world, chunk):
 def test_the_oracle_sees_a_half_applied_batch(world):
     """The oracle itself can fail: a batch reported done with one item never written is caught."""
     from folio.core import Caller, DocumentKey
-    from folio.storage.dynamodb import BatchTable
+    from folio.storage.batches import BatchTable
 
     from .simulation import OK, Request, check
 

@@ -63,6 +63,15 @@ def test_unusable_tenants_are_refused(tenant):
 
 
 def test_keys_start_with_the_tenant_and_file_keys_are_folio_chosen():
+    from folio.storage.keys import document_key, partition_key
+
     key = DocumentKey("acme", "crm-document", "9")
-    assert key.pk == "acme#crm-document#9"
+    assert partition_key(key) == "acme#crm-document#9"
+    assert document_key("acme#crm-document#9") == key
+    assert document_key(partition_key(DocumentKey("acme", "artu-live", "c/x#1"))).id == "c/x#1"
     assert key.file_key("front") == "acme/crm-document/9/front"
+
+
+def test_the_state_token_is_derived_as_it_always_was():
+    """Tokens clients hold stay valid: the hash of tenant#kind#id#version, 16 bytes of BLAKE2b."""
+    assert Document(DocumentKey("acme", "crm-document", "9"), 3, {}).state_token == "9f46ccdd086abecea15eef1cd58cc8c2"

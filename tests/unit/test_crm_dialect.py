@@ -5,13 +5,16 @@ from datetime import UTC, datetime
 import pytest
 
 from folio.core import Document, DocumentKey
-from folio.dialects import crm
 from folio.core.errors import InvalidRequest, PatchTestFailed, UnsupportedMediaType
+from folio.dialects.crm import constants, operations, views
+from folio.dialects.crm.mapping import DocumentPatch, document_key, entity_view, selected_properties
+from folio.dialects.crm.models import DocumentEntity, WritableDocument, validate_writable
+from folio.web.request import WebRequest
 
 
 def doc(body=None, version=3):
     now = datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
-    return Document(DocumentKey("acme", crm.KIND, "7"), version, crm.validate_writable(body or {}),
+    return Document(DocumentKey("acme", constants.KIND, "7"), version, validate_writable(body or {}),
                     {}, now, now, {"sub": "u1", "name": "Ada"}, {"sub": "u2"})
 
 
@@ -19,28 +22,28 @@ def test_paths_are_case_insensitive_and_leading_slash_optional():
     for path in ("/Department", "Header", "header", "/HEADER"):
         if path.lower().endswith("department"):
             with pytest.raises(InvalidRequest, match="not a property"):
-                crm.DocumentPatch([{"op": "replace", "path": path, "value": "x"}]).apply(doc())
+                DocumentPatch([{"op": "replace", "path": path, "value": "x"}]).apply(doc())
             continue
-        body = crm.DocumentPatch([{"op": "replace", "path": path, "value": "x"}]).apply(doc())
+        body = DocumentPatch([{"op": "replace", "path": path, "value": "x"}]).apply(doc())
         assert body["Header"] == "x"
 
 
 def test_keys_inside_free_form_dictionaries_are_exact():
     d = doc({"CustomFields": {"Key": 1}})
-    body = crm.DocumentPatch([{"op": "add", "path": "customfields/key", "value": 2}]).apply(d)
+    body = DocumentPatch([{"op": "add", "path": "customfields/key", "value": 2}]).apply(d)
     assert body["CustomFields"] == {"Key": 1, "key": 2}
 
 
 def test_structured_subobject_keys_match_case_insensitively():
     d = doc({"Contact": {"ContactId": 5, "Name": "Acme"}})
-    body = crm.DocumentPatch([{"op": "replace", "path": "/contact/name", "value": "Globex"}]).apply(d)
+    body = DocumentPatch([{"op": "replace", "path": "/contact/name", "value": "Globex"}]).apply(d)
     assert body["Contact"] == {"ContactId": 5, "Name": "Globex"}
 
 
 @pytest.mark.parametrize("op", ["move", "copy"])
 def test_move_and_copy_are_refused(op):
     with pytest.raises(InvalidRequest, match="not supported"):
-        crm.DocumentPatch([{"op": op, "from": "/Header", "path": "/Name"}])
+        DocumentPatch([{"op": op, "from": "/Header", "path": "/Name"}])
 
 
 @pytest.mark.parametrize("patch, message", [
@@ -55,27 +58,27 @@ def test_move_and_copy_are_refused(op):
 ])
 def test_malformed_patches_are_400(patch, message):
     with pytest.raises(InvalidRequest, match=message):
-        crm.DocumentPatch(patch)
+        DocumentPatch(patch)
 
 
 @pytest.mark.parametrize("name", ["DocumentId", "createdby", "CreatedDate", "UpdatedBy", "UpdatedDate",
                                   "TableRight", "FieldProperties", "_Links"])
 def test_read_only_properties_cannot_be_patched(name):
     with pytest.raises(InvalidRequest, match="read-only"):
-        crm.DocumentPatch([{"op": "replace", "path": name, "value": None}]).apply(doc())
+        DocumentPatch([{"op": "replace", "path": name, "value": None}]).apply(doc())
     with pytest.raises(InvalidRequest, match="read-only"):
-        crm.DocumentPatch({name: None}).apply(doc())
+        DocumentPatch({name: None}).apply(doc())
 
 
 def test_test_operation_may_read_read_only_properties():
-    body = crm.DocumentPatch([{"op": "test", "path": "/DocumentId", "value": 7},
-                              {"op": "replace", "path": "/Header", "value": "ok"}]).apply(doc())
+    body = DocumentPatch([{"op": "test", "path": "/DocumentId", "value": 7},
+                          {"op": "replace", "path": "/Header", "value": "ok"}]).apply(doc())
     assert body["Header"] == "ok"
 
 
 def test_failed_test_is_a_conflict():
     with pytest.raises(PatchTestFailed):
-        crm.DocumentPatch([{"op": "test", "path": "/Header", "value": "nope"}]).apply(doc({"Header": "x"}))
+        DocumentPatch([{"op": "test", "path": "/Header", "value": "nope"}]).apply(doc({"Header": "x"}))
 
 
 @pytest.mark.parametrize("path, value", [
@@ -85,25 +88,25 @@ def test_failed_test_is_a_conflict():
 ])
 def test_wrong_types_are_400_naming_the_property(path, value):
     with pytest.raises(InvalidRequest) as info:
-        crm.DocumentPatch([{"op": "replace", "path": path, "value": value}]).apply(doc())
+        DocumentPatch([{"op": "replace", "path": path, "value": value}]).apply(doc())
     assert path.strip("/").split("/")[0] in info.value.message
 
 
 def test_merge_patch_semantics():
     d = doc({"Header": "h", "CustomFields": {"keep": 1, "drop": 2, "nested": {"a": 1, "b": 2}, "arr": [1, 2]}})
-    body = crm.DocumentPatch({"header": None, "CustomFields": {"drop": None, "nested": {"b": None, "c": 3},
-                                                                "arr": [3], "new": {"x": None, "y": 1}}}).apply(d)
+    body = DocumentPatch({"header": None, "CustomFields": {"drop": None, "nested": {"b": None, "c": 3},
+                                                            "arr": [3], "new": {"x": None, "y": 1}}}).apply(d)
     assert body["Header"] is None
     assert body["CustomFields"] == {"keep": 1, "nested": {"a": 1, "c": 3}, "arr": [3], "new": {"y": 1}}
 
 
 def test_merge_patch_unknown_property_is_400():
     with pytest.raises(InvalidRequest, match="not a property"):
-        crm.DocumentPatch({"Department": "foo"})
+        DocumentPatch({"Department": "foo"})
 
 
 def test_dates_are_normalised_and_seven_fraction_digits_accepted():
-    body = crm.validate_writable({"Date": "2015-06-07T14:34:01.9409864+02:00", "PublishTo": "2020-01-01T00:00:00"})
+    body = validate_writable({"Date": "2015-06-07T14:34:01.9409864+02:00", "PublishTo": "2020-01-01T00:00:00"})
     assert body["Date"] == "2015-06-07T14:34:01.940986+02:00"
     assert body["PublishTo"] == "2020-01-01T00:00:00Z"
 
@@ -111,26 +114,26 @@ def test_dates_are_normalised_and_seven_fraction_digits_accepted():
 @pytest.mark.parametrize("raw", ["abc", "0", "-1", "2147483648", "1.5", "١٢", ""])
 def test_document_ids_must_be_positive_int32(raw):
     with pytest.raises(InvalidRequest, match="id must be"):
-        crm.document_key("acme", raw)
+        document_key("acme", raw)
 
 
 def test_select_nulls_everything_else():
     event = {"queryStringParameters": {"$select": "name,department,category/id,HEADER"},
              "headers": {"host": "api.example.com"}}
-    assert crm.parse_select(event) == {"Name", "Header"}
+    assert selected_properties(WebRequest(event).query.get("$select")) == {"Name", "Header"}
     import json
-    out = json.loads(crm.entity_response(doc({"Header": "h", "Name": "n", "OurRef": "r"}), event).body)
+    out = json.loads(views.entity_answer(doc({"Header": "h", "Name": "n", "OurRef": "r"}), WebRequest(event)).body)
     assert out["Header"] == "h" and out["Name"] == "n"
     assert all(v is None for k, v in out.items() if k not in ("Header", "Name"))
-    assert list(out) == list(crm.PROPERTIES)
+    assert list(out) == list(constants.PROPERTIES)
 
 
 def test_rendered_entity_has_every_property_and_links():
     import json
     event = {"headers": {"host": "api.example.com", "x-forwarded-proto": "https"}}
-    response = crm.entity_response(doc({"Header": "h"}), event)
+    response = views.entity_answer(doc({"Header": "h"}), WebRequest(event))
     out = json.loads(response.body)
-    assert list(out) == list(crm.PROPERTIES)
+    assert list(out) == list(constants.PROPERTIES)
     assert out["DocumentId"] == 7 and out["Header"] == "h"
     assert out["_Links"] == {"Self": "https://api.example.com/api/v1/Document/7",
                              "Archive": "https://api.example.com/api/v1/Document"}
@@ -142,18 +145,33 @@ def test_rendered_entity_has_every_property_and_links():
 def test_create_body_ignores_read_only_and_refuses_unknown():
     event = {"headers": {"content-type": "application/json"},
              "body": '{"DocumentId": 5, "header": "h", "CreatedBy": {"x": 1}}'}
-    assert crm.parse_create_body(event)["Header"] == "h"
+    assert operations.create_body(WebRequest(event))["Header"] == "h"
     with pytest.raises(InvalidRequest, match="not a property"):
-        crm.parse_create_body({"headers": {"content-type": "application/json"}, "body": '{"Nope": 1}'})
+        operations.create_body(WebRequest({"headers": {"content-type": "application/json"}, "body": '{"Nope": 1}'}))
     with pytest.raises(InvalidRequest, match="given twice"):
-        crm.parse_create_body({"headers": {"content-type": "application/json"}, "body": '{"Header": "a", "header": "b"}'})
+        operations.create_body(WebRequest({"headers": {"content-type": "application/json"}, "body": '{"Header": "a", "header": "b"}'}))
     with pytest.raises(UnsupportedMediaType):
-        crm.parse_create_body({"headers": {"content-type": "text/plain"}, "body": "{}"})
+        operations.create_body(WebRequest({"headers": {"content-type": "text/plain"}, "body": "{}"}))
 
 
 @pytest.mark.parametrize("stored, tested", [(1, True), (0, False), (True, 1), ("1", 1), ([1], [True]), ({"a": 1}, {"a": 1.5})])
 def test_test_compares_json_types_not_python_equality(stored, tested):
     d = doc({"CustomFields": {"v": stored}})
     with pytest.raises(PatchTestFailed):
-        crm.DocumentPatch([{"op": "test", "path": "/CustomFields/v", "value": tested}]).apply(d)
-    crm.DocumentPatch([{"op": "test", "path": "/CustomFields/v", "value": stored}]).apply(d)
+        DocumentPatch([{"op": "test", "path": "/CustomFields/v", "value": tested}]).apply(d)
+    DocumentPatch([{"op": "test", "path": "/CustomFields/v", "value": stored}]).apply(d)
+
+
+def test_the_models_have_exactly_the_properties():
+    assert tuple(WritableDocument.model_fields) == constants.WRITABLE
+    assert [field.alias or name for name, field in DocumentEntity.model_fields.items()] == list(constants.PROPERTIES)
+
+
+@pytest.mark.parametrize("selected", [None, frozenset({"Header", "CustomFields"}), frozenset()])
+def test_the_entity_view_validates_against_the_answer_model(selected):
+    d = doc({"Header": "h", "Date": "2015-06-07T14:34:01.9409864+02:00", "ActiveLinks": 3, "IsPublished": True,
+             "Contact": {"ContactId": 5}, "Links": [{"Id": 1}], "UserDefinedFields": {"SuperOffice:1": "x"},
+             "CustomFields": {"n": [1, {"a": None}]}})
+    view = entity_view(d, "https://api.example.com", selected)
+    answer = DocumentEntity.model_validate(view)
+    assert answer.model_dump(mode="json", by_alias=True).keys() == view.keys()

@@ -6,7 +6,7 @@ protocol, each step one or more AWS calls (storage packs them by actions and byt
 
 1. read every head; compute every next version (nothing is written if any item is invalid,
    413 if any can never be stored);
-2. write an *intent* record (state ``PENDING``) naming the batch's heads;
+2. write an *intent* record (state ``PENDING``) naming the batch's documents;
 3. lock the heads: a lock is conditional on the version read; the pending record goes to an
    item of its own beside the head, so a lock never doubles a head's size (a create locks a
    placeholder head);
@@ -22,11 +22,13 @@ function's timeout) is moved to ``ABORTED`` - the same conditional write that st
 so exactly one of commit and abort wins - and its locks are released. It runs on the next
 access of a locked head (:meth:`BatchService.read`) and from the sweeper (:meth:`sweep`).
 While a batch is pending, readers see the last committed versions; writers see a conflict.
+
+This module is the protocol's logic; how storage keeps intents, locks and aliases is behind the
+:class:`~folio.core.ports.BatchTable` Protocol.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,8 +36,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .documents import Caller, Document, DocumentKey
-from .service import pause, utcnow
 from .errors import Contention, EditConflict, FolioError, InvalidRequest, PayloadTooLarge, StorageUnavailable
+from .ports import ABORTED, COMMITTED, PENDING, BatchAborted, BatchConflict, BatchTable, Head, VersionWrite
+from .service import committed, pause, utcnow
 
 #: How many times a roll forward re-reads what is still locked and applies it, before the caller
 #: is told to retry later (the batch stays committed: readers and the sweeper finish it).
@@ -78,11 +81,9 @@ class BatchConflicted(EditConflict):
 
 
 class BatchService:
-    def __init__(self, table, *, clock: Callable[[], datetime] = utcnow, max_attempts: int = 8,
-                 stale_after: int = 60, max_actions: int | None = None):
-        self.table = table  # a folio.storage.BatchTable
-        if max_actions is not None:  # tests: exercise the multi-transaction protocol with small batches
-            self.table.max_actions = max_actions
+    def __init__(self, table: BatchTable, *, clock: Callable[[], datetime] = utcnow, max_attempts: int = 8,
+                 stale_after: int = 60):
+        self.table = table
         self.clock = clock
         self.max_attempts = max_attempts
         self.stale_after = stale_after
@@ -90,32 +91,24 @@ class BatchService:
     # ---------------------------------------------------------------- reads
     def read(self, key: DocumentKey) -> Document | None:
         """The committed document; a lock left by a dead or committed batch is resolved first."""
-        heads = self.table.get_heads([key.pk])
-        head = heads.get(key.pk)
-        if head is not None and head.lock is not None and self.recover(head.lock, [key.pk]):
-            head = self.table.get_heads([key.pk]).get(key.pk)
-        if head is None or head.record is None:
-            return None
-        return Document.from_record(key, head.version, head.record)
+        head = self.table.get_heads([key]).get(key)
+        if head is not None and head.lock is not None and self.recover(head.lock, [key]):
+            head = self.table.get_heads([key]).get(key)
+        return committed(head)
 
     # ---------------------------------------------------------------- writes
     def find_by_alias(self, alias: DocumentKey) -> Document | None:
         """The document a create recorded ``alias`` for (a lock a dead batch left resolved), or None."""
-        target = self.table.get_alias(alias.pk)
-        if target is None:
-            return None
-        tenant, kind, id_ = target.split("#", 2)
-        return self.read(DocumentKey(tenant, kind, id_))
+        target = self.table.get_alias(alias)
+        return None if target is None else self.read(target)
 
     def commit_atomic(self, items: list[BatchItem], caller: Caller) -> list[Document]:
         """Every item's next version, or none (BatchRejected 400, BatchTooLarge 413, BatchConflicted 409)."""
-        from ..storage.dynamodb import BatchConflict
-
         conflicts: list[int] = []
         for attempt in range(self.max_attempts):
             if attempt:
                 pause(attempt)
-            heads = self.table.get_heads([i.key.pk for i in items])
+            heads = self.table.get_heads([i.key for i in items])
             docs, writes = self._next_versions(items, heads, caller)  # 400 and 413 before any recovery
             if any(h.lock for h in heads.values()):
                 heads = self._resolve(heads, items)
@@ -135,8 +128,6 @@ class BatchService:
     def commit_each(self, items: list[BatchItem], caller: Caller) -> list[Document | FolioError]:
         """Each item on its own: one read for all heads, a transaction per item, and a re-read and
         re-apply only for an item that lost a race; an error per failing item."""
-        from ..storage.dynamodb import BatchConflict
-
         heads = self._heads(items)
         out: list[Document | FolioError] = []
         for item in items:
@@ -152,24 +143,23 @@ class BatchService:
         return out
 
     # ---------------------------------------------------------------- recovery
-    def recover(self, txid: str, pks: list[str] = ()) -> bool:
-        """Finish a batch a writer left behind; True when its locks are gone now. ``pks``: heads
+    def recover(self, txid: str, keys: list[DocumentKey] = ()) -> bool:
+        """Finish a batch a writer left behind; True when its locks are gone now. ``keys``: heads
         seen locked by it, released if the batch has no intent any more (no lock can outlive its
         intent: locks are conditional on a PENDING intent, which goes only after they are gone;
         this clears what an older writer may have left)."""
         intent = self.table.get_intent(txid)
         if intent is None:
-            if pks:
-                self.table.release_locks(txid, list(pks))
+            if keys:
+                self.table.release_locks(txid, list(keys))
             return True
-        plan = json.loads(intent["intent"])
-        state = intent["state"]
-        if state == "PENDING" and self._now() - intent["started"] > self.stale_after:
-            state = "ABORTED" if self.table.transition_intent(txid, "PENDING", "ABORTED") else self._state(txid)
-        if state == "COMMITTED":
-            self._roll_forward(txid, plan)
-        elif state == "ABORTED":
-            self.table.release_locks(txid, plan["pks"])
+        state = intent.state
+        if state == PENDING and self._now() - intent.started > self.stale_after:
+            state = ABORTED if self.table.transition_intent(txid, PENDING, ABORTED) else self._state(txid)
+        if state == COMMITTED:
+            self._roll_forward(txid, self.table.locked_writes(txid, list(intent.keys), intent.aliases))
+        elif state == ABORTED:
+            self.table.release_locks(txid, list(intent.keys))
         elif state is None:
             return True
         else:
@@ -183,7 +173,7 @@ class BatchService:
         recovered = 0
         for intent in self.table.list_intents():
             try:
-                recovered += self.recover(intent["txid"])
+                recovered += self.recover(intent.txid)
             except FolioError:
                 continue  # left for the next sweep, or the next reader
         return recovered
@@ -194,35 +184,33 @@ class BatchService:
 
     def _state(self, txid: str) -> str | None:
         intent = self.table.get_intent(txid)
-        return intent["state"] if intent else None
+        return intent.state if intent else None
 
-    def _heads(self, items: list[BatchItem]) -> dict[str, Any]:
-        heads = self.table.get_heads([i.key.pk for i in items])
+    def _heads(self, items: list[BatchItem]) -> dict[DocumentKey, Head]:
+        heads = self.table.get_heads([i.key for i in items])
         return self._resolve(heads, items) if any(h.lock for h in heads.values()) else heads
 
-    def _resolve(self, heads: dict[str, Any], items: list[BatchItem]) -> dict[str, Any]:
+    def _resolve(self, heads: dict[DocumentKey, Head], items: list[BatchItem]) -> dict[DocumentKey, Head]:
         """Recover the batches holding these heads, best effort (a lock that stays is a conflict
         for the write, never an error of this request); the heads re-read if any went."""
-        held: dict[str, list[str]] = {}
+        held: dict[str, list[DocumentKey]] = {}
         for head in heads.values():
             if head.lock is not None:
-                held.setdefault(head.lock, []).append(head.pk)
+                held.setdefault(head.lock, []).append(head.key)
         recovered = False
         for txid in sorted(held):  # every one, in one order (replays are exact)
             try:
                 recovered = self.recover(txid, held[txid]) or recovered
             except FolioError:
                 continue
-        return self.table.get_heads([i.key.pk for i in items]) if recovered else heads
+        return self.table.get_heads([i.key for i in items]) if recovered else heads
 
     @staticmethod
-    def _current(item: BatchItem, heads: dict[str, Any]) -> Document | None:
-        head = heads.get(item.key.pk)
-        if head is None or head.record is None:
-            return None
-        return Document.from_record(item.key, head.version, head.record)
+    def _current(item: BatchItem, heads: dict[DocumentKey, Head]) -> Document | None:
+        return committed(heads.get(item.key))
 
-    def _next_versions(self, items: list[BatchItem], heads: dict[str, Any], caller: Caller) -> tuple[list, list]:
+    def _next_versions(self, items: list[BatchItem], heads: dict[DocumentKey, Head],
+                       caller: Caller) -> tuple[list[Document], list[VersionWrite]]:
         """Every item's next version and its storage write; 400 if any is invalid, else 413 if any
         can never be stored."""
         docs, writes, invalid, too_large = [], [], [], []
@@ -252,17 +240,13 @@ class BatchService:
         return Document(item.key, current.version + 1, body, current.files, current.created_at, now,
                         current.created_by, caller.actor())
 
-    def _write(self, item: BatchItem, doc: Document):
+    def _write(self, item: BatchItem, doc: Document) -> VersionWrite:
         """The storage write of one next version; PayloadTooLarge when it can never be stored."""
-        from ..storage.dynamodb import VersionWrite  # storage types only; the table is injected
-
         record = doc.to_record()
-        self.table.check_record(item.key.pk, record)
-        return VersionWrite(item.key.pk, doc.version, record, item.alias.pk if item.alias and doc.version == 1 else None)
+        self.table.check_record(item.key, record)
+        return VersionWrite(item.key, doc.version, record, item.alias if doc.version == 1 else None)
 
     def _commit_one(self, item: BatchItem, caller: Caller) -> Document:
-        from ..storage.dynamodb import BatchConflict
-
         for attempt in range(self.max_attempts * 3):
             pause(attempt)
             doc = self._apply(item, self._current(item, self._heads([item])), caller)
@@ -273,65 +257,65 @@ class BatchService:
                 continue
         raise Contention(f"{item.key.id} is being changed by many writers; retry later")
 
-    def _commit_with_intent(self, items: list[BatchItem], writes: list) -> None:
+    def _commit_with_intent(self, items: list[BatchItem], writes: list[VersionWrite]) -> None:
         """Steps 2 to 6 of the protocol. Returns only when every item is applied."""
-        from ..storage.dynamodb import BatchAborted, BatchConflict
-
         txid = uuid.uuid4().hex
-        order = sorted(range(len(items)), key=lambda i: items[i].key.pk)  # one lock order for every batch
-        plan = {"pks": [writes[i].pk for i in order], "aliases": [writes[i].alias for i in order]}
-        self.table.put_intent(txid, json.dumps(plan, ensure_ascii=False, separators=(",", ":")), self._now())
+        order = sorted(range(len(items)), key=lambda i: _lock_order(items[i].key))  # one lock order for every batch
+        ordered = [writes[i] for i in order]
+        keys = [w.key for w in ordered]
+        self.table.put_intent(txid, ordered, self._now())
         try:
-            self.table.lock(txid, [(writes[i].pk, writes[i].version - 1, writes[i].record) for i in order])
+            self.table.lock(txid, ordered)
         except BatchAborted:  # a recoverer judged us dead: nothing applies
-            self._abort(txid, plan["pks"])
+            self._abort(txid, keys)
             raise _Conflict(order) from None
         except BatchConflict as conflict:
-            self._abort(txid, plan["pks"])
+            self._abort(txid, keys)
             raise _Conflict([order[j] for j in conflict.indexes]) from None
         except FolioError:
-            self._abort(txid, plan["pks"])
+            self._abort(txid, keys)
             raise
-        state = "COMMITTED" if self.table.transition_intent(txid, "PENDING", "COMMITTED") else self._state(txid)
-        if state != "COMMITTED":  # a sweeper judged us dead and aborted: nothing applies
-            self._abort(txid, plan["pks"])
+        state = COMMITTED if self.table.transition_intent(txid, PENDING, COMMITTED) else self._state(txid)
+        if state != COMMITTED:  # a sweeper judged us dead and aborted: nothing applies
+            self._abort(txid, keys)
             raise _Conflict(order)
-        self._roll_forward(txid, plan, known=[writes[i] for i in order])
+        self._roll_forward(txid, ordered)
         try:
             self.table.delete_intent(txid)
         except FolioError:
             pass  # every item is applied; the sweeper removes the finished intent
 
-    def _abort(self, txid: str, pks: list[str]) -> None:
+    def _abort(self, txid: str, keys: list[DocumentKey]) -> None:
         """Release the locks, unless the batch committed after all (then recovery rolls it forward)."""
         try:
-            if self.table.transition_intent(txid, "PENDING", "ABORTED") or self._state(txid) == "ABORTED":
-                self.table.release_locks(txid, pks)
+            if self.table.transition_intent(txid, PENDING, ABORTED) or self._state(txid) == ABORTED:
+                self.table.release_locks(txid, keys)
                 self.table.delete_intent(txid)
         except FolioError:
             pass  # left for recovery: the intent is PENDING, ABORTED or COMMITTED, and says what to do
 
-    def _roll_forward(self, txid: str, plan: dict[str, Any], known: list | None = None) -> None:
-        """Apply every head ``txid`` still holds (``known``: the writes its own writer locked, so
-        the happy path reads nothing); re-read and repeat what failed until nothing is left. Raises
-        StorageUnavailable when that does not happen in time: the batch is committed, so readers
-        and the sweeper finish it, but the caller is never told it is done before it is."""
-        writes = known if known is not None else self.table.locked_writes(txid, plan["pks"], _aliases(plan))
+    def _roll_forward(self, txid: str, writes: list[VersionWrite]) -> None:
+        """Apply ``writes``, the pending versions of heads ``txid`` holds (its own writer knows them,
+        so the happy path reads nothing); re-read and repeat what failed until nothing is left.
+        Raises StorageUnavailable when that does not happen in time: the batch is committed, so
+        readers and the sweeper finish it, but the caller is never told it is done before it is."""
+        aliases = {w.key: w.alias for w in writes if w.alias is not None}
         for attempt in range(ROLL_FORWARD_PASSES):
             if not writes:
                 return
             if attempt:
                 pause(attempt)
             failed = self.table.apply_locked(txid, writes)
-            writes = self.table.locked_writes(txid, [w.pk for w in failed], _aliases(plan)) if failed else []
+            writes = self.table.locked_writes(txid, [w.key for w in failed], aliases) if failed else []
         if writes:
             raise StorageUnavailable("the batch is committed but not yet applied to every document; "
                                      "it will be, retry to see it")
 
 
-def _aliases(plan: dict[str, Any]) -> dict[str, str]:
-    """pk -> the alias its create records (the plan keeps them as a list beside ``pks``)."""
-    return {pk: alias for pk, alias in zip(plan["pks"], plan["aliases"]) if alias}
+def _lock_order(key: DocumentKey) -> tuple[str, str, str]:
+    """The one order in which every batch locks its documents: two batches meet at the first
+    document they share, instead of each holding some of the other's."""
+    return key.tenant, key.kind, key.id
 
 
 class _Conflict(Exception):

@@ -48,13 +48,11 @@ class Caller:
 
 @dataclass(frozen=True)
 class DocumentKey:
+    """Which document: the tenant (every stored key starts with it), the kind and the id."""
+
     tenant: str
     kind: str  # e.g. "crm-document"
     id: str
-
-    @property
-    def pk(self) -> str:
-        return f"{self.tenant}#{self.kind}#{self.id}"
 
     def file_key(self, slot: str) -> str:
         """The S3 key of a file slot: chosen by folio, never from a client's file name."""
@@ -98,8 +96,10 @@ class Document:
 
     @property
     def state_token(self) -> str:
-        """capture's opaque stateToken: 32 hex digits derived from the key and the version."""
-        return hashlib.blake2b(f"{self.key.pk}#{self.version}".encode(), digest_size=16).hexdigest()
+        """capture's opaque stateToken: 32 hex digits, a hash of the key and the version (so a token
+        names one state of one resource, and tokens of earlier releases stay valid)."""
+        key = self.key
+        return hashlib.blake2b(f"{key.tenant}#{key.kind}#{key.id}#{self.version}".encode(), digest_size=16).hexdigest()
 
     def to_record(self) -> str:
         return json.dumps(

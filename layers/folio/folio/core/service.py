@@ -15,6 +15,7 @@ from typing import Any
 
 from .documents import Caller, Document, DocumentKey, FileRef, NewFile, Precondition
 from .errors import ConditionFailed, Contention, DocumentNotFound, EditConflict, FolioError, PayloadTooLarge
+from .ports import DocumentTable, FileStore, Head
 
 #: A change computes the next body from the current document (None: the body stays).
 #: It is called again on every re-read, so it must be a pure function of its input.
@@ -60,45 +61,39 @@ def utcnow() -> datetime:
 
 
 class DocumentService:
-    """Create, read and update documents with optimistic concurrency.
+    """Create, read and update documents with optimistic concurrency, over the storage that
+    :mod:`folio.storage.wiring` passes in (the Protocols of :mod:`folio.core.ports`)."""
 
-    ``table`` is a ``folio.storage.DocumentTable``-like object and ``files`` a
-    ``FileStore``-like one; they are passed in so the core stays free of boto3.
-    """
-
-    def __init__(self, table, files=None, *, max_attempts: int = 30, clock: Callable[[], datetime] = utcnow,
-                 resolve_lock: Callable[[str, str], bool] | None = None):
+    def __init__(self, table: DocumentTable, files: FileStore | None = None, *, max_attempts: int = 30,
+                 clock: Callable[[], datetime] = utcnow,
+                 resolve_lock: Callable[[str, DocumentKey], bool] | None = None):
         self.table = table
         self.files = files
         self.max_attempts = max_attempts
         self.clock = clock
-        #: ``resolve_lock(batch id, pk)`` finishes the atomic batch holding a head (artu documents
+        #: ``resolve_lock(batch id, key)`` finishes the atomic batch holding a head (artu documents
         #: are written by batches and by this service); True when the lock is gone
         self.resolve_lock = resolve_lock
 
     # ---- ids ----
     def next_id(self, tenant: str, kind: str, *, maximum: int | None = None) -> int:
-        value = self.table.next_id(f"{tenant}#{kind}#counter")
+        value = self.table.next_id(tenant, kind)
         if maximum is not None and value > maximum:
             raise PayloadTooLarge(f"the id space of {kind} is exhausted")
         return value
 
     def reserve_id(self, tenant: str, kind: str, value: int) -> None:
         """Make sure next_id never hands out ``value`` (it was chosen elsewhere)."""
-        self.table.raise_counter(f"{tenant}#{kind}#counter", value)
+        self.table.raise_counter(tenant, kind, value)
 
     # ---- reads ----
     def find(self, key: DocumentKey) -> Document | None:
-        head = self.table.get_head(key.pk)
-        if head is None:
-            return None
-        return Document.from_record(key, head["version"], head["record"])
+        return committed(self.table.get_head(key))
 
     def find_many(self, keys: list[DocumentKey]) -> dict[DocumentKey, Document]:
         """Several documents in one read (heads a pending batch created but did not commit are absent)."""
-        heads = self.table.get_heads([k.pk for k in keys])
-        return {k: Document.from_record(k, h.version, h.record) for k in keys
-                if (h := heads.get(k.pk)) is not None and h.record is not None}
+        heads = self.table.get_heads(keys)
+        return {k: doc for k in keys if (doc := committed(heads.get(k))) is not None}
 
     def get(self, key: DocumentKey) -> Document:
         doc = self.find(key)
@@ -107,14 +102,14 @@ class DocumentService:
         return doc
 
     def get_version(self, key: DocumentKey, version: int) -> Document:
-        record = self.table.get_version(key.pk, version)
+        record = self.table.get_version(key, version)
         if record is None:
             raise DocumentNotFound(f"document {key.id} has no version {version}")
         return Document.from_record(key, version, record)
 
     def history(self, key: DocumentKey) -> list[Document]:
         """Every committed version of a document, oldest first."""
-        return [Document.from_record(key, version, record) for version, record in self.table.history(key.pk)]
+        return [Document.from_record(key, version, record) for version, record in self.table.history(key)]
 
     def read_file(self, ref: FileRef) -> bytes:
         return self.files.get(ref.key, ref.version_id)
@@ -156,16 +151,16 @@ class DocumentService:
             edit = Edit(edit)
         guard = edit.guard
         def read() -> Document:
-            head = self.table.get_head(key.pk)
-            if head is not None and head.get("lock") and self.resolve_lock is not None:
+            head = self.table.get_head(key)
+            if head is not None and head.lock and self.resolve_lock is not None:
                 try:
-                    if self.resolve_lock(head["lock"], key.pk):
-                        head = self.table.get_head(key.pk)
+                    if self.resolve_lock(head.lock, key):
+                        head = self.table.get_head(key)
                 except FolioError:
                     pass  # still locked: the commit meets the lock and this loop waits for it
-            if head is None:
+            current = committed(head)
+            if current is None:
                 raise DocumentNotFound(f"no document {key.id}")
-            current = Document.from_record(key, head["version"], head["record"])
             if guard:
                 guard(current)
             precondition.check(current)
@@ -215,12 +210,12 @@ class DocumentService:
     # ---- internals ----
     def _moved_past(self, current: Document) -> bool:
         """Whether the stored head is no longer ``current``'s version (re-read, strongly consistent)."""
-        latest = self.table.get_head(current.key.pk)
-        return latest is None or latest["version"] != current.version
+        latest = self.table.get_head(current.key)
+        return latest is None or latest.version != current.version
 
     def _commit(self, doc: Document) -> None:
         """Head and history of ``doc`` (the table refuses, naming the limit, a record it cannot hold)."""
-        self.table.commit(doc.key.pk, doc.version, doc.to_record())
+        self.table.commit(doc.key, doc.version, doc.to_record())
 
     def _upload(self, key: DocumentKey, new_files: dict[str, NewFile]) -> dict[str, FileRef]:
         """Store every new file before any metadata points at it; several files go concurrently.
@@ -263,6 +258,13 @@ class DocumentService:
                 self.files.delete_version(ref.key, ref.version_id)
             except Exception:  # noqa: BLE001 - an orphan version is harmless; a sweeper may remove it
                 pass
+
+
+def committed(head: Head | None) -> Document | None:
+    """The committed document a head holds (None: absent, or a placeholder a pending batch created)."""
+    if head is None or head.record is None:
+        return None
+    return Document.from_record(head.key, head.version, head.record)
 
 
 def new_request_id() -> str:

@@ -9,7 +9,8 @@ and the OpenAPI document load, found here by name so that neither knows any dial
 * ``local``: what a fresh local deployment starts with and what sample events refer to:
   ``seed(documents)``, ``PREPARERS`` (function logical id -> ``prepare(request, documents)``),
   ``prepare_object(key, caller_tenant) -> (bytes, content type)`` for S3 events,
-  ``describe(base_url) -> list[str]`` (lines folio local prints) and ``add_commands(subparsers)``.
+  ``describe(base_url, token) -> list[str]`` (lines folio local prints).
+* ``cli``: ``add_commands(subparsers)``, the dialect's own commands of the ``folio`` CLI.
 """
 
 from __future__ import annotations

@@ -48,10 +48,6 @@ def refuse_real_aws(url: str) -> str:
     return url.rstrip("/")
 
 
-def _error_code(error: Exception) -> str | None:
-    return getattr(error, "response", {}).get("Error", {}).get("Code")
-
-
 def _strip_none(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_none(v) for k, v in value.items() if v is not None}
@@ -69,17 +65,17 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
     Local has no point-in-time recovery), told apart by the error code, is left out and named in
     ``skipped``; everything folio relies on (keys, versioning) is never skipped.
     """
-    from botocore.exceptions import ClientError
+    from ..storage.clients import error_code
 
     skipped = [] if skipped is None else skipped
 
     def optional(what: str, call, **kwargs) -> None:
         try:
             call(**kwargs)
-        except ClientError as e:
-            if _error_code(e) not in NOT_IMPLEMENTED:
+        except Exception as e:
+            if error_code(e) not in NOT_IMPLEMENTED:
                 raise
-            skipped.append(f"{what} ({_error_code(e)})")
+            skipped.append(f"{what} ({error_code(e)})")
 
     created: dict[str, str] = {}
     for lid, res in template.of_type("AWS::DynamoDB::Table").items():
@@ -100,8 +96,8 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
             args["SSESpecification"] = {"Enabled": True}
         try:
             status = dynamodb.create_table(**args)["TableDescription"].get("TableStatus")
-        except ClientError as e:
-            if not (exist_ok and _error_code(e) == "ResourceInUseException"):
+        except Exception as e:
+            if not (exist_ok and error_code(e) == "ResourceInUseException"):
                 raise
             status = None
         if status != "ACTIVE":  # a real service (or an emulator that acts as one) creates tables asynchronously
@@ -116,8 +112,8 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
         name = props["BucketName"] if isinstance(props.get("BucketName"), str) else template.local_name(lid)
         try:
             s3.create_bucket(Bucket=name)
-        except ClientError as e:
-            if not (exist_ok and _error_code(e) in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")):
+        except Exception as e:
+            if not (exist_ok and error_code(e) in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")):
                 raise
         if "VersioningConfiguration" in props:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
@@ -159,19 +155,15 @@ class EmbeddedAws:
     def start(self) -> EmbeddedAws:
         self._thread.start()
         os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
-        from ..storage import dynamodb as storage
+        from ..storage.clients import reset_clients
 
-        storage.reset_clients()
+        reset_clients()
         return self
 
     def client(self, service: str):
-        import boto3
-        from botocore.config import Config
+        from ..storage.clients import admin_client
 
-        return boto3.session.Session().client(
-            service, region_name=LOCAL_REGION, endpoint_url=self.endpoint_url,
-            config=Config(s3={"addressing_style": "path"}),
-        )
+        return admin_client(service, self.endpoint_url, LOCAL_REGION)
 
     def create_resources(self, template: Template) -> dict[str, str]:
         return create_resources(template, self.client("dynamodb"), self.client("s3"))
@@ -242,9 +234,9 @@ class LocalAws:
         os.environ["AWS_ENDPOINT_URL"] = self.embedded.endpoint_url if self.embedded else self.aws_endpoint
         for service in self.SERVICES:
             os.environ[f"AWS_ENDPOINT_URL_{service.upper()}"] = self.endpoints[service]
-        from ..storage import dynamodb as storage
+        from ..storage.clients import reset_clients
 
-        storage.reset_clients()
+        reset_clients()
         return self
 
     @property
@@ -253,14 +245,10 @@ class LocalAws:
         return "s3" not in self.external and self.on_object_created is not None
 
     def client(self, service: str):
-        import boto3
-        from botocore.config import Config
+        from ..storage.clients import admin_client
 
-        return boto3.session.Session().client(
-            service, region_name=LOCAL_REGION, endpoint_url=self.endpoints[service],
-            aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY,
-            config=Config(s3={"addressing_style": "path"}),
-        )
+        return admin_client(service, self.endpoints[service], LOCAL_REGION, access_key=LOCAL_ACCESS_KEY,
+                            secret_key=LOCAL_SECRET_KEY)
 
     def create_resources(self, template: Template) -> dict[str, str]:
         """The template's table and bucket; ones an external endpoint already has are kept."""

@@ -203,9 +203,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from ..dialects import providers
 
-    for provider in providers("local"):
-        if hasattr(provider, "add_commands"):
-            provider.add_commands(sub)
+    for provider in providers("cli"):
+        provider.add_commands(sub)
 
     p = sub.add_parser("openapi", help="print the OpenAPI document of every route")
     p.set_defaults(func=cmd_openapi)

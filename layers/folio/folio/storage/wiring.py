@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..core import DocumentKey, DocumentService
 from .config import settings
-from ..core import DocumentService
+
+if TYPE_CHECKING:
+    from ..core.batches import BatchService
+    from ..core import ports
 
 
 def document_service() -> DocumentService:
-    from .dynamodb import DocumentTable, FileStore  # boto3 is imported on first use only
+    from .documents import DocumentTable  # boto3 is imported on first use only
+    from .files import FileStore
 
     cfg = settings()
 
-    def resolve_lock(txid: str, pk: str) -> bool:
-        return batch_service().recover(txid, [pk])
+    def resolve_lock(txid: str, key: DocumentKey) -> bool:
+        return batch_service().recover(txid, [key])
 
     return DocumentService(DocumentTable(cfg), FileStore(cfg), max_attempts=cfg.max_write_attempts,
                            resolve_lock=resolve_lock)
 
 
-def batch_service():
+def batch_service() -> BatchService:
     """Multi-document atomic writes (artu) over the same table."""
-    from ..core.batches import BatchService
-    from .dynamodb import BatchTable
+    from ..core.batches import BatchService  # only the functions that write batches load it
+    from .batches import BatchTable
 
-    cfg = settings()
-    return BatchService(BatchTable(cfg))
+    return BatchService(BatchTable(settings()))
 
 
-def file_store():
-    from .dynamodb import FileStore
+def file_store() -> ports.FileStore:
+    from .files import FileStore
 
     return FileStore(settings())

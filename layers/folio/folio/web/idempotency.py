@@ -69,7 +69,7 @@ def _run_once(app, next_middleware, request: dict[str, Any]):
     )
     from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 
-    from ..storage.dynamodb import idempotency_store
+    from ..storage.idempotency import idempotency_store
 
     config = IdempotencyConfig(event_key_jmespath="[tenant, sub, key]", payload_validation_jmespath="fingerprint",
                                expires_after_seconds=EXPIRES_AFTER_SECONDS, raise_on_no_idempotency_key=True)

@@ -294,17 +294,3 @@ def _resolved_request(request: Request) -> WebRequest:
 
 #: A route handler's parameter ``request: CurrentRequest`` receives the request object.
 CurrentRequest = Annotated[WebRequest, Depends(_resolved_request)]
-
-
-# ---- transitional: the event-dict readers the dialects still call until they take a WebRequest
-
-def json_body(event: dict[str, Any]) -> Any:
-    return parse_json(body_bytes(event))
-
-
-def media_type(event: dict[str, Any]) -> str:
-    return bare_media_type(headers_of(event).get("content-type"))
-
-
-def query_param(event: dict[str, Any], name: str) -> str | None:
-    return (event.get("queryStringParameters") or {}).get(name)

@@ -26,10 +26,10 @@ def _after_snapshot_restore() -> None:
     (backoff jitter must differ between environments) and fresh connections."""
     import random
 
-    from ..storage import dynamodb
+    from ..storage.clients import reset_clients
 
     random.seed()
-    dynamodb.reset_clients()
+    reset_clients()
 
 
 try:  # present in Lambda's Python runtimes that support SnapStart; absent locally

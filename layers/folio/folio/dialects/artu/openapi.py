@@ -1,55 +1,43 @@
-"""artu's routes in the OpenAPI document (loaded by folio local and the docs, never by a handler)."""
+"""artu's routes in the OpenAPI document, from its models (loaded by folio local and the docs, never by a handler)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...web.openapi import PROBLEM, binary_response
+from ...web.openapi import PROBLEM, model_schema
+from .constants import ENVIRONMENTS, UPLOAD_URL_SECONDS
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .. import artu
+    from .models import Batch, BatchAnswer, DocumentData, LookupAnswer, UploadTicket
 
-    item = artu.Item.model_json_schema()
-    text = {"type": ["string", "null"]}
-    when = {"type": ["string", "null"], "format": "date-time"}
-    document = {"type": "object", "properties": {
-        "clientId": {"type": "string", "format": "uuid"}, "type": text, "id": {"type": "string", "format": "uuid"},
-        "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"},
-        "status": {"enum": ["pending_upload", "uploaded", "verified", "rejected"]}, "filename": text,
-        "contentType": text, "size": {"type": ["integer", "null"]}, "expiresAt": {"type": ["string", "null"], "format": "date"},
-        "verifiedAt": when, "verifiedBy": text, "rejectionReason": text, "reviewedAt": when, "reviewedBy": text,
-        "externalId": {"type": "string"}, "fields": {"type": "object"}, "metadata": {"type": "object"}}}
-    env = {"name": "X-Environment", "in": "header", "required": True, "schema": {"enum": ["test", "live"]}}
-    entry = {"oneOf": [{"type": "object", "properties": {"data": document}},
-                       {"type": "object", "properties": {"error": {"type": "object", "properties": {
-                           "status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}}}}]}
+    env = {"name": "X-Environment", "in": "header", "required": True, "schema": {"enum": list(ENVIRONMENTS)}}
+
+    def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
     return {
         "ArtuBatchUpsertExternalFunction": {
             "parameters": [env],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["items"], "properties": {
-                    "items": {"type": "array", "minItems": 1, "maxItems": artu.MAX_ITEMS, "items": item},
-                    "atomic": {"type": "boolean", "default": True}}}}}},
-            "responses": {"200": {"description": "Every item, in order", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"atomic": {"type": "boolean"}, "data": {"type": "array", "items": entry}}}}}},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": model_schema(Batch)}}},
+            "responses": {"200": answer("Every item, in order", model_schema(BatchAnswer, mode="serialization")),
                           "409": {"description": "atomic: items kept changing concurrently; nothing was written"}}},
         "ArtuGetDocumentFunction": {
             "parameters": [env,
                            {"name": "clientId", "in": "query", "required": False, "schema": {"type": "string", "format": "uuid"}},
                            {"name": "externalId", "in": "query", "required": False, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The document ({data}) or the lookup's matches ({data: [...]})",
-                                  "content": {"application/json": {"schema": {"type": "object", "required": ["data"],
-                                      "properties": {"data": {"oneOf": [document,
-                                                                        {"type": "array", "items": document}]}}}}}}}},
+            "responses": {"200": {**answer("The document ({data}) or the lookup's matches ({data: [...]})", {
+                "oneOf": [model_schema(DocumentData, mode="serialization"),
+                          model_schema(LookupAnswer, mode="serialization")]}),
+                "headers": {"ETag": {"description": "GET /documents/{id} only", "schema": {"type": "string"}}}}}},
         "ArtuCreateUploadUrlFunction": {
             "parameters": [env],
+            # parsed without pydantic (the function stays light): operations.upload_content_type
             "requestBody": {"required": False, "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"contentType": {"type": "string"}}}}}},
-            "responses": {"200": {"description": "A presigned S3 PUT, valid 5 minutes", "content": {"application/json": {
-                "schema": {"type": "object", "properties": {"url": {"type": "string"}, "method": {"const": "PUT"},
-                                                            "headers": {"type": "object"},
-                                                            "expiresAt": {"type": "string", "format": "date-time"}}}}}}}},
+                "type": "object", "additionalProperties": False,
+                "properties": {"contentType": {"type": "string", "maxLength": 255, "default": "application/octet-stream"}}}}}},
+            "responses": {"200": answer(f"A presigned S3 PUT, valid {UPLOAD_URL_SECONDS // 60} minutes",
+                                        model_schema(UploadTicket, mode="serialization"))}},
     }
 
 

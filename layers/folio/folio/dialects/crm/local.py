@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ...core import Caller, Edit, NewFile
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .. import crm
+from .constants import KIND
+from .mapping import document_key
+from .models import validate_writable
 
 
 def prepare(request: WebRequest) -> None:
@@ -13,12 +14,12 @@ def prepare(request: WebRequest) -> None:
     caller = request.caller
     if raw_id is None:
         return
-    key = crm.document_key(caller.tenant, raw_id)
+    key = document_key(caller.tenant, raw_id)
     documents = document_service()
-    documents.reserve_id(caller.tenant, crm.KIND, int(key.id))
+    documents.reserve_id(caller.tenant, KIND, int(key.id))
     if documents.find(key) is None:
-        body = crm.validate_writable({"Header": "Quarterly Sales Report Q4 2024", "Name": "q4-report.docx",
-                                      "OurRef": "SO-2024-001", "CustomFields": {"CustomFields1": "suscipit"}})
+        body = validate_writable({"Header": "Quarterly Sales Report Q4 2024", "Name": "q4-report.docx",
+                                  "OurRef": "SO-2024-001", "CustomFields": {"CustomFields1": "suscipit"}})
         documents.create(key, body, caller)
 
 

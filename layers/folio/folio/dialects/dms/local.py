@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from ...core import Caller, Edit, NewFile
+from ...core import Edit, NewFile
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .. import dms
+from .mapping import KIND, Upload, document_ids, new_body, version_change
+from .operations import addressed
+
+#: The two file versions of the document a sample event names, when it does not exist yet.
+FIRST = Upload({"name": "Floor plan", "folderId": 17, "description": ""},
+               NewFile(b"%PDF-1.4\n% floor plan draft\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
+SECOND = Upload({}, NewFile(b"%PDF-1.4\n% floor plan rev A\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
 
 
 def prepare(request: WebRequest) -> None:
-    """The document the event names, with two file versions."""
-    params = event.get("pathParameters") or {}
+    """The document the event names, with two file versions; its id is reserved so creates skip it."""
+    params = request.path
     if "document_id" not in params:
         return
-    key = dms.document_key(caller.tenant, params["client_id"], params["project_id"], params["document_id"])
+    key = addressed(request, params["client_id"], params["project_id"], params["document_id"])
+    client, project, document = document_ids(key)
     documents = document_service()
-    documents.reserve_id(caller.tenant, dms.KIND, int(params["document_id"]))
+    documents.reserve_id(key.tenant, KIND, document)
     if documents.find(key) is None:
-        first = dms.Upload({"name": "Floor plan", "folderId": 17, "description": ""},
-                           NewFile(b"%PDF-1.4\n% floor plan draft\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
-        documents.create(key, dms.new_body(params["client_id"], params["project_id"], first), caller,
-                         new_files={dms.FILE_SLOT: first.file})
-        second = dms.Upload({}, NewFile(b"%PDF-1.4\n% floor plan rev A\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
-        documents.update(key, Edit(dms.version_change(second), new_files={dms.FILE_SLOT: second.file}), caller)
+        documents.create(key, new_body(client, project, FIRST), request.caller, new_files=FIRST.new_files)
+        documents.update(key, Edit(version_change(SECOND), new_files=SECOND.new_files), request.caller)
 
 
 PREPARERS = {name: prepare for name in ("DmsUploadDocumentVersionFunction", "DmsGetDocumentFunction",

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from ...core import Caller, Edit, NewFile
+from ...core import NewFile
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .. import kyc
+from .mapping import KIND, Upload, document_number, new_body
+from .operations import addressed
 from .samples import png
+
+#: The document a sample event names, when it does not exist yet.
+SAMPLE = Upload({"type": "PASSPORT", "number": "E1234567", "authenticity": "ORIGINAL",
+                 "issueDate": "2019-05-01", "expiryDate": "2029-04-30"},
+                {"front": NewFile(png(), "image/png", "passport-front.png"),
+                 "back": NewFile(png(rgb=(0, 0, 200)), "image/png", "passport-back.png")})
 
 
 def prepare(request: WebRequest) -> None:
-    params = event.get("pathParameters") or {}
-    if "documentId" not in params:
+    """The customer's document the event names, at version 1; its id is reserved so creates skip it."""
+    if "documentId" not in request.path:
         return
-    domain = kyc.domain_of(request._event, caller)
-    document_id = kyc.path_id(params["documentId"], "documentId")
-    key = kyc.document_key(caller.tenant, domain, document_id)
+    key, customer = addressed(request, request.path["customerId"], request.path["documentId"])
     documents = document_service()
-    documents.reserve_id(caller.tenant, kyc.KIND, document_id)
+    documents.reserve_id(key.tenant, KIND, document_number(key))
     if documents.find(key) is None:
-        upload = kyc.Upload({"type": "PASSPORT", "number": "E1234567", "authenticity": "ORIGINAL",
-                             "issueDate": "2019-05-01", "expiryDate": "2029-04-30"},
-                            {"front": NewFile(png(), "image/png", "passport-front.png"),
-                             "back": NewFile(png(rgb=(0, 0, 200)), "image/png", "passport-back.png")})
-        documents.create(key, kyc.new_body(kyc.path_id(params["customerId"], "customerId"), upload), caller,
-                         new_files=upload.files)
+        documents.create(key, new_body(customer, SAMPLE), request.caller, new_files=SAMPLE.files)
 
 
 PREPARERS = {name: prepare for name in ("KycUpdateDocumentFunction", "KycGetDocumentFunction",

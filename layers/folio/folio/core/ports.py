@@ -1,0 +1,166 @@
+"""What the core needs from storage, written down as Protocols; :mod:`folio.storage` implements them.
+
+The core speaks of documents by :class:`DocumentKey` and of versions by number; how storage names
+its items (partition and sort keys, lock attributes, counters, the serialized intent of a batch)
+is storage's own business. The values and exceptions that cross the boundary are defined here, so
+that the core never imports storage. A conditional write that found another version raises
+:class:`~folio.core.errors.ConditionFailed`; a record that can never be stored raises
+:class:`~folio.core.errors.PayloadTooLarge`; anything else AWS fails at raises
+:class:`~folio.core.errors.StorageUnavailable`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .documents import DocumentKey
+
+#: The states of a batch's intent, its commit point: PENDING until one conditional write moves it
+#: to COMMITTED (the writer) or ABORTED (a recoverer that judged the writer dead).
+PENDING, COMMITTED, ABORTED = "PENDING", "COMMITTED", "ABORTED"
+
+
+@dataclass(frozen=True)
+class Head:
+    """A document's head as stored: ``record`` (the version's JSON text) is None for a placeholder
+    that a pending atomic create locked; ``lock`` names the batch holding the head and
+    ``pending_version`` the version that batch writes."""
+
+    key: DocumentKey
+    version: int
+    record: str | None
+    lock: str | None = None
+    pending_version: int | None = None
+
+
+@dataclass(frozen=True)
+class VersionWrite:
+    """The next version of one document; ``alias`` (only on create) is another key that names it."""
+
+    key: DocumentKey
+    version: int
+    record: str
+    alias: DocumentKey | None = None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A multi-transaction batch as recorded before it locks anything: its state, when it started
+    (seconds since the epoch), the documents it locks in lock order, and the alias each create
+    records."""
+
+    txid: str
+    state: str
+    started: int
+    keys: tuple[DocumentKey, ...] = ()
+    aliases: dict[DocumentKey, DocumentKey] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One stored object version and what it holds."""
+
+    key: str
+    version_id: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+class BatchConflict(Exception):
+    """A batch write was refused by its conditions; ``indexes`` are the documents (positions in
+    the writes given) whose condition failed."""
+
+    def __init__(self, indexes: list[int]):
+        super().__init__(f"conditions failed for {indexes}")
+        self.indexes = indexes
+
+
+class BatchAborted(Exception):
+    """The batch's intent is no longer PENDING (a recoverer judged its writer dead): lock nothing more."""
+
+
+class DocumentTable(Protocol):
+    """Heads, immutable history and id counters of documents."""
+
+    def get_head(self, key: DocumentKey) -> Head | None:
+        """The head, read strongly consistent; None when absent or a placeholder a pending create locked."""
+
+    def get_heads(self, keys: list[DocumentKey]) -> dict[DocumentKey, Head]:
+        """Several heads in one read, placeholders included (strongly consistent)."""
+
+    def get_version(self, key: DocumentKey, version: int) -> str | None:
+        """The record of one committed version."""
+
+    def history(self, key: DocumentKey) -> list[tuple[int, str]]:
+        """Every committed version's ``(version, record)``, oldest first."""
+
+    def commit(self, key: DocumentKey, version: int, record: str) -> None:
+        """Head and history of ``version`` at once, conditional on the head being at ``version - 1``
+        and unlocked (absent for version 1); ConditionFailed when it is not."""
+
+    def next_id(self, tenant: str, kind: str) -> int:
+        """A new integer for this tenant and kind, never handed out before."""
+
+    def raise_counter(self, tenant: str, kind: str, at_least: int) -> None:
+        """Make next_id hand out only integers above ``at_least`` (never moves down)."""
+
+
+class FileStore(Protocol):
+    """Files in a versioned store, always addressed by (key, version id)."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> StoredObject: ...
+
+    def get(self, key: str, version_id: str) -> bytes: ...
+
+    def describe(self, key: str, version_id: str) -> StoredObject:
+        """Size, content type and SHA-256 of one object version (one stored without folio's help)."""
+
+    def delete_version(self, key: str, version_id: str) -> None: ...
+
+    def presign_put(self, key: str, content_type: str, expires_in: int) -> str:
+        """A URL that lets its holder store this one key, with this content type, until it expires."""
+
+
+class BatchTable(DocumentTable, Protocol):
+    """The storage half of the atomic batch protocol (see :mod:`folio.core.batches`): many heads in
+    one transaction when they fit, else an intent, locks, the intent's commit, a roll forward."""
+
+    def get_alias(self, alias: DocumentKey) -> DocumentKey | None:
+        """The document a create recorded ``alias`` for."""
+
+    def check_record(self, key: DocumentKey, record: str) -> None:
+        """PayloadTooLarge, naming the limit, when a version of ``record`` can never be stored."""
+
+    def fits_one_transaction(self, writes: list[VersionWrite]) -> bool: ...
+
+    def write_versions(self, writes: list[VersionWrite]) -> None:
+        """Every write at once, each conditional on the version before; BatchConflict names those that failed."""
+
+    def put_intent(self, txid: str, writes: list[VersionWrite], started: int) -> None:
+        """Record a PENDING intent naming ``writes``' documents (in this order) and aliases."""
+
+    def get_intent(self, txid: str) -> Intent | None: ...
+
+    def list_intents(self) -> list[Intent]: ...
+
+    def transition_intent(self, txid: str, from_state: str, to_state: str) -> bool:
+        """Move the intent's state if it is still ``from_state``; False when another party moved it."""
+
+    def delete_intent(self, txid: str) -> None: ...
+
+    def lock(self, txid: str, writes: list[VersionWrite]) -> None:
+        """Lock each write's head at the version before it, with its pending record beside it, each
+        step conditional on the intent being PENDING (BatchAborted); BatchConflict names the writes
+        whose head moved. Locks taken before a failure stay (the caller aborts)."""
+
+    def locked_writes(self, txid: str, keys: list[DocumentKey],
+                      aliases: dict[DocumentKey, DocumentKey]) -> list[VersionWrite]:
+        """The pending versions of the documents among ``keys`` that ``txid`` still holds."""
+
+    def apply_locked(self, txid: str, writes: list[VersionWrite]) -> list[VersionWrite]:
+        """Roll forward: each head ``txid`` holds becomes its pending version; the writes not applied."""
+
+    def release_locks(self, txid: str, keys: list[DocumentKey]) -> None:
+        """Roll back the heads among ``keys`` that ``txid`` holds (a placeholder goes)."""

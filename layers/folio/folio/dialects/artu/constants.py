@@ -1,0 +1,21 @@
+"""artu's constants, each written once. The pydantic models, the mapping and the views read
+them; they live apart from the models so that the functions that only read (and the upload
+functions) never pay for importing pydantic."""
+
+from __future__ import annotations
+
+#: The values of ``X-Environment``; each is a world of its own (kinds ``artu-test``, ``artu-live``).
+ENVIRONMENTS = ("test", "live")
+#: The most items one batch may hold (the spec's bound).
+MAX_ITEMS = 250
+#: The file slot of an upload; the S3 key ends with it, and template.yaml's notification
+#: filter (suffix ``/artu-upload``) sends only those keys to the record-upload function.
+UPLOAD_SLOT = "artu-upload"
+#: How long a presigned upload URL is valid.
+UPLOAD_URL_SECONDS = 300
+#: A document's statuses: created, then its file arrived; review (verified, rejected) is not offered.
+STATUSES = ("pending_upload", "uploaded", "verified", "rejected")
+#: The spec's document, in its order (models.DocumentAnswer documents each field).
+ANSWER_FIELDS = ("clientId", "type", "id", "createdAt", "updatedAt", "status", "filename", "contentType", "size",
+                 "expiresAt", "verifiedAt", "verifiedBy", "rejectionReason", "reviewedAt", "reviewedBy",
+                 "externalId", "fields", "metadata")

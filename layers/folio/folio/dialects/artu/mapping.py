@@ -1,0 +1,111 @@
+"""Between artu's items and the core Document: the keys, the stored body, the upload (pure functions).
+
+Every artu function imports this module; it needs no pydantic (items arrive as the dict a
+validated Item dumps to).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ...core import Document, DocumentKey, FileRef
+from ...web.s3_events import ObjectCreated, sequencer_order
+from .constants import ANSWER_FIELDS, ENVIRONMENTS, UPLOAD_SLOT
+
+#: The part of a kind that names artu; the environment follows it (``artu-live``).
+_KIND_PREFIX = "artu-"
+
+
+def kind(env: str) -> str:
+    """The kind of an environment's documents: the two environments share no key."""
+    return f"{_KIND_PREFIX}{env}"
+
+
+def document_key(tenant: str, env: str, client_id: str, external_id: str) -> DocumentKey:
+    """A document is named by (``clientId``, ``externalId``) in its environment."""
+    return DocumentKey(tenant, kind(env), f"{client_id}/{external_id}")
+
+
+def alias(tenant: str, env: str, document_id: str) -> DocumentKey:
+    """The second name of a document: its ``id``, recorded when the document is created."""
+    return DocumentKey(tenant, f"{kind(env)}-id", document_id)
+
+
+# ---------------------------------------------------------------- the body
+
+def item_change(item: dict[str, Any], new_id: str) -> Callable[[Document | None], dict[str, Any]]:
+    """The batch engine's change for one item (an Item dumped as JSON, unset properties left
+    out): create the document with ``new_id``, or replace the properties the item gives."""
+    given = dict(item)
+    client_id, external_id = given.pop("clientId"), given.pop("externalId")
+
+    def change(current: Document | None) -> dict[str, Any]:
+        if current is None:
+            body = {name: None for name in ANSWER_FIELDS if name not in ("createdAt", "updatedAt")}
+            body.update({"id": new_id, "clientId": client_id, "externalId": external_id,
+                         "status": "pending_upload", "fields": {}, "metadata": {}, "scope": None,
+                         "storagePath": None})
+        else:
+            body = dict(current.body)
+        body.update({k: ({} if v is None and k in ("fields", "metadata") else v) for k, v in given.items()})
+        return body
+
+    return change
+
+
+def arrival_change(ref: FileRef, sequencer: str) -> Callable[[Document], dict[str, Any]]:
+    """The file's facts, status ``uploaded``. S3 events may arrive out of order: an event older
+    than the one recorded changes nothing."""
+
+    def change(current: Document) -> dict[str, Any]:
+        recorded = current.body.get("uploadSequencer")
+        if recorded and sequencer_order(recorded) >= sequencer_order(sequencer):
+            return current.body
+        return {**current.body, "status": "uploaded", "contentType": ref.content_type, "size": ref.size,
+                "filename": ref.file_name or current.body.get("filename"), "sha256": ref.sha256,
+                "uploadSequencer": sequencer}
+
+    return change
+
+
+# ---------------------------------------------------------------- the upload
+
+def upload_key(tenant: str, env: str, document_id: str) -> str:
+    """The S3 key a document's uploads go to, named by its ``id`` (the core's file key of the
+    upload slot): chosen by folio, never by the client. :func:`upload_target` reads it back."""
+    return DocumentKey(tenant, kind(env), document_id).file_key(UPLOAD_SLOT)
+
+
+def upload_target(key: str) -> tuple[str, str, str] | None:
+    """(tenant, env, document id) of a key made by :func:`upload_key`, or None for any other object."""
+    parts = key.split("/")
+    if len(parts) != 4 or parts[3] != UPLOAD_SLOT or not parts[1].startswith(_KIND_PREFIX):
+        return None
+    tenant, env, document_id = parts[0], parts[1].removeprefix(_KIND_PREFIX), parts[2]
+    if env not in ENVIRONMENTS or upload_key(tenant, env, document_id) != key:
+        return None
+    return tenant, env, document_id
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A file that arrived through an upload URL: whose it is, and the object version S3 stored."""
+
+    tenant: str
+    env: str
+    document_id: str
+    key: str
+    version_id: str
+    sequencer: str
+
+
+def arrivals(objects: list[ObjectCreated]) -> list[Arrival]:
+    """The created objects that are artu uploads (a versioned bucket names each version)."""
+    found = []
+    for obj in objects:
+        target = upload_target(obj.key)
+        if target is not None and obj.version_id:
+            found.append(Arrival(*target, key=obj.key, version_id=obj.version_id, sequencer=obj.sequencer))
+    return found

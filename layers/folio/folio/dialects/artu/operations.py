@@ -1,0 +1,204 @@
+"""artu's operations over the core: the request object and the route's parameters in, documents out.
+
+Only :func:`upsert_batch` (and folio local) validates with the pydantic models; it imports
+them when called, so the read and upload functions never load pydantic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools import Logger
+
+from ...core import Caller, Document, Edit, FileRef, utcnow
+from ...core.batches import BatchItem
+from ...core.errors import DocumentNotFound, FolioError, InvalidRequest, UnsupportedMediaType
+from ...storage.wiring import batch_service, document_service, file_store
+from ...web.request import WebRequest
+from ...web.validation import field_errors
+from .constants import ENVIRONMENTS, MAX_ITEMS, UPLOAD_URL_SECONDS
+from ...web.s3_events import ObjectCreated
+from .mapping import Arrival, alias, arrival_change, arrivals, document_key, item_change, upload_key
+
+if TYPE_CHECKING:
+    from .models import Item
+
+logger = Logger()
+
+
+def environment(request: WebRequest) -> str:
+    """``X-Environment``: ``test`` or ``live``, required on every route."""
+    value = (request.header("x-environment") or "").strip()
+    if value not in ENVIRONMENTS:
+        raise InvalidRequest(f"X-Environment must be test or live, got {value or 'nothing'}",
+                             errors=[{"field": "X-Environment", "message": "required: test or live"}])
+    return value
+
+
+def find_by_id(tenant: str, env: str, raw_id: str) -> Document | None:
+    """A document by its ``id`` (through the alias its create recorded); None when there is
+    none (an id that is no UUID names none)."""
+    try:
+        document_id = str(uuid.UUID(raw_id))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return batch_service().find_by_alias(alias(tenant, env, document_id))
+
+
+def get_by_id(tenant: str, env: str, document_id: str) -> Document:
+    """:func:`find_by_id`, or 404."""
+    doc = find_by_id(tenant, env, document_id)
+    if doc is None:
+        raise DocumentNotFound(f"no document {document_id} in {env}")
+    return doc
+
+
+# ---------------------------------------------------------------- reads
+
+def get_document(request: WebRequest, document_id: str) -> Document:
+    caller = request.caller  # no token is a 401 before any 400
+    return get_by_id(caller.tenant, environment(request), document_id)
+
+
+def lookup_documents(request: WebRequest) -> list[Document]:
+    """``?clientId=<uuid>&externalId=<id>``: the one document they name, or none."""
+    caller = request.caller
+    env = environment(request)
+    client, external = request.query.get("clientId"), request.query.get("externalId")
+    if not client or not external:
+        raise InvalidRequest("look documents up with ?clientId=<uuid>&externalId=<id>")
+    try:
+        client = str(uuid.UUID(client))
+    except ValueError:
+        raise InvalidRequest(f"clientId must be a UUID, got {client!r}") from None
+    doc = batch_service().read(document_key(caller.tenant, env, client, external))
+    return [doc] if doc else []
+
+
+# ---------------------------------------------------------------- the batch
+
+def _reason(error) -> str:
+    """A pydantic error in artu's words: ``location: message``, joined by ``; ``."""
+    return "; ".join(f"{p['field'] or 'item'}: {p['message']}" for p in field_errors(error))
+
+
+def parse_batch(request: WebRequest) -> tuple[bool, list[Item | InvalidRequest]]:
+    """``atomic`` and each item, validated (an InvalidRequest in place of an invalid one)."""
+    from pydantic import ValidationError
+
+    from .models import Batch, Item
+
+    if request.media_type != "application/json":
+        raise UnsupportedMediaType("the batch is sent as application/json", accepted=("application/json",))
+    try:
+        batch = Batch.model_validate(request.json())
+    except ValidationError as e:
+        raise InvalidRequest(f"invalid batch: {_reason(e)} (1 to {MAX_ITEMS} items)") from None
+    parsed: list[Item | InvalidRequest] = []
+    for index, raw in enumerate(batch.items):
+        try:
+            parsed.append(Item.model_validate(raw))
+        except ValidationError as e:
+            external = raw.get("externalId") if isinstance(raw, dict) else None
+            parsed.append(InvalidRequest(_reason(e), errors=[{"index": index, "externalId": external,
+                                                               "reason": _reason(e)}]))
+    seen: dict[str, int] = {}
+    duplicates = []
+    for index, item in enumerate(parsed):
+        if not isinstance(item, InvalidRequest):
+            if item.externalId in seen:
+                duplicates.append({"index": index, "externalId": item.externalId,
+                                   "reason": f"externalId repeats item {seen[item.externalId]}"})
+            seen.setdefault(item.externalId, index)
+    if duplicates:
+        raise InvalidRequest(f"{len(duplicates)} item(s) repeat an externalId of the batch", errors=duplicates)
+    return batch.atomic, parsed
+
+
+def batch_item(tenant: str, env: str, item: Item, new_id: str | None = None) -> BatchItem:
+    """An item for the batch engine; a create records the new ``id`` as the document's alias."""
+    new_id = new_id or str(uuid.uuid4())
+    return BatchItem(document_key(tenant, env, str(item.clientId), item.externalId),
+                     item_change(item.model_dump(mode="json", exclude_unset=True), new_id),
+                     alias=alias(tenant, env, new_id), label={"externalId": item.externalId})
+
+
+def upsert_batch(request: WebRequest) -> tuple[bool, list[Document | FolioError]]:
+    """The spec's operation: all or nothing, or item by item; the results in the items' order."""
+    caller = request.caller
+    env = environment(request)
+    atomic, parsed = parse_batch(request)
+    batches = batch_service()
+    invalid = [p for p in parsed if isinstance(p, InvalidRequest)]
+    if atomic:
+        if invalid:
+            raise InvalidRequest(f"{len(invalid)} item(s) are invalid; nothing was written",
+                                 errors=[e for p in invalid for e in p.errors])
+        return True, batches.commit_atomic([batch_item(caller.tenant, env, p) for p in parsed], caller)
+    valid = [p for p in parsed if not isinstance(p, InvalidRequest)]
+    done = iter(batches.commit_each([batch_item(caller.tenant, env, p) for p in valid], caller))
+    return False, [p if isinstance(p, InvalidRequest) else next(done) for p in parsed]
+
+
+# ---------------------------------------------------------------- the upload
+
+@dataclass(frozen=True)
+class UploadUrl:
+    """A presigned PUT and what it was signed with."""
+
+    url: str
+    content_type: str
+    expires_at: datetime
+
+
+def upload_content_type(request: WebRequest) -> str:
+    """The content type the upload will have: ``{"contentType": ...}``, optional (octet-stream)."""
+    if not request.has_body:
+        return "application/octet-stream"
+    body = request.json()
+    if not isinstance(body, dict) or set(body) - {"contentType"}:
+        raise InvalidRequest('the body is {"contentType": "<media type>"} or empty')
+    content_type = body.get("contentType") or "application/octet-stream"
+    if not isinstance(content_type, str) or "/" not in content_type or len(content_type) > 255 \
+            or any(c in content_type for c in "\r\n"):
+        raise InvalidRequest("contentType must be a media type such as application/pdf")
+    return content_type
+
+
+def create_upload_url(request: WebRequest, document_id: str) -> UploadUrl:
+    """A presigned S3 PUT of the document's upload key, bound to the content type, valid UPLOAD_URL_SECONDS."""
+    caller = request.caller
+    env = environment(request)
+    content_type = upload_content_type(request)
+    doc = get_by_id(caller.tenant, env, document_id)
+    expires_at = utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS)
+    url = file_store().presign_put(upload_key(caller.tenant, env, doc.body["id"]), content_type, UPLOAD_URL_SECONDS)
+    return UploadUrl(url, content_type, expires_at)
+
+
+def record_arrival(arrival: Arrival) -> FileRef | None:
+    """Record an uploaded file on its document (size, content type, SHA-256 read back from S3);
+    None when no document has that id (the object is left alone)."""
+    doc = find_by_id(arrival.tenant, arrival.env, arrival.document_id)
+    if doc is None:
+        logger.warning("upload for an unknown document", extra=asdict(arrival))
+        return None
+    stored = file_store().describe(arrival.key, arrival.version_id)
+    ref = FileRef(stored.key, stored.version_id, stored.size, stored.sha256, stored.content_type,
+                  doc.body.get("filename"))
+    uploader = Caller(tenant=arrival.tenant, sub="s3-upload", name="presigned upload")
+    document_service().update(doc.key, Edit(arrival_change(ref, arrival.sequencer), attach_files={"file": ref}),
+                              uploader)
+    logger.info("upload recorded", extra={**asdict(arrival), "size": stored.size, "sha256": stored.sha256})
+    return ref
+
+
+def record_uploads(objects: list[ObjectCreated]) -> int:
+    """Record every artu upload among the objects S3 created; how many uploads there were."""
+    found = arrivals(objects)
+    for arrival in found:
+        record_arrival(arrival)
+    return len(found)

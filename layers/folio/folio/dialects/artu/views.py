@@ -1,0 +1,60 @@
+"""artu's answers (models.DocumentAnswer, BatchAnswer and UploadTicket document them) and its
+error map: problem+json, with each failing item of a batch in ``errors``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from ...core import Document
+from ...core.errors import FolioError
+from ...web.problems import PROBLEM_STATUS, classify, install_problem_handlers
+from ...web.responses import iso_utc, json_response
+from .constants import ANSWER_FIELDS
+from .operations import UploadUrl
+
+
+def document_view(doc: Document) -> dict[str, Any]:
+    """The spec's document: every answer field, null when unknown; ``fields``/``metadata`` at least ``{}``."""
+    body = doc.body
+    view = {name: body.get(name) for name in ANSWER_FIELDS}
+    view["createdAt"], view["updatedAt"] = iso_utc(doc.created_at, "seconds"), iso_utc(doc.updated_at, "seconds")
+    view["fields"] = body.get("fields") or {}
+    view["metadata"] = body.get("metadata") or {}
+    return view
+
+
+def item_view(result: Document | FolioError) -> dict[str, Any]:
+    """One entry of a batch's answer: the document, or why the item was not applied."""
+    if isinstance(result, Document):
+        return {"data": document_view(result)}
+    status, title, _ = classify(result, PROBLEM_STATUS)
+    return {"error": {"status": status, "title": title, "detail": result.message}}
+
+
+def batch_answer(atomic: bool, results: list[Document | FolioError]) -> Response:
+    return json_response({"atomic": atomic, "data": [item_view(result) for result in results]})
+
+
+def document_answer(doc: Document) -> Response:
+    return json_response({"data": document_view(doc)}, headers={"ETag": doc.etag})
+
+
+def lookup_answer(docs: list[Document]) -> Response:
+    return json_response({"data": [document_view(d) for d in docs]})
+
+
+def upload_url_view(upload: UploadUrl) -> dict[str, Any]:
+    """The presigned PUT and the headers it was signed with (send exactly those)."""
+    return {"url": upload.url, "method": "PUT", "headers": {"Content-Type": upload.content_type},
+            "expiresAt": iso_utc(upload.expires_at, "seconds")}
+
+
+def upload_url_answer(upload: UploadUrl) -> Response:
+    return json_response(upload_url_view(upload))
+
+
+def install(app) -> None:
+    """artu's exception-to-HTTP map: problem+json (with each failing item in ``errors``)."""
+    install_problem_handlers(app)

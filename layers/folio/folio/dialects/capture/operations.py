@@ -1,0 +1,96 @@
+"""capture's operations over the core: the request object and the route's ids in, documents out.
+
+Each checks in the order the spec's answers need: the caller (401) before the request (400,
+415, 413), the request before the documents (404), the step (403) before any change."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from ...core import Document, DocumentKey, DocumentService, Edit, FileRef
+from ...core.errors import UnsupportedMediaType
+from ...storage.wiring import document_service
+from ...web.request import WebRequest
+from .constants import ATTACHMENT_KIND, BATCH_KIND, CONTENT_SLOT, DOCUMENT_KIND
+from .mapping import (attachment_change, attachment_key, attachment_request, content_ref, document_key,
+                      new_attachment_body, new_document_body, new_document_request, on_document, require_granted,
+                      require_step, require_xhr, resource_id)
+from .procedures import Procedures
+
+
+def create_document(request: WebRequest) -> Document:
+    """A new document, in a new batch, in its procedure's first step (which the token must grant)."""
+    caller = request.caller
+    if request.media_type != "application/json":
+        raise UnsupportedMediaType("a document is created from application/json", accepted=("application/json",))
+    procedure_ref, batch_name = new_document_request(request.json())
+    documents = document_service()
+    procedure = Procedures(documents).find(caller.tenant, procedure_ref)
+    require_granted(caller, procedure.steps[0], f"where new documents of {procedure.name} start")
+    batch_id = documents.next_id(caller.tenant, BATCH_KIND)
+    key = DocumentKey(caller.tenant, DOCUMENT_KIND, str(uuid.uuid4()))
+    return documents.create(key, new_document_body(procedure, batch_id, batch_name), caller)
+
+
+def _document(request: WebRequest, doc_id: str, documents: DocumentService) -> Document:
+    """The document, if the token is granted the step it resides in."""
+    document = documents.get(document_key(request.caller.tenant, doc_id))
+    require_step(document, request.caller)
+    return document
+
+
+def add_attachment(request: WebRequest, doc_id: str) -> tuple[Document, Document]:
+    """A new attachment of the document (its content required), and the document."""
+    caller = request.caller
+    resource_id(doc_id, "docId")
+    asked = attachment_request(request.form(), update=False)
+    documents = document_service()
+    document = _document(request, doc_id, documents)
+    body = new_attachment_body(document.key.id, asked, Procedures(documents).of_document(document))
+    key = DocumentKey(caller.tenant, ATTACHMENT_KIND, str(uuid.uuid4()))
+    return documents.create(key, body, caller, new_files={CONTENT_SLOT: asked.content}), document
+
+
+def _attachment(request: WebRequest, doc_id: str, att_id: str, documents: DocumentService) -> tuple[Document, Document]:
+    document = _document(request, doc_id, documents)
+    attachment = documents.get(attachment_key(request.caller.tenant, att_id))
+    on_document(document.key.id)(attachment)
+    return attachment, document
+
+
+def get_attachment(request: WebRequest, doc_id: str, att_id: str) -> tuple[Document, Document]:
+    """The attachment, if it is attached to the document in the path, and the document."""
+    return _attachment(request, doc_id, att_id, document_service())
+
+
+def get_attachment_content(request: WebRequest, doc_id: str, att_id: str) -> tuple[bytes, FileRef]:
+    """The bytes of the attachment's current content, and their reference."""
+    documents = document_service()
+    attachment, _ = _attachment(request, doc_id, att_id, documents)
+    ref = content_ref(attachment)
+    return documents.read_file(ref), ref
+
+
+def update_attachment(request: WebRequest, doc_id: str, att_id: str) -> tuple[Document, Document]:
+    """The spec's update: X-Requested-With (400), step granted (403), attached to this document
+    (404), stateToken (412 when stale, 409 when it lost the race to a simultaneous edit)."""
+    caller = request.caller
+    require_xhr(request.header("x-requested-with"))
+    resource_id(doc_id, "docId")
+    resource_id(att_id, "attId")
+    asked = attachment_request(request.form(), update=True)
+    precondition = replace(request.precondition, state_token=asked.state_token)
+    documents = document_service()
+    document = _document(request, doc_id, documents)
+    procedure = Procedures(documents).of_document(document) if "type" in asked.changes else None
+    attachment = documents.update(
+        attachment_key(caller.tenant, att_id),
+        Edit(attachment_change(asked, procedure),
+             new_files={CONTENT_SLOT: asked.content} if asked.content else {},
+             guard=on_document(document.key.id),
+             always_new_version=True),  # "every successful update returns a new stateToken"
+        caller,
+        precondition,
+    )
+    return attachment, document

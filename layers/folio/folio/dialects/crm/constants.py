@@ -1,0 +1,33 @@
+"""crm's constants: the DocumentEntity's properties, what a patch may hold, the media types.
+
+The models, the mapping and the views share them; no pydantic here, so reads can import it.
+"""
+
+from __future__ import annotations
+
+KIND = "crm-document"
+#: The most operations one patch may hold (a merge patch counts as the operations it becomes).
+MAX_OPERATIONS = 1000
+#: The JSON Patch operations crm applies (the spec refuses ``move`` and ``copy``).
+PATCH_OPERATIONS = ("add", "replace", "remove", "test")
+#: What PATCH accepts; each of them takes a JSON Patch array or a JSON Merge Patch object.
+PATCH_MEDIA_TYPES = ("application/json-patch+json", "application/merge-patch+json", "application/json")
+#: What POST accepts.
+JSON_MEDIA_TYPES = ("application/json", "text/json")
+
+#: Every property of DocumentEntityWithLinks, in the spec's order.
+PROPERTIES = (
+    "DocumentId", "UpdatedBy", "CreatedBy", "Attention", "Header", "Name", "OurRef", "YourRef",
+    "CreatedDate", "UpdatedDate", "Description", "DocumentTemplate", "Person", "Associate",
+    "Contact", "Project", "Date", "ExternalRef", "Completed", "ActiveLinks", "Type", "Links",
+    "LockSemantics", "Sale", "SuggestedDocumentId", "Snum", "UserDefinedFields", "ExtraFields",
+    "CustomFields", "PublishEventDate", "PublishTo", "PublishFrom", "IsPublished", "VisibleFor",
+    "TableRight", "FieldProperties", "_Links",
+)
+#: The properties folio sets: POST ignores them, PATCH may only ``test`` them.
+READ_ONLY = frozenset({"DocumentId", "CreatedBy", "CreatedDate", "UpdatedBy", "UpdatedDate",
+                       "TableRight", "FieldProperties", "_Links"})
+#: The properties a client sets, in the spec's order (the fields of models.WritableDocument).
+WRITABLE = tuple(name for name in PROPERTIES if name not in READ_ONLY)
+#: Free-form dictionaries: keys inside them are matched exactly, not case-insensitively.
+FREE_FORM = frozenset({"UserDefinedFields", "ExtraFields", "CustomFields"})

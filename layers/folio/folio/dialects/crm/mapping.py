@@ -1,0 +1,248 @@
+"""Between crm's DocumentEntity and the core Document (pure functions): the key, property names,
+the entity view, and JSON Patch / JSON Merge Patch applied to it.
+
+Reads import this module too, so the pydantic models are imported only where a body is validated.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ...core import Document, DocumentKey
+from ...core.errors import InvalidRequest, PatchTestFailed
+from ...web.request import positive_id
+from ...web.responses import iso_utc
+from .constants import FREE_FORM, KIND, MAX_OPERATIONS, PATCH_OPERATIONS, PROPERTIES, READ_ONLY, WRITABLE
+
+_CANONICAL = {name.lower(): name for name in PROPERTIES}
+_OPERATION_NAMES = ", ".join(PATCH_OPERATIONS[:-1]) + " or " + PATCH_OPERATIONS[-1]
+
+
+def document_key(tenant: str, raw_id: str) -> DocumentKey:
+    """The id path part: an int32 > 0, else 400 (the spec types it int32)."""
+    return DocumentKey(tenant, KIND, str(positive_id(raw_id, "id", bits=32)))
+
+
+def canonical_property(name: Any) -> str:
+    """A property name as the spec spells it (names are case-insensitive), else 400."""
+    if isinstance(name, str) and name.lower() in _CANONICAL:
+        return _CANONICAL[name.lower()]
+    raise InvalidRequest(
+        f"{name!r} is not a property of DocumentEntity",
+        errors=[{"field": str(name), "message": "unknown property"}],
+    )
+
+
+def _validated(values: dict[str, Any]) -> dict[str, Any]:
+    """The stored body: ``values`` type-checked by models.WritableDocument (imported here: by writes only)."""
+    from .models import validate_writable
+
+    return validate_writable(values)
+
+
+def stored_body(entity: Any) -> dict[str, Any]:
+    """The stored body of a POSTed DocumentEntity: read-only properties ignored, unknown ones 400."""
+    if not isinstance(entity, dict):
+        raise InvalidRequest("the body must be a JSON object (a DocumentEntity)")
+    writable: dict[str, Any] = {}
+    for raw_name, value in entity.items():
+        name = canonical_property(raw_name)
+        if name in READ_ONLY:
+            continue  # documented: read-only properties are ignored on create
+        if name in writable:
+            raise InvalidRequest(f"property {name} is given twice (names are case-insensitive)")
+        writable[name] = value
+    return _validated(writable)
+
+
+def selected_properties(raw: str | None) -> frozenset[str] | None:
+    """``$select``: the properties it names (case-insensitive, top level); None when absent or blank."""
+    if raw is None or not raw.strip():
+        return None
+    names = set()
+    for item in raw.split(","):
+        top = item.strip().split("/", 1)[0].lower()
+        if top in _CANONICAL:
+            names.add(_CANONICAL[top])
+    return frozenset(names)
+
+
+def _associate(actor: dict[str, Any]) -> dict[str, Any] | None:
+    if not actor:
+        return None
+    display = actor.get("name") or actor.get("sub")
+    return {
+        "AssociateId": None, "Name": actor.get("sub"), "PersonId": None, "Rank": None,
+        "Tooltip": actor.get("email") or display, "Type": None, "GroupIdx": None,
+        "FullName": display, "FormalName": display, "Deleted": False, "EjUserId": None,
+        "UserName": actor.get("email") or actor.get("sub"),
+    }
+
+
+def document_path(doc: Document) -> str:
+    return f"/api/v1/Document/{doc.key.id}"
+
+
+def entity_view(doc: Document, base: str = "", selected: frozenset[str] | None = None) -> dict[str, Any]:
+    """The DocumentEntityWithLinks of ``doc`` (the full one is also what patches apply to);
+    with ``selected``, every property not selected, ``_Links`` included, is null."""
+    entity: dict[str, Any] = {name: None for name in PROPERTIES}
+    entity.update({"UserDefinedFields": {}, "ExtraFields": {}, "CustomFields": {}})
+    entity.update(copy.deepcopy(doc.body))
+    entity.update({
+        "DocumentId": int(doc.key.id),
+        "CreatedBy": _associate(doc.created_by),
+        "UpdatedBy": _associate(doc.updated_by),
+        "CreatedDate": iso_utc(doc.created_at, "microseconds"),
+        "UpdatedDate": iso_utc(doc.updated_at, "microseconds"),
+        "TableRight": None,
+        "FieldProperties": {},
+        "_Links": {"Self": base + document_path(doc), "Archive": f"{base}/api/v1/Document"},
+    })
+    if selected is not None:
+        entity = {name: (value if name in selected else None) for name, value in entity.items()}
+    return entity
+
+
+class DocumentPatch:
+    """A JSON Patch or a JSON Merge Patch, re-applicable to whichever version is current."""
+
+    def __init__(self, body: Any):
+        if isinstance(body, list):
+            if len(body) > MAX_OPERATIONS:
+                raise InvalidRequest(f"a patch holds at most {MAX_OPERATIONS} operations, this one {len(body)}")
+            for index, op in enumerate(body):
+                _check_operation(index, op)
+            self.operations: list[dict[str, Any]] | None = body
+            self.merge: dict[str, Any] | None = None
+        elif isinstance(body, dict):
+            self.operations, self.merge = None, body
+            for key in body:
+                canonical_property(key)
+        else:
+            raise InvalidRequest("the body must be a JSON Patch array of operations or a JSON Merge Patch object")
+
+    def apply(self, doc: Document) -> dict[str, Any]:
+        """The next body: the patch applied to ``doc`` and type-checked (a core Change)."""
+        import jsonpatch  # only the patching function pays for it
+        import jsonpointer
+
+        view = entity_view(doc)
+        if self.operations is not None:
+            ops = [_normalize_operation(op, view) for op in self.operations]
+        else:
+            ops = _merge_to_operations(view, self.merge)
+        for index, op in enumerate(ops):
+            name = _top_property(op["path"])
+            if op["op"] != "test" and name in READ_ONLY:
+                raise InvalidRequest(
+                    f"operation {index}: {name} is read-only",
+                    errors=[{"field": name, "message": "read-only property", "operation": index}],
+                )
+            if op["op"] != "test" and op["path"] == "":
+                raise InvalidRequest(f"operation {index}: the path must name a property")
+        try:
+            patched = jsonpatch.apply_patch(view, ops, in_place=False)
+        except jsonpatch.JsonPatchTestFailed as e:
+            raise PatchTestFailed(f"a test operation failed: {e}") from None
+        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as e:
+            raise InvalidRequest(f"the patch cannot be applied: {e}") from None
+        except (TypeError, ValueError, KeyError, IndexError) as e:
+            raise InvalidRequest(f"the patch cannot be applied: {e}") from None
+        if not isinstance(patched, dict):
+            raise InvalidRequest("the patch must leave a DocumentEntity object")
+        return _validated({name: patched.get(name) for name in WRITABLE if name in patched})
+
+
+def _check_operation(index: int, op: Any) -> None:
+    where = f"operation {index}"
+    if not isinstance(op, dict):
+        raise InvalidRequest(f"{where} is not an object with op, path and value")
+    name = op.get("op")
+    if name in ("move", "copy"):
+        raise InvalidRequest(f"{where}: '{name}' is not supported; use {_OPERATION_NAMES}",
+                             errors=[{"field": f"/{index}/op", "message": "move and copy are not supported"}])
+    if name not in PATCH_OPERATIONS:
+        raise InvalidRequest(f"{where}: unknown op {name!r}; use {_OPERATION_NAMES}",
+                             errors=[{"field": f"/{index}/op", "message": f"must be {_OPERATION_NAMES}"}])
+    if not isinstance(op.get("path"), str):
+        raise InvalidRequest(f"{where}: path must be a string", errors=[{"field": f"/{index}/path", "message": "required string"}])
+    if name != "remove" and "value" not in op:
+        raise InvalidRequest(f"{where}: '{name}' needs a value", errors=[{"field": f"/{index}/value", "message": "required"}])
+
+
+def _split_pointer(path: str) -> list[str]:
+    if path == "":
+        return []
+    if not path.startswith("/"):
+        path = "/" + path  # the leading slash is optional
+    tokens = path.split("/")[1:]
+    out = []
+    for token in tokens:
+        if "~" in token.replace("~0", "").replace("~1", ""):
+            raise InvalidRequest(f"invalid escape in path {path!r} (use ~0 for ~ and ~1 for /)")
+        out.append(token.replace("~1", "/").replace("~0", "~"))
+    return out
+
+
+def _join_pointer(tokens: list[str]) -> str:
+    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def _top_property(pointer: str) -> str | None:
+    tokens = _split_pointer(pointer)
+    return tokens[0] if tokens else None
+
+
+def _normalize_path(path: str, view: dict[str, Any]) -> str:
+    """The path with the property, and keys of structured sub-objects, spelled as stored."""
+    tokens = _split_pointer(path)
+    if not tokens:
+        return ""
+    tokens[0] = canonical_property(tokens[0])
+    if tokens[0] not in FREE_FORM:
+        node: Any = view.get(tokens[0])
+        for i in range(1, len(tokens)):
+            if isinstance(node, dict):
+                if tokens[i] not in node:
+                    match = [k for k in node if k.lower() == tokens[i].lower()]
+                    if len(match) == 1:
+                        tokens[i] = match[0]
+                node = node.get(tokens[i])
+            elif isinstance(node, list) and tokens[i].isdigit() and int(tokens[i]) < len(node):
+                node = node[int(tokens[i])]
+            else:
+                break
+    return _join_pointer(tokens)
+
+
+def _normalize_operation(op: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    out = {"op": op["op"], "path": _normalize_path(op["path"], view)}
+    if "value" in op:
+        out["value"] = op["value"]
+    return out
+
+
+def _merge_to_operations(target: Any, patch: dict[str, Any], prefix: list[str] | None = None) -> list[dict[str, Any]]:
+    """RFC 7396 as JSON Patch operations: null removes, objects merge, anything else replaces."""
+    ops: list[dict[str, Any]] = []
+    for raw_key, value in patch.items():
+        key = canonical_property(raw_key) if prefix is None else raw_key
+        path = (prefix or []) + [key]
+        current = target.get(key) if isinstance(target, dict) else None
+        exists = isinstance(target, dict) and key in target
+        if value is None:
+            if exists:
+                ops.append({"op": "remove", "path": _join_pointer(path)})
+        elif isinstance(value, dict) and isinstance(current, dict):
+            ops.extend(_merge_to_operations(current, value, path))
+        elif isinstance(value, dict):
+            ops.append({"op": "add", "path": _join_pointer(path), "value": _strip_nulls(value)})
+        else:
+            ops.append({"op": "add", "path": _join_pointer(path), "value": value})
+    return ops
+
+
+def _strip_nulls(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: _strip_nulls(v) if isinstance(v, dict) else v for k, v in value.items() if v is not None}

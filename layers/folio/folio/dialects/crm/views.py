@@ -1,0 +1,49 @@
+"""crm's answers: the DocumentEntity (models.DocumentEntity documents it) with $select, and its errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core import Document
+from ...core.errors import FolioError, UnsupportedMediaType
+from ...web.problems import install_problem_handlers
+from ...web.request import WebRequest
+from ...web.responses import created, json_response
+from .constants import PATCH_MEDIA_TYPES
+from .mapping import document_path, entity_view, selected_properties
+
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def _entity(doc: Document, request: WebRequest) -> dict[str, Any]:
+    return entity_view(doc, request.base_url, selected_properties(request.query.get("$select")))
+
+
+def _last_modified(doc: Document) -> str:
+    return doc.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def entity_answer(doc: Document, request: WebRequest):
+    """200 with the entity, its ETag and Last-Modified."""
+    return json_response(_entity(doc, request), 200, {"ETag": doc.etag, "Last-Modified": _last_modified(doc)},
+                         content_type=CONTENT_TYPE)
+
+
+def created_answer(doc: Document, request: WebRequest):
+    """201 with the new entity, its ETag, Location and Last-Modified."""
+    response = created(_entity(doc, request), location=request.base_url + document_path(doc), etag=doc.etag,
+                       content_type=CONTENT_TYPE)
+    response.headers["Last-Modified"] = _last_modified(doc)
+    return response
+
+
+def _accept_patch(error: FolioError) -> dict[str, str]:
+    """A 415 to a PATCH names what PATCH accepts (RFC 5789)."""
+    if isinstance(error, UnsupportedMediaType) and error.accepted == PATCH_MEDIA_TYPES:
+        return {"Accept-Patch": ", ".join(PATCH_MEDIA_TYPES)}
+    return {}
+
+
+def install(app) -> None:
+    """crm's exception-to-HTTP map: problem+json, with Accept-Patch on 415."""
+    install_problem_handlers(app, _accept_patch)

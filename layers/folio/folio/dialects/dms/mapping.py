@@ -1,0 +1,212 @@
+"""Between dms's upload and the core Document: the upload's rules, the key, the stored body, file
+versions (pure functions: no storage, no HTTP).
+
+The upload is read here with plain functions, not pydantic: no dms handler imports pydantic (it
+would add about 100 ms to the cold start of the two that write). models.py describes the same
+fields for the OpenAPI document; its test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ...core import Change, Document, DocumentKey, FileRef, NewFile
+from ...core.errors import DocumentNotFound, InvalidRequest, UnsupportedMediaType
+from ...core.limits import INT64_MAX
+from ...web.multipart import FormData, Part
+from .constants import ALLOWED_FILE_TYPES, FIELDS, MAX_DESCRIPTION, MAX_NAME
+
+KIND = "dms-document"
+#: The form part that carries the file, and the document's file slot that keeps its versions.
+FILE_SLOT = "file"
+
+
+def document_key(tenant: str, client: int, project: int, document: int) -> DocumentKey:
+    """Documents live under (tenant, client, project): another client's or project's document is not found."""
+    return DocumentKey(tenant, KIND, f"{client}/{project}/{document}")
+
+
+def document_ids(key: DocumentKey) -> tuple[int, int, int]:
+    """The client, project and document id of a key made by :func:`document_key`."""
+    client, project, document = key.id.split("/")
+    return int(client), int(project), int(document)
+
+
+# ---------------------------------------------------------------- the upload's fields
+
+#: What each field must be, as dms words a 400.
+RULES = {
+    "folderId": "must be a non-negative 64-bit integer",
+    "parentUuid": "must be a UUID",
+    "name": f"must have 1 to {MAX_NAME} characters",
+    "description": f"must be a string of at most {MAX_DESCRIPTION} characters",
+}
+UNKNOWN_FIELD = f"is no field of dms (fields: {', '.join(FIELDS)}; a file is sent as multipart/form-data)"
+
+_HYPHENATED = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+#: A UUID as 32 hex digits, hyphenated, hyphenated in braces, or ``urn:uuid:`` and hyphenated.
+_UUID = re.compile(rf"[0-9a-fA-F]{{32}}|{_HYPHENATED}|\{{{_HYPHENATED}\}}|urn:uuid:{_HYPHENATED}")
+
+
+def _folder_id(value: Any) -> int:
+    """An integer, or a text of decimal digits (no sign, no ``_``: the spec's integer), 0 to INT64_MAX."""
+    if isinstance(value, str) and (digits := value.strip()).isascii() and digits.isdigit():
+        value = int(digits)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT64_MAX:
+        raise ValueError
+    return value
+
+
+def _parent_uuid(value: Any) -> str:
+    """The UUID in its canonical form (lower-case, hyphenated)."""
+    if not isinstance(value, str) or not _UUID.fullmatch(text := value.strip()):
+        raise ValueError
+    hex_digits = text.removeprefix("urn:uuid:").strip("{}").replace("-", "").lower()
+    return "-".join(hex_digits[start:end] for start, end in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+
+
+def _name(value: Any) -> str:
+    """Stripped of surrounding whitespace, then 1 to MAX_NAME characters."""
+    if not isinstance(value, str) or not 0 < len(name := value.strip()) <= MAX_NAME:
+        raise ValueError
+    return name
+
+
+def _description(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > MAX_DESCRIPTION:
+        raise ValueError
+    return value
+
+
+_READERS = {"folderId": _folder_id, "parentUuid": _parent_uuid, "name": _name, "description": _description}
+
+
+def upload_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """The fields present, validated and normalised (name stripped, parentUuid canonical; ``null`` is
+    absent); else a 400 naming every bad or unknown field."""
+    fields: dict[str, Any] = {}
+    problems: list[dict[str, str]] = []
+    for name in FIELDS:
+        if raw.get(name) is None:
+            continue
+        try:
+            fields[name] = _READERS[name](raw[name])
+        except ValueError:  # also int()'s, for a number of more digits than Python converts
+            problems.append({"field": name, "message": RULES[name]})
+    problems += [{"field": name, "message": UNKNOWN_FIELD} for name in raw if name not in FIELDS]
+    if problems:
+        raise InvalidRequest("; ".join(f"{p['field']} {p['message']}" for p in problems), errors=problems)
+    return fields
+
+
+# ---------------------------------------------------------------- the upload
+
+@dataclass(frozen=True)
+class Upload:
+    """A parsed create or update: the metadata fields present (validated) and the file, if one came."""
+
+    metadata: dict[str, Any]
+    file: NewFile | None
+
+    @property
+    def new_files(self) -> dict[str, NewFile]:
+        return {FILE_SLOT: self.file} if self.file is not None else {}
+
+
+#: An update without a body (the spec's own samples send none): nothing changes.
+NOTHING = Upload({}, None)
+
+
+def _field_text(part: Part | None) -> str | None:
+    if part is None:
+        return None
+    if part.filename is not None:
+        raise InvalidRequest(f"{part.name} must be a form field, not a file")
+    try:
+        return part.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequest(f"{part.name} is not valid UTF-8") from None
+
+
+def file_of(part: Part) -> NewFile:
+    """The ``file`` part: a declared type dms allows (else 415), at most 4 MiB (else 413)."""
+    declared = part.media_type or "application/octet-stream"
+    if not declared.startswith(tuple(t.removesuffix("*") for t in ALLOWED_FILE_TYPES)):
+        raise UnsupportedMediaType(f"file has type {declared}; allowed are {', '.join(ALLOWED_FILE_TYPES)}",
+                                   accepted=ALLOWED_FILE_TYPES)
+    return NewFile(part.within(what="file"), part.content_type or "application/octet-stream", part.filename)
+
+
+def upload_of_form(form: FormData, *, require_file: bool) -> Upload:
+    """A multipart upload: the fields as text parts and the file (required to create a document)."""
+    form.only(FILE_SLOT, *FIELDS)
+    metadata = upload_fields({name: _field_text(form.get(name)) for name in FIELDS})
+    part = form.get(FILE_SLOT)
+    if part is None:
+        if require_file:
+            raise InvalidRequest("file is required to create a document")
+        return Upload(metadata, None)
+    return Upload(metadata, file_of(part))
+
+
+def upload_of_json(value: Any) -> Upload:
+    """A metadata-only update sent as a JSON object."""
+    if not isinstance(value, dict):
+        raise InvalidRequest(f"the JSON body must be an object with {', '.join(FIELDS)}")
+    return Upload(upload_fields(value), None)
+
+
+# ---------------------------------------------------------------- the stored body
+
+def new_body(client: int, project: int, upload: Upload) -> dict[str, Any]:
+    """Version 1: the metadata given (the name defaults to the file's) and file version 1."""
+    return {
+        "clientId": client, "projectId": project,
+        "name": upload.metadata.get("name") or upload.file.file_name or "document",
+        "description": upload.metadata.get("description", ""),
+        "folderId": upload.metadata.get("folderId"),
+        "parentUuid": upload.metadata.get("parentUuid"),
+        "fileVersion": 1,
+    }
+
+
+def version_change(upload: Upload) -> Change:
+    """A core Change: the metadata given, and one more file version when a file came (even the same bytes)."""
+
+    def change(current: Document) -> dict[str, Any]:
+        body = {**current.body, **upload.metadata}
+        if upload.file is not None:
+            body["fileVersion"] = current.body["fileVersion"] + 1
+        return body
+
+    return change
+
+
+# ---------------------------------------------------------------- file versions
+
+@dataclass(frozen=True)
+class FileVersion:
+    number: int
+    ref: FileRef
+    created_at: datetime
+    created_by: dict[str, Any]
+
+
+def file_versions(history: list[Document]) -> list[FileVersion]:
+    """Each file version, newest first, from the document's history (the first commit that holds it)."""
+    seen: dict[int, FileVersion] = {}
+    for doc in history:
+        number = doc.body["fileVersion"]
+        if number not in seen:
+            seen[number] = FileVersion(number, doc.files[FILE_SLOT], doc.updated_at, doc.updated_by)
+    return sorted(seen.values(), key=lambda v: v.number, reverse=True)
+
+
+def find_version(history: list[Document], number: int) -> FileVersion:
+    for version in file_versions(history):
+        if version.number == number:
+            return version
+    raise DocumentNotFound(f"the document has no version {number}")

@@ -1,0 +1,73 @@
+"""kyc's operations over the core: the request object and the route's parameters in, documents out."""
+
+from __future__ import annotations
+
+from ...core import Document, DocumentKey, Edit, FileRef
+from ...core.errors import Forbidden, InvalidRequest
+from ...core.limits import INT64_MAX
+from ...storage.wiring import document_service
+from ...web.request import WebRequest, positive_id
+from .mapping import KIND, customer_guard, document_key, image_ref, new_body, updated_body, upload_of
+
+
+def domain_of(request: WebRequest) -> int:
+    """``X-Domain-ID``: required, an integer, and one of the token's ``folio:domains`` (else 403)."""
+    granted = request.caller.domains  # no token is a 401 before any 400
+    raw = request.header("X-Domain-ID")
+    if raw is None or not raw.strip():
+        raise InvalidRequest("the X-Domain-ID header is required",
+                             errors=[{"field": "X-Domain-ID", "message": "required header"}])
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > INT64_MAX:
+        raise InvalidRequest(f"X-Domain-ID must be a non-negative 64-bit integer, got {raw!r}",
+                             errors=[{"field": "X-Domain-ID", "message": "must be an integer"}])
+    domain = int(text)
+    if granted is not None and not any(_same_domain(d, domain) for d in granted):
+        raise Forbidden(f"the token does not grant access to domain {domain}",
+                        errors=[{"field": "X-Domain-ID", "message": "domain not granted by folio:domains"}])
+    return domain
+
+
+def _same_domain(granted: str, domain: int) -> bool:
+    return granted == "*" or (granted.isascii() and granted.isdigit() and int(granted) == domain)
+
+
+def addressed(request: WebRequest, customer_id: str, document_id: str) -> tuple[DocumentKey, int]:
+    """The document a request names (domain and ids checked first) and the customer it must belong to."""
+    domain = domain_of(request)
+    customer = positive_id(customer_id, "customerId")  # the spec types both ids int64
+    return document_key(request.caller.tenant, domain, positive_id(document_id, "documentId")), customer
+
+
+def create_document(request: WebRequest, customer_id: str) -> Document:
+    """A new document of the customer, with the next id of the tenant."""
+    caller = request.caller
+    domain = domain_of(request)
+    customer = positive_id(customer_id, "customerId")
+    upload = upload_of(request.form())
+    body = new_body(customer, upload)
+    documents = document_service()
+    key = document_key(caller.tenant, domain, documents.next_id(caller.tenant, KIND, maximum=INT64_MAX))
+    return documents.create(key, body, caller, request.precondition, upload.files)
+
+
+def update_document(request: WebRequest, customer_id: str, document_id: str) -> Document:
+    """New images (the back kept when not sent) and the fields the ``document`` part names."""
+    key, customer = addressed(request, customer_id, document_id)
+    upload = upload_of(request.form())
+    edit = Edit(updated_body(upload), new_files=upload.files, guard=customer_guard(customer))
+    return document_service().update(key, edit, request.caller, request.precondition)
+
+
+def get_document(request: WebRequest, customer_id: str, document_id: str) -> Document:
+    """The document, if it belongs to the customer in the path (else 404)."""
+    key, customer = addressed(request, customer_id, document_id)
+    doc = document_service().get(key)
+    customer_guard(customer)(doc)
+    return doc
+
+
+def get_image(request: WebRequest, customer_id: str, document_id: str, side: str) -> tuple[bytes, FileRef]:
+    """The bytes of the ``front`` or ``back`` version the document points at, and its reference."""
+    ref = image_ref(get_document(request, customer_id, document_id), side)
+    return document_service().read_file(ref), ref

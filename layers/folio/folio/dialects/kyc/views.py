@@ -1,0 +1,91 @@
+"""kyc's answers: the spec's document object (models.DocumentAnswer documents it), images, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ...core import Document, FileRef
+from ...core.limits import INT64_MAX
+from ...web.problems import install_problem_handlers
+from ...web.request import WebRequest
+from ...web.responses import created, file_response, json_response
+from .mapping import document_number
+
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+def java_timestamp(value: datetime) -> dict[str, int]:
+    """A ``java.sql.Timestamp`` as Jackson writes its bean properties, in UTC."""
+    t = value.astimezone(UTC)
+    epoch_ms = (t - datetime(1970, 1, 1, tzinfo=UTC)) // _MILLISECOND
+    return {
+        "date": t.day, "day": (t.weekday() + 1) % 7, "hours": t.hour, "minutes": t.minute,
+        "month": t.month - 1, "nanos": t.microsecond * 1000, "seconds": t.second, "time": epoch_ms,
+        "timezoneOffset": 0, "year": t.year - 1900,
+    }
+
+
+def user_info(actor: dict[str, Any]) -> dict[str, Any]:
+    """UserInfo from the token's claims (``id`` only when ``sub`` is an int64)."""
+    sub = str(actor.get("sub") or "")
+    return {
+        "email": actor.get("email"),
+        "firstName": actor.get("given_name"),
+        "fullName": actor.get("name") or sub or None,
+        "id": int(sub) if sub.isascii() and sub.isdigit() and int(sub) <= INT64_MAX else None,
+        "lastName": actor.get("family_name"),
+    }
+
+
+def document_path(doc: Document) -> str:
+    return f"/api/customer/{doc.body['customerId']}/document/{document_number(doc.key)}"
+
+
+def document_view(doc: Document, base: str) -> dict[str, Any]:
+    """The spec's response object, every field, in the spec's order."""
+    body, files = doc.body, doc.files
+    url = base + document_path(doc)
+    front, back = files.get("front"), files.get("back")
+    return {
+        "assignees": [],
+        "authenticity": body.get("authenticity"),
+        "back": f"{url}/back" if back else None,
+        "backName": back.file_name if back else None,
+        "createdAt": java_timestamp(doc.created_at),
+        "createdBy": user_info(doc.created_by),
+        "customerId": body["customerId"],
+        "expiryDate": body.get("expiryDate"),
+        "front": f"{url}/front" if front else None,
+        "frontName": front.file_name if front else None,
+        "id": document_number(doc.key),
+        "issueDate": body.get("issueDate"),
+        "number": body.get("number"),
+        "parentCustomerId": None,
+        "parentParticular": {},
+        "particular": {},
+        "showExpiryNotification": bool(body.get("showExpiryNotification")),
+        "type": body.get("type"),
+        "updatedAt": java_timestamp(doc.updated_at),
+        "updatedBy": user_info(doc.updated_by),
+    }
+
+
+def document_answer(doc: Document, request: WebRequest):
+    """200 with the document and its ETag."""
+    return json_response(document_view(doc, request.base_url), 200, {"ETag": doc.etag})
+
+
+def created_answer(doc: Document, request: WebRequest):
+    """201 with the new document, its ETag and its Location."""
+    return created(document_view(doc, request.base_url), location=request.base_url + document_path(doc), etag=doc.etag)
+
+
+def image_answer(data: bytes, ref: FileRef):
+    """The image's exact bytes, its detected type, and its hash as a strong ETag."""
+    return file_response(data, ref.content_type, f'"{ref.sha256}"', ref.file_name)
+
+
+def install(app) -> None:
+    """kyc's exception-to-HTTP map: problem+json."""
+    install_problem_handlers(app)

@@ -1,0 +1,111 @@
+"""The documents of the core in DynamoDB: a *head* item per document and an immutable *history*
+item per committed version, always written together in one transaction, each conditional; and
+the id counters. Implements :class:`folio.core.ports.DocumentTable`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.documents import DocumentKey
+from ..core.errors import ConditionFailed
+from ..core.ports import Head, VersionWrite
+from .keys import (
+    HISTORY_PREFIX, LOCK, PENDING_VERSION, alias_key, counter_key, head_key, partition_key, pending_key, version_key,
+)
+from .table import ConditionsFailed, Table, check_item
+
+
+class DocumentTable(Table):
+    """Head + history items of documents, and the id counters, in one DynamoDB table."""
+
+    def get_head(self, key: DocumentKey) -> Head | None:
+        """The head, read strongly consistent; None when absent or a placeholder a pending create locked."""
+        item = self._get(head_key(key), "reading the document")
+        if not item or "record" not in item:
+            return None
+        return head_of(key, item)
+
+    def get_heads(self, keys: list[DocumentKey]) -> dict[DocumentKey, Head]:
+        """Heads by key, placeholders included (BatchGetItem, strongly consistent)."""
+        by_pk = {partition_key(key): key for key in keys}
+        items = self._batch_get([head_key(key) for key in keys], "reading the documents")
+        return {by_pk[item["pk"]["S"]]: head_of(by_pk[item["pk"]["S"]], item) for item in items}
+
+    def check_record(self, key: DocumentKey, record: str) -> None:
+        """PayloadTooLarge, naming the limit, when a version of ``record`` cannot be stored: checked
+        on the largest item it will be part of (a head while a batch holds it locked)."""
+        check_item({**head_key(key), "version": {"N": "9" * 20}, "record": {"S": record},
+                    LOCK: {"S": "f" * 32}, PENDING_VERSION: {"N": "9" * 20}}, "the document")
+
+    def commit(self, key: DocumentKey, version: int, record: str) -> None:
+        """Write head and history of ``version`` in one transaction.
+
+        ``version == 1`` requires that no head exists; otherwise the head must still be at
+        ``version - 1``. Raises ConditionFailed when another writer got there first.
+        """
+        self.check_record(key, record)
+        try:
+            self._transact(self._version_actions(VersionWrite(key, version, record), lock=None),
+                           "saving the document")
+        except ConditionsFailed as failed:
+            raise ConditionFailed(partition_key(key)) from failed
+
+    def get_version(self, key: DocumentKey, version: int) -> str | None:
+        """The record of one committed version, from its immutable history item."""
+        item = self._get(version_key(key, version), "reading the document history")
+        return item["record"]["S"] if item else None
+
+    def history(self, key: DocumentKey) -> list[tuple[int, str]]:
+        """Every committed version's ``(version, record)``, oldest first (one paginated Query)."""
+        items = self._query("reading the document history", "pk = :pk AND begins_with(sk, :v)",
+                            {":pk": {"S": partition_key(key)}, ":v": {"S": HISTORY_PREFIX}})
+        return [(int(i["version"]["N"]), i["record"]["S"]) for i in items]
+
+    def next_id(self, tenant: str, kind: str) -> int:
+        """An atomic counter per tenant and kind: each call returns a new integer, never reused."""
+        out = self._call("update_item", "allocating an id", TableName=self._name, Key=counter_key(tenant, kind),
+                         UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "1"}},
+                         ReturnValues="UPDATED_NEW")
+        return int(out["Attributes"]["n"]["N"])
+
+    def raise_counter(self, tenant: str, kind: str, at_least: int) -> None:
+        """Move a counter up to ``at_least`` (never down), for ids created outside next_id."""
+        try:
+            self._call("update_item", "moving the id counter", TableName=self._name, Key=counter_key(tenant, kind),
+                       UpdateExpression="SET n = :v", ConditionExpression="attribute_not_exists(n) OR n < :v",
+                       ExpressionAttributeValues={":v": {"N": str(at_least)}})
+        except ConditionsFailed:
+            pass  # already at or above it
+
+    def _version_actions(self, w: VersionWrite, lock: str | None) -> list[dict[str, Any]]:
+        """Head and history of one version (and the alias of a create): conditional on the version
+        before, or, rolling a batch forward, on the batch's lock."""
+        item = {"version": {"N": str(w.version)}, "record": {"S": w.record}}
+        head: dict[str, Any] = {"TableName": self._name, "Item": {**head_key(w.key), **item}}
+        if lock is not None:  # the whole head replaced: the lock goes with the old item
+            head.update(ConditionExpression=f"{LOCK} = :t", ExpressionAttributeValues={":t": {"S": lock}})
+        elif w.version == 1:
+            head.update(ConditionExpression="attribute_not_exists(pk)")
+        else:
+            head.update(ConditionExpression=f"version = :expected AND attribute_not_exists({LOCK})",
+                        ExpressionAttributeValues={":expected": {"N": str(w.version - 1)}})
+        actions = [{"Put": head}, {"Put": {"TableName": self._name,
+                                           "Item": {**version_key(w.key, w.version), **item},
+                                           "ConditionExpression": "attribute_not_exists(pk)"}}]
+        if lock is not None:
+            actions.append({"Delete": {"TableName": self._name, "Key": pending_key(w.key, lock)}})
+        if w.alias:
+            actions.append({"Put": {"TableName": self._name,
+                                    "Item": {**alias_key(w.alias), "target": {"S": partition_key(w.key)}},
+                                    "ConditionExpression": "attribute_not_exists(pk)"}})
+        return actions
+
+
+def head_of(key: DocumentKey, item: dict[str, Any]) -> Head:
+    """A head item as the core sees it."""
+    return Head(
+        key=key, version=int(item["version"]["N"]),
+        record=item["record"]["S"] if "record" in item else None,
+        lock=item[LOCK]["S"] if LOCK in item else None,
+        pending_version=int(item[PENDING_VERSION]["N"]) if PENDING_VERSION in item else None,
+    )

@@ -1,0 +1,71 @@
+"""How folio names its items in the one DynamoDB table (template.yaml: ``pk`` and ``sk``, strings).
+
+A document lives in the partition ``<tenant>#<kind>#<id>``: its head (``HEAD``), one immutable
+history item per version (``V#<version>``, zero-padded so they sort), the alias that names
+another document (``ALIAS``) and, while an atomic batch holds the head, the pending record
+beside it (``PENDING#<txid>``). Id counters are items of their own; the intents of batches share
+one partition. Nothing outside storage builds or parses these strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.documents import DocumentKey
+
+HEAD = "HEAD"
+ALIAS = "ALIAS"
+COUNTER = "COUNTER"
+HISTORY_PREFIX = "V#"
+PENDING_PREFIX = "PENDING#"
+#: The partition of every batch's intent record (sort key: the batch id).
+INTENTS_PK = "folio#batch-intents"
+#: The attributes of a head that an atomic batch holds: the batch's id, and the version it writes.
+LOCK = "txlock"
+PENDING_VERSION = "pending_version"
+
+
+def partition_key(key: DocumentKey) -> str:
+    """Every stored key starts with the tenant (tenants carry no ``#``: see Caller)."""
+    return f"{key.tenant}#{key.kind}#{key.id}"
+
+
+def document_key(pk: str) -> DocumentKey:
+    """The document a partition key names (the id keeps any ``#`` it has)."""
+    tenant, kind, id_ = pk.split("#", 2)
+    return DocumentKey(tenant, kind, id_)
+
+
+def history_sk(version: int) -> str:
+    return f"{HISTORY_PREFIX}{version:010d}"
+
+
+def item_key(pk: str, sk: str) -> dict[str, Any]:
+    """A primary key in DynamoDB's wire shape."""
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def head_key(key: DocumentKey) -> dict[str, Any]:
+    return item_key(partition_key(key), HEAD)
+
+
+def version_key(key: DocumentKey, version: int) -> dict[str, Any]:
+    return item_key(partition_key(key), history_sk(version))
+
+
+def alias_key(alias: DocumentKey) -> dict[str, Any]:
+    return item_key(partition_key(alias), ALIAS)
+
+
+def pending_key(key: DocumentKey, txid: str) -> dict[str, Any]:
+    """The item that holds a locked document's pending record, beside its head (never on it: a lock
+    must not double the head's size against the 400 KB an item holds)."""
+    return item_key(partition_key(key), PENDING_PREFIX + txid)
+
+
+def counter_key(tenant: str, kind: str) -> dict[str, Any]:
+    return item_key(f"{tenant}#{kind}#counter", COUNTER)
+
+
+def intent_key(txid: str) -> dict[str, Any]:
+    return item_key(INTENTS_PK, txid)
