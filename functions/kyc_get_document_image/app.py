@@ -2,6 +2,7 @@
 
 from folio.dialects.kyc import operations, views
 from folio.web.request import CurrentRequest
+from folio.web.responses import stored_file
 from folio.web.resolver import http_api, lambda_entrypoint
 
 app = http_api(views.install)
@@ -9,12 +10,12 @@ app = http_api(views.install)
 
 @app.get("/api/customer/<customer_id>/document/<document_id>/front")
 def get_front(customer_id: str, document_id: str, request: CurrentRequest):
-    return views.image_answer(*operations.get_image(request, customer_id, document_id, "front"))
+    return stored_file(*operations.get_image(request, customer_id, document_id, "front"))
 
 
 @app.get("/api/customer/<customer_id>/document/<document_id>/back")
 def get_back(customer_id: str, document_id: str, request: CurrentRequest):
-    return views.image_answer(*operations.get_image(request, customer_id, document_id, "back"))
+    return stored_file(*operations.get_image(request, customer_id, document_id, "back"))
 
 
 lambda_handler = lambda_entrypoint(app)

@@ -75,3 +75,12 @@ def test_keys_start_with_the_tenant_and_file_keys_are_folio_chosen():
 def test_the_state_token_is_derived_as_it_always_was():
     """Tokens clients hold stay valid: the hash of tenant#kind#id#version, 16 bytes of BLAKE2b."""
     assert Document(DocumentKey("acme", "crm-document", "9"), 3, {}).state_token == "9f46ccdd086abecea15eef1cd58cc8c2"
+
+
+def test_composite_ids_and_file_keys_read_back_as_they_were_made():
+    key = DocumentKey.of("acme", "dms-document", 3, 4, 99)
+    assert key == DocumentKey("acme", "dms-document", "3/4/99") and key.parts == ("3", "4", "99")
+    one = DocumentKey("acme", "artu-test", "6f1c2a3b")
+    assert DocumentKey.of_file_key(one.file_key("artu-upload")) == (one, "artu-upload")
+    assert DocumentKey.of_file_key(key.file_key("file")) is None  # several parts: not one document's file
+    assert DocumentKey.of_file_key("acme//x/slot") is None and DocumentKey.of_file_key("a/b") is None

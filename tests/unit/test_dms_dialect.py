@@ -200,3 +200,10 @@ def test_the_error_body_is_the_specs_error_response(status, detail, error, expec
     assert models.ErrorResponse.model_validate(body, strict=True)
     assert (answer.status_code, body["code"], body["message"], body["details"]) == (status, status, *expected)
     assert answer.headers["Retry-After"] == "1" and answer.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("raw", ["{12345678123456781234567812345678}", "urn:uuid:12345678123456781234567812345678",
+                                 12345678123456781234567812345678, "1234-56781234567812345678-12345678"])
+def test_parent_uuid_takes_every_form_it_took_before_the_restructure(raw):
+    """uuid.UUID's reading, as before the dialect became a package (a JSON number included)."""
+    assert mapping.upload_fields({"parentUuid": raw}) == {"parentUuid": "12345678-1234-5678-1234-567812345678"}

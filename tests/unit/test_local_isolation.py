@@ -43,3 +43,49 @@ def test_concurrent_invocations_neither_share_nor_break_each_others_metrics():
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "POWERTOOLS_METRICS_NAMESPACE": "t", "POWERTOOLS_SERVICE_NAME": "t"})
     assert out.returncode == 0 and "isolated" in out.stdout, out.stderr[-3000:]
+
+
+RESOLVER_SCRIPT = textwrap.dedent('''
+    import threading
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from folio.local.isolation import isolate_invocations
+    from folio.web.request import CurrentRequest, current_request
+
+    isolate_invocations()
+    app = APIGatewayHttpResolver()  # one function's module, invoked on two threads at once
+    both_resolving = threading.Barrier(2)
+    seen = {}
+
+    @app.get("/documents/<doc_id>")
+    def get_document(doc_id: str, request: CurrentRequest):
+        both_resolving.wait()  # the other invocation has set its event and context by now
+        seen[doc_id] = (request.caller.tenant, app.current_event.raw_event["rawPath"],
+                        current_request(app).path["doc_id"])
+        return {"doc": doc_id}
+
+    def event(tenant, doc):
+        return {"version": "2.0", "routeKey": "GET /documents/{doc_id}", "rawPath": f"/documents/{doc}",
+                "rawQueryString": "", "headers": {}, "pathParameters": {"doc_id": doc},
+                "requestContext": {"http": {"method": "GET", "path": f"/documents/{doc}"}, "stage": "$default",
+                                   "authorizer": {"jwt": {"claims": {"tenant": tenant, "sub": "u"}}}},
+                "isBase64Encoded": False}
+
+    answers = {}
+    def invoke(tenant, doc):
+        answers[doc] = app.resolve(event(tenant, doc), None)["statusCode"]
+
+    threads = [threading.Thread(target=invoke, args=a) for a in (("acme", "1"), ("globex", "2"))]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert answers == {"1": 200, "2": 200}, answers
+    assert seen == {"1": ("acme", "/documents/1", "1"), "2": ("globex", "/documents/2", "2")}, seen
+    print("isolated")
+''')
+
+
+def test_concurrent_invocations_of_one_function_see_their_own_event_and_request():
+    """Powertools keeps the event in class attributes and the route in the resolver's context:
+    shared, one tenant's invocation answered from another's event (seen under load)."""
+    out = subprocess.run([sys.executable, "-c", RESOLVER_SCRIPT], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "POWERTOOLS_SERVICE_NAME": "t"})
+    assert out.returncode == 0 and "isolated" in out.stdout, out.stderr[-3000:]

@@ -54,9 +54,28 @@ class DocumentKey:
     kind: str  # e.g. "crm-document"
     id: str
 
+    @classmethod
+    def of(cls, tenant: str, kind: str, *parts: object) -> DocumentKey:
+        """A key whose id is made of several parts (a document named within a domain, a client,
+        a project...), joined the one way :attr:`parts` reads back."""
+        return cls(tenant, kind, "/".join(str(part) for part in parts))
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts of an id made by :meth:`of`."""
+        return tuple(self.id.split("/"))
+
     def file_key(self, slot: str) -> str:
         """The S3 key of a file slot: chosen by folio, never from a client's file name."""
         return f"{self.tenant}/{self.kind}/{self.id}/{slot}"
+
+    @classmethod
+    def of_file_key(cls, file_key: str) -> tuple[DocumentKey, str] | None:
+        """The key and slot of a :meth:`file_key` whose id is one part; None for any other object key."""
+        parts = file_key.split("/")
+        if len(parts) != 4 or not all(parts):
+            return None
+        return cls(*parts[:3]), parts[3]
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 Besides what its handlers import, a dialect package may hold modules that only folio local
 and the OpenAPI document load, found here by name so that neither knows any dialect:
 
-* ``openapi``: ``OPERATIONS``, the OpenAPI operation (parameters, request body, answers) of each
-  template function the dialect serves, by logical id, built from its models; ``ERROR_BODY``,
+* ``openapi``: ``operations()``, the OpenAPI operation (parameters, request body, answers) of
+  each template function the dialect serves, by logical id, built from its models; ``ERROR_BODY``,
   the media type and schema of its error answers.
 * ``local``: what a fresh local deployment starts with and what sample events refer to:
-  ``seed(documents)``, ``PREPARERS`` (function logical id -> ``prepare(request, documents)``),
-  ``prepare_object(key, caller_tenant) -> (bytes, content type)`` for S3 events,
+  ``seed(documents)``, ``PREPARERS`` (function logical id -> ``prepare(request: WebRequest)``),
+  ``prepare_object(key) -> (bytes, content type) | None`` for the objects of S3 events,
   ``describe(base_url, token) -> list[str]`` (lines folio local prints).
 * ``cli``: ``add_commands(subparsers)``, the dialect's own commands of the ``folio`` CLI.
 """

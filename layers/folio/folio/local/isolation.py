@@ -9,6 +9,11 @@ it is made per thread here:
   flushing while another added a metric failed with "dictionary changed size during iteration",
   which the local gateway answered 500 (seen under load in the capture stateToken test).
 - ``core.request_stats``, what the current request cost (lost races, bytes stored), for its metrics.
+- The Powertools resolver keeps the event being resolved in class attributes of ``BaseRouter``
+  (``current_event``, ``lambda_context``: one for every function of the process) and the route,
+  its arguments and folio's request object in each resolver's ``context`` dict, which ``resolve``
+  clears when it ends. Shared, one invocation read another's event (another tenant's document)
+  or lost its route arguments (500) when two ran at once.
 
 On Lambda nothing changes: only folio local calls ``isolate_invocations``.
 """
@@ -16,6 +21,7 @@ On Lambda nothing changes: only folio local calls ``isolate_invocations``.
 from __future__ import annotations
 
 import threading
+from abc import ABCMeta
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
@@ -67,3 +73,57 @@ def isolate_invocations() -> None:
             setattr(Metrics, name, PerThreadDict(getattr(Metrics, name)))
     if not isinstance(core.request_stats, PerThreadDict):
         core.request_stats = PerThreadDict(core.request_stats)
+    _isolate_resolvers()
+
+
+class _PerThreadValue:
+    """A data descriptor whose value each thread sets and reads on its own."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._local = threading.local()
+
+    def __get__(self, obj, owner=None):
+        try:
+            return self._local.value
+        except AttributeError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, obj, value) -> None:
+        self._local.value = value
+
+
+class _PerThreadContext:
+    """A resolver's ``context``, one dict per thread (``resolve`` clears only its own thread's)."""
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return obj.__dict__.setdefault("_per_thread_context", PerThreadDict())
+
+    def __set__(self, obj, value) -> None:
+        context = self.__get__(obj)
+        context.clear()
+        context.update(value)
+
+
+def _isolate_resolvers() -> None:
+    """Make the resolver state Powertools keeps per process per thread (see the module's docstring).
+
+    ``BaseRouter.current_event = event`` is an assignment to a class attribute: only a descriptor
+    on the class's metaclass sees it, so ``BaseRouter`` gets a metaclass of its own whose
+    descriptors, and the class's own, share one per-thread value."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    if isinstance(BaseRouter, _PerThreadRouterMeta):
+        return
+    for name in ("current_event", "lambda_context"):
+        value = _PerThreadValue(name)
+        setattr(BaseRouter, name, value)  # instances read it here ...
+        setattr(_PerThreadRouterMeta, name, value)  # ... and BaseRouter.<name> = ... writes it here
+    BaseRouter.context = _PerThreadContext()
+    BaseRouter.__class__ = _PerThreadRouterMeta
+
+
+class _PerThreadRouterMeta(ABCMeta):
+    """BaseRouter's metaclass in folio local (the descriptors are set by _isolate_resolvers)."""

@@ -32,6 +32,7 @@ from email.utils import collapse_rfc2231_value
 
 from ..core.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from ..core.limits import MAX_FILE_BYTES
+from .json_parsing import parse_json
 from .media import bare_media_type
 
 MAX_PARTS = 16
@@ -48,6 +49,20 @@ class Part:
     @property
     def media_type(self) -> str | None:
         return bare_media_type(self.content_type) or None
+
+    def json_object(self, media_types: tuple[str | None, ...] = ("application/json",)) -> dict:
+        """The part as a JSON object; 415 unless its type is one of ``media_types`` (None: no
+        Content-Type), 400 unless it holds a JSON object."""
+        if self.media_type not in media_types:
+            named = [t for t in media_types if t]
+            raise UnsupportedMediaType(
+                f"the {self.name} part must be JSON ({', '.join(named)}{', or no Content-Type' if None in media_types else ''}),"
+                f" not {self.media_type or 'without a Content-Type'}", accepted=tuple(named))
+        value = parse_json(self.data, f"the {self.name} part")
+        if not isinstance(value, dict):
+            raise InvalidRequest(f"the {self.name} part must be a JSON object",
+                                 errors=[{"field": self.name, "message": "must be an object"}])
+        return value
 
     def within(self, max_bytes: int = MAX_FILE_BYTES, what: str | None = None) -> bytes:
         """The part's bytes, or 413 naming the limit (every dialect's file parts)."""

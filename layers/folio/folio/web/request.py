@@ -20,8 +20,9 @@ from aws_lambda_powertools.event_handler import Depends, Request
 
 from ..core import Caller, Precondition
 from ..core.limits import INT32_MAX, INT64_MAX
+from .json_parsing import parse_json
 from .media import bare_media_type
-from ..core.errors import InvalidRequest, Unauthenticated
+from ..core.errors import InvalidRequest, Unauthenticated, UnsupportedMediaType
 
 _ETAG = re.compile(r'\s*((?:W/)?"[^"]*"|\*)\s*(?:,|$)')
 
@@ -42,45 +43,6 @@ def body_bytes(event: dict[str, Any]) -> bytes:
         except (binascii.Error, ValueError) as e:
             raise InvalidRequest("the body is marked base64 but is not valid base64") from e
     return body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
-
-
-#: JSON nested deeper than this is refused: nothing legitimate needs it, and deep values would
-#: exhaust the recursion of copying, validating and storing them.
-MAX_JSON_DEPTH = 64
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
-    return False
-
-
-def parse_json(raw: bytes, what: str = "the request body") -> Any:
-    """JSON from bytes (a body or a multipart part); 400 naming ``what`` when it is not usable."""
-    if not raw.strip():
-        raise InvalidRequest(f"{what} is empty; a JSON document is required")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InvalidRequest(f"{what} is not valid UTF-8 (byte {e.start})") from e
-    try:
-        value = json.loads(text, parse_constant=_reject_constant)
-    except RecursionError as e:
-        raise InvalidRequest(f"{what} is JSON nested too deeply") from e
-    except json.JSONDecodeError as e:
-        raise InvalidRequest(f"{what} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
-    if _depth_exceeds(value, MAX_JSON_DEPTH):
-        raise InvalidRequest(f"{what} is JSON nested more than {MAX_JSON_DEPTH} levels deep")
-    return value
-
-
-def _reject_constant(name: str):
-    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
 def _claim_list(value: Any) -> list[str] | None:
@@ -198,10 +160,10 @@ def positive_id(raw: str | None, name: str, bits: int = 64) -> int:
 class WebRequest:
     """One HTTP request as folio reads it; built once per invocation by :func:`current_request`."""
 
-    def __init__(self, event: dict[str, Any], path: dict[str, str] | None = None):
+    def __init__(self, event: dict[str, Any]):
         self._event = event
-        #: the route's path parameters, as the resolver matched them
-        self.path: dict[str, str] = dict(path if path is not None else event.get("pathParameters") or {})
+        #: the route's path parameters, named as the template's route names them
+        self.path: dict[str, str] = dict(event.get("pathParameters") or {})
         #: header names lower-cased
         self.headers: dict[str, str] = headers_of(event)
         self.query: dict[str, str] = dict(event.get("queryStringParameters") or {})
@@ -248,6 +210,13 @@ class WebRequest:
         """The body as JSON; 400 for empty, non-UTF-8, malformed or too deeply nested input."""
         return parse_json(self.body)
 
+    def json_as(self, what: str, media_types: tuple[str, ...] = ("application/json",)) -> Any:
+        """The body as JSON when its media type is one of ``media_types``, else 415 naming them."""
+        if self.media_type not in media_types:
+            raise UnsupportedMediaType(f"{what} is sent as {' or '.join(media_types)}, not "
+                                       f"{self.media_type or 'without a Content-Type'}", accepted=media_types)
+        return self.json()
+
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
@@ -274,8 +243,7 @@ def current_request(app) -> WebRequest:
     (which Powertools clears after every invocation)."""
     request = app.context.get(REQUEST_CONTEXT_KEY)
     if request is None:
-        current = app.current_event
-        request = WebRequest(current.raw_event, current.path_parameters)
+        request = WebRequest(app.current_event.raw_event)
         app.append_context(**{REQUEST_CONTEXT_KEY: request})
     return request
 
@@ -287,7 +255,7 @@ def _resolved_request(request: Request) -> WebRequest:
     """The Depends() provider: the same object middlewares and the entry point see."""
     found = request.context.get(REQUEST_CONTEXT_KEY)
     if found is None:
-        found = WebRequest(request.resolved_event.raw_event, request.path_parameters)
+        found = WebRequest(request.resolved_event.raw_event)
         request.context[REQUEST_CONTEXT_KEY] = found
     return found
 

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ..core import FileRef
+
 
 def iso_utc(value: datetime, timespec: str = "milliseconds") -> str:
     """An ISO-8601 date-time in UTC with ``Z``, as the vendors write theirs (precision per dialect)."""
@@ -50,3 +52,8 @@ def created(view: Any, *, location: str | None, etag: str, content_type: str = "
     if location:
         headers["Location"] = location
     return json_response(view, 201, headers, content_type)
+
+
+def stored_file(data: bytes, ref: FileRef):
+    """One stored file version's exact bytes: its type, its SHA-256 as a strong ETag, its name."""
+    return file_response(data, ref.content_type, f'"{ref.sha256}"', ref.file_name)

@@ -25,7 +25,7 @@ def kind(env: str) -> str:
 
 def document_key(tenant: str, env: str, client_id: str, external_id: str) -> DocumentKey:
     """A document is named by (``clientId``, ``externalId``) in its environment."""
-    return DocumentKey(tenant, kind(env), f"{client_id}/{external_id}")
+    return DocumentKey.of(tenant, kind(env), client_id, external_id)
 
 
 def alias(tenant: str, env: str, document_id: str) -> DocumentKey:
@@ -80,13 +80,14 @@ def upload_key(tenant: str, env: str, document_id: str) -> str:
 
 def upload_target(key: str) -> tuple[str, str, str] | None:
     """(tenant, env, document id) of a key made by :func:`upload_key`, or None for any other object."""
-    parts = key.split("/")
-    if len(parts) != 4 or parts[3] != UPLOAD_SLOT or not parts[1].startswith(_KIND_PREFIX):
+    named = DocumentKey.of_file_key(key)
+    if named is None or named[1] != UPLOAD_SLOT or not named[0].kind.startswith(_KIND_PREFIX):
         return None
-    tenant, env, document_id = parts[0], parts[1].removeprefix(_KIND_PREFIX), parts[2]
-    if env not in ENVIRONMENTS or upload_key(tenant, env, document_id) != key:
+    document, _slot = named
+    env = document.kind.removeprefix(_KIND_PREFIX)
+    if env not in ENVIRONMENTS or upload_key(document.tenant, env, document.id) != key:
         return None
-    return tenant, env, document_id
+    return document.tenant, env, document.id
 
 
 @dataclass(frozen=True)

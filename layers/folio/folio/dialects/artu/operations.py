@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 
 from ...core import Caller, Document, Edit, FileRef, utcnow
 from ...core.batches import BatchItem
-from ...core.errors import DocumentNotFound, FolioError, InvalidRequest, UnsupportedMediaType
+from ...core.errors import DocumentNotFound, FolioError, InvalidRequest
 from ...storage.wiring import batch_service, document_service, file_store
 from ...web.request import WebRequest
 from ...web.validation import field_errors
@@ -91,10 +91,8 @@ def parse_batch(request: WebRequest) -> tuple[bool, list[Item | InvalidRequest]]
 
     from .models import Batch, Item
 
-    if request.media_type != "application/json":
-        raise UnsupportedMediaType("the batch is sent as application/json", accepted=("application/json",))
     try:
-        batch = Batch.model_validate(request.json())
+        batch = Batch.model_validate(request.json_as("the batch"))
     except ValidationError as e:
         raise InvalidRequest(f"invalid batch: {_reason(e)} (1 to {MAX_ITEMS} items)") from None
     parsed: list[Item | InvalidRequest] = []

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core import Caller, Change, Document, DocumentKey, FileRef, NewFile
-from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest, UnsupportedMediaType
+from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest
 from ...web.multipart import FormData, Part
-from ...web.request import parse_json
 from .constants import (ATTACHMENT_KIND, ATTACHMENT_PARTS, CONTENT_SLOT, DOCUMENT_KIND, ID_PATTERN, MAX_BATCH_NAME,
                         MAX_TEXT)
 from .procedures import Procedure
@@ -114,7 +113,7 @@ def attachment_request(form: FormData, *, update: bool) -> AttachmentRequest:
     """What an add (``content`` required, ``title`` defaults to its file name) or an update
     (``stateToken`` required) asks for; other attributes of the part are ignored."""
     form.only(*ATTACHMENT_PARTS)
-    values = _attachment_values(form.require("attachment"))
+    values = form.require("attachment").json_object()
     changes: dict[str, Any] = {}
     if "title" in values:
         changes["title"] = _text(values["title"], "title", nullable=False)
@@ -130,18 +129,6 @@ def attachment_request(form: FormData, *, update: bool) -> AttachmentRequest:
     if not update and "title" not in changes:
         changes["title"] = content.file_name
     return AttachmentRequest(changes, token if update else None, content)
-
-
-def _attachment_values(part: Part) -> dict[str, Any]:
-    if part.media_type != "application/json":
-        raise UnsupportedMediaType(
-            f"the attachment part must declare Content-Type: application/json, not {part.media_type or 'none'}",
-            accepted=("application/json",))
-    value = parse_json(part.data, "the attachment part")
-    if not isinstance(value, dict):
-        raise InvalidRequest("the attachment part must be a JSON object",
-                             errors=[{"field": "attachment", "message": "must be an object"}])
-    return value
 
 
 def _text(value: Any, name: str, *, nullable: bool) -> str | None:

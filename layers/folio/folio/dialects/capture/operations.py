@@ -9,7 +9,6 @@ import uuid
 from dataclasses import replace
 
 from ...core import Document, DocumentKey, DocumentService, Edit, FileRef
-from ...core.errors import UnsupportedMediaType
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
 from .constants import ATTACHMENT_KIND, BATCH_KIND, CONTENT_SLOT, DOCUMENT_KIND
@@ -22,9 +21,7 @@ from .procedures import Procedures
 def create_document(request: WebRequest) -> Document:
     """A new document, in a new batch, in its procedure's first step (which the token must grant)."""
     caller = request.caller
-    if request.media_type != "application/json":
-        raise UnsupportedMediaType("a document is created from application/json", accepted=("application/json",))
-    procedure_ref, batch_name = new_document_request(request.json())
+    procedure_ref, batch_name = new_document_request(request.json_as("a new document"))
     documents = document_service()
     procedure = Procedures(documents).find(caller.tenant, procedure_ref)
     require_granted(caller, procedure.steps[0], f"where new documents of {procedure.name} start")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...core import Document, FileRef
+from ...core import Document
 from ...core.errors import FolioError, PreconditionFailed
 from ...web.problems import install_error_map, problem_body
 from ...web.request import WebRequest
-from ...web.responses import created, file_response, iso_utc, json_response
+from ...web.responses import created, iso_utc, json_response
 from .constants import API, CONTENT_SLOT
 
 
@@ -78,10 +78,6 @@ def document_created(document: Document, request: WebRequest):
     """201 with the new document (no Location: folio serves no GET for a Capture document)."""
     return created(document_view(document, request.base_url), location=None, etag=document.etag)
 
-
-def content_answer(data: bytes, ref: FileRef):
-    """The exact bytes of the attachment's current content."""
-    return file_response(data, ref.content_type, f'"{ref.sha256}"', ref.file_name)
 
 
 def error_body(status: int, title: str, slug: str, detail: str, error: FolioError | None, headers: dict[str, str]):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...core import Document, DocumentKey
-from ...core.errors import UnsupportedMediaType
 from ...core.limits import INT32_MAX
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
@@ -15,19 +14,12 @@ from .mapping import DocumentPatch, stored_body, document_key
 
 def create_body(request: WebRequest) -> dict[str, Any]:
     """The stored body a POST asks for: a JSON DocumentEntity (else 415), type-checked."""
-    if request.media_type not in JSON_MEDIA_TYPES:
-        raise UnsupportedMediaType("a DocumentEntity is sent as application/json", accepted=JSON_MEDIA_TYPES)
-    return stored_body(request.json())
+    return stored_body(request.json_as("a DocumentEntity", JSON_MEDIA_TYPES))
 
 
 def patch_of(request: WebRequest) -> DocumentPatch:
     """The patch a PATCH sends, in any of the three media types (else 415 with Accept-Patch)."""
-    if request.media_type not in PATCH_MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            f"PATCH accepts {', '.join(PATCH_MEDIA_TYPES)}; got {request.media_type or 'no Content-Type'}",
-            accepted=PATCH_MEDIA_TYPES,
-        )
-    return DocumentPatch(request.json())
+    return DocumentPatch(request.json_as("a patch", PATCH_MEDIA_TYPES))
 
 
 def create_document(request: WebRequest) -> Document:

@@ -8,7 +8,7 @@ fields for the OpenAPI document; its test keeps the two in step.
 
 from __future__ import annotations
 
-import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,12 +26,12 @@ FILE_SLOT = "file"
 
 def document_key(tenant: str, client: int, project: int, document: int) -> DocumentKey:
     """Documents live under (tenant, client, project): another client's or project's document is not found."""
-    return DocumentKey(tenant, KIND, f"{client}/{project}/{document}")
+    return DocumentKey.of(tenant, KIND, client, project, document)
 
 
 def document_ids(key: DocumentKey) -> tuple[int, int, int]:
     """The client, project and document id of a key made by :func:`document_key`."""
-    client, project, document = key.id.split("/")
+    client, project, document = key.parts
     return int(client), int(project), int(document)
 
 
@@ -46,11 +46,6 @@ RULES = {
 }
 UNKNOWN_FIELD = f"is no field of dms (fields: {', '.join(FIELDS)}; a file is sent as multipart/form-data)"
 
-_HYPHENATED = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-#: A UUID as 32 hex digits, hyphenated, hyphenated in braces, or ``urn:uuid:`` and hyphenated.
-_UUID = re.compile(rf"[0-9a-fA-F]{{32}}|{_HYPHENATED}|\{{{_HYPHENATED}\}}|urn:uuid:{_HYPHENATED}")
-
-
 def _folder_id(value: Any) -> int:
     """An integer, or a text of decimal digits (no sign, no ``_``: the spec's integer), 0 to INT64_MAX."""
     if isinstance(value, str) and (digits := value.strip()).isascii() and digits.isdigit():
@@ -60,12 +55,10 @@ def _folder_id(value: Any) -> int:
     return value
 
 
-def _parent_uuid(value: Any) -> str:
-    """The UUID in its canonical form (lower-case, hyphenated)."""
-    if not isinstance(value, str) or not _UUID.fullmatch(text := value.strip()):
-        raise ValueError
-    hex_digits = text.removeprefix("urn:uuid:").strip("{}").replace("-", "").lower()
-    return "-".join(hex_digits[start:end] for start, end in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+def parent_uuid(value: Any) -> str:
+    """Whatever Python's ``uuid.UUID`` reads (32 hex digits, hyphens, braces, ``urn:uuid:``, around
+    whitespace), in its canonical form; ValueError otherwise. The request model reads it the same way."""
+    return str(uuid.UUID(str(value).strip()))
 
 
 def _name(value: Any) -> str:
@@ -81,7 +74,7 @@ def _description(value: Any) -> str:
     return value
 
 
-_READERS = {"folderId": _folder_id, "parentUuid": _parent_uuid, "name": _name, "description": _description}
+_READERS = {"folderId": _folder_id, "parentUuid": parent_uuid, "name": _name, "description": _description}
 
 
 def upload_fields(raw: dict[str, Any]) -> dict[str, Any]:

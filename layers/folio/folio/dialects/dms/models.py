@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from ...core.limits import INT64_MAX, MAX_FILE_BYTES
 from .constants import ALLOWED_FILE_TYPES, MAX_DESCRIPTION, MAX_NAME
+from .mapping import parent_uuid
 
 
 def _decimal(value: Any) -> Any:
@@ -47,7 +48,7 @@ class UploadFields(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_absent_not_null)
 
     folderId: FolderId = Field(None, description="DMS folder id")
-    parentUuid: Annotated[UUID, BeforeValidator(_stripped)] = Field(None, description="task/subproject UUID")
+    parentUuid: Annotated[UUID, BeforeValidator(parent_uuid)] = Field(None, description="task/subproject UUID")
     name: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME), BeforeValidator(_stripped)] = Field(
         None, description="Document name")
     description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] = None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core import Document, FileRef
+from ...core import Document
 from ...core.errors import FolioError
 from ...web.problems import install_error_map
 from ...web.request import WebRequest
-from ...web.responses import created, file_response, iso_utc, json_response
+from ...web.responses import created, iso_utc, json_response
 from .mapping import FILE_SLOT, FileVersion, document_ids
 
 
@@ -63,10 +63,6 @@ def created_answer(doc: Document, request: WebRequest):
 def versions_answer(versions: list[FileVersion]):
     return json_response({"data": [version_view(v) for v in versions]})
 
-
-def file_answer(data: bytes, ref: FileRef):
-    """That version's exact bytes, its type, and its hash as a strong ETag."""
-    return file_response(data, ref.content_type, f'"{ref.sha256}"', ref.file_name)
 
 
 # ---------------------------------------------------------------- errors

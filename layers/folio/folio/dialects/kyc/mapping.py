@@ -12,7 +12,6 @@ from typing import Any
 from ...core import Document, DocumentKey, FileRef, NewFile
 from ...core.errors import DocumentNotFound, InvalidRequest, UnsupportedMediaType
 from ...web.multipart import FormData, Part
-from ...web.request import parse_json
 
 KIND = "kyc-document"
 #: The media types kyc accepts for ``front`` and ``back``, judged from the bytes.
@@ -29,12 +28,12 @@ class Upload:
 
 def document_key(tenant: str, domain: int, document_id: int) -> DocumentKey:
     """Documents live per tenant and X-Domain-ID; the id is unique per tenant."""
-    return DocumentKey(tenant, KIND, f"{domain}/{document_id}")
+    return DocumentKey.of(tenant, KIND, domain, document_id)
 
 
 def document_number(key: DocumentKey) -> int:
     """The spec's ``documentId`` of a key made by :func:`document_key`."""
-    return int(key.id.rsplit("/", 1)[-1])
+    return int(key.parts[-1])
 
 
 # ---------------------------------------------------------------- the request
@@ -79,15 +78,7 @@ def document_fields(part: Part) -> dict[str, Any]:
     from ...web.validation import invalid
     from .models import ANSWER_ONLY, DOCUMENT_PART_TYPES, FIELDS, DocumentFields
 
-    if part.media_type not in DOCUMENT_PART_TYPES:
-        raise UnsupportedMediaType(
-            f"the document part must be JSON (application/json, text/plain or no Content-Type), not {part.media_type}",
-            accepted=("application/json", "text/plain"),
-        )
-    value = parse_json(part.data, "the document part")
-    if not isinstance(value, dict):
-        raise InvalidRequest("the document part must be a JSON object",
-                             errors=[{"field": "document", "message": "must be an object"}])
+    value = part.json_object(DOCUMENT_PART_TYPES)
 
     def message(err: dict[str, Any]) -> str:
         if err["type"] == "enum":

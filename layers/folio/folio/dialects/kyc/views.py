@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ...core import Document, FileRef
+from ...core import Document
 from ...core.limits import INT64_MAX
 from ...web.problems import install_problem_handlers
 from ...web.request import WebRequest
-from ...web.responses import created, file_response, json_response
+from ...web.responses import created, json_response
 from .mapping import document_number
 
 _MILLISECOND = timedelta(milliseconds=1)
@@ -80,10 +80,6 @@ def created_answer(doc: Document, request: WebRequest):
     """201 with the new document, its ETag and its Location."""
     return created(document_view(doc, request.base_url), location=request.base_url + document_path(doc), etag=doc.etag)
 
-
-def image_answer(data: bytes, ref: FileRef):
-    """The image's exact bytes, its detected type, and its hash as a strong ETag."""
-    return file_response(data, ref.content_type, f'"{ref.sha256}"', ref.file_name)
 
 
 def install(app) -> None:
