@@ -22,6 +22,17 @@ from .ports import DocumentTable, FileStore, Head
 Change = Callable[[Document], dict[str, Any] | None]
 
 
+def body_guard(field: str, expected: Any, not_found: Callable[[Document], str]) -> Callable[[Document], None]:
+    """A guard for :class:`Edit`: the document's body must hold ``expected`` in ``field`` (the
+    customer, the document in the path), else it is not found for this request (404)."""
+
+    def guard(current: Document) -> None:
+        if current.body.get(field) != expected:
+            raise DocumentNotFound(not_found(current))
+
+    return guard
+
+
 @dataclass(frozen=True)
 class Edit:
     """What one update does: the body ``change``, and what else the next version needs.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core import Caller, Change, Document, DocumentKey, FileRef, NewFile
+from ...core.service import body_guard
 from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest
 from ...web.multipart import FormData, Part
 from .constants import (ATTACHMENT_KIND, ATTACHMENT_PARTS, CONTENT_SLOT, DOCUMENT_KIND, ID_PATTERN, MAX_BATCH_NAME,
@@ -56,12 +57,8 @@ def require_xhr(value: str | None) -> None:
 
 def on_document(doc_id: str):
     """A core guard: the attachment must be attached to the document in the path (else 404)."""
-
-    def guard(current: Document) -> None:
-        if current.body.get("documentId") != doc_id:
-            raise DocumentNotFound(f"attachment {current.key.id} is not attached to document {doc_id}")
-
-    return guard
+    return body_guard("documentId", doc_id, lambda current: f"attachment {current.key.id} is not attached to "
+                                                            f"document {doc_id}")
 
 
 def content_ref(attachment: Document) -> FileRef:

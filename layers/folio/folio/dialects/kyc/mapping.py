@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core import Document, DocumentKey, FileRef, NewFile
+from ...core.service import body_guard
 from ...core.errors import DocumentNotFound, InvalidRequest, UnsupportedMediaType
 from ...web.multipart import FormData, Part
 
@@ -148,12 +149,8 @@ def check_dates(body: dict[str, Any]) -> None:
 
 def customer_guard(customer_id: int):
     """A core guard: the document must belong to the customer in the path (else 404)."""
-
-    def guard(current: Document) -> None:
-        if current.body.get("customerId") != customer_id:
-            raise DocumentNotFound(f"customer {customer_id} has no document {document_number(current.key)}")
-
-    return guard
+    return body_guard("customerId", customer_id,
+                      lambda current: f"customer {customer_id} has no document {document_number(current.key)}")
 
 
 def image_ref(doc: Document, side: str) -> FileRef:
