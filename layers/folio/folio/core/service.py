@@ -11,11 +11,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .documents import Caller, Document, DocumentKey, FileRef, NewFile, Precondition
 from .errors import ConditionFailed, Contention, DocumentNotFound, EditConflict, FolioError, PayloadTooLarge
-from .ports import DocumentTable, FileStore, Head
+
+if TYPE_CHECKING:  # the storage half loads them when it is first used
+    from .ports import DocumentTable, FileStore, Head
 
 #: A change computes the next body from the current document (None: the body stays).
 #: It is called again on every re-read, so it must be a pure function of its input.

@@ -15,13 +15,15 @@ and the OpenAPI document load, found here by name so that neither knows any dial
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from types import ModuleType
 
 
 def providers(module: str) -> list[ModuleType]:
-    """``folio.dialects.<vendor>.<module>`` of every dialect that has one, in name order."""
+    """``folio.dialects.<vendor>.<module>`` of every dialect that has one, in name order. (Imported
+    here, not at the top: every handler imports this package, and pkgutil costs it ~10 ms.)"""
+    import importlib
+    import pkgutil
+
     found = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if info.ispkg:
