@@ -9,7 +9,7 @@ import pytest
 
 from folio.core import Document, FileRef
 from folio.core.errors import DocumentNotFound, FolioError, InvalidRequest
-from folio.dialects.artu import constants, mapping, models, operations, views
+from folio.dialects.artu import answers, constants, mapping, models, operations, views
 from folio.web.request import WebRequest
 from folio.web.s3_events import objects_created, sequencer_order
 
@@ -118,18 +118,18 @@ BODIES = [
 @pytest.mark.parametrize("body", BODIES)
 def test_the_document_view_is_what_the_answer_model_documents(body):
     view = views.document_view(document(body))
-    assert list(view) == list(constants.ANSWER_FIELDS) == list(models.DocumentAnswer.model_fields)
-    answer = models.DocumentData.model_validate_json(json.dumps({"data": view}))
+    assert list(view) == list(constants.ANSWER_FIELDS) == list(answers.DocumentAnswer.model_fields)
+    answer = answers.DocumentData.model_validate_json(json.dumps({"data": view}))
     assert answer.model_dump(mode="json")["data"].keys() == view.keys()
     assert json.loads(views.document_answer(document(body)).body) == {"data": view}
-    models.LookupAnswer.model_validate_json(views.lookup_answer([document(body)]).body)
+    answers.LookupAnswer.model_validate_json(views.lookup_answer([document(body)]).body)
 
 
 def test_the_batch_answer_is_what_the_answer_model_documents():
     results: list[Document | FolioError] = [document(BODIES[0]), InvalidRequest("size: too small"),
                                             DocumentNotFound("gone")]
     answer = views.batch_answer(False, results)
-    parsed = models.BatchAnswer.model_validate_json(answer.body)
+    parsed = answers.BatchAnswer.model_validate_json(answer.body)
     assert [type(entry).__name__ for entry in parsed.data] == ["DocumentData", "ItemError", "ItemError"]
     assert json.loads(answer.body)["data"][1] == {"error": {"status": 400, "title": "Bad Request",
                                                             "detail": "size: too small"}}
@@ -139,7 +139,7 @@ def test_the_batch_answer_is_what_the_answer_model_documents():
 def test_the_upload_url_answer_is_what_the_answer_model_documents():
     upload = operations.UploadUrl("https://s3.example/k?X-Amz-Expires=300", "image/png", WHEN)
     body = json.loads(views.upload_url_answer(upload).body)
-    models.UploadTicket.model_validate(body, strict=False)
+    answers.UploadTicket.model_validate(body, strict=False)
     assert body == {"url": upload.url, "method": "PUT", "headers": {"Content-Type": "image/png"},
                     "expiresAt": "2026-11-23T09:00:00Z"}
 

@@ -8,7 +8,7 @@ import pytest
 
 from folio.core import Caller, Document, DocumentKey, FileRef, Precondition
 from folio.core.errors import Forbidden, InvalidRequest, PreconditionFailed
-from folio.dialects.capture import constants, mapping, models, views
+from folio.dialects.capture import answers, constants, mapping, models, views
 from folio.dialects.capture.procedures import DEMO_PROCEDURE, Procedure, Procedures
 from folio.web.multipart import FormData, Part
 
@@ -153,15 +153,15 @@ def _attachment(with_content: bool) -> Document:
 @pytest.mark.parametrize("with_content", [True, False])
 def test_the_attachment_view_is_its_answer_model(with_content):
     view = views.attachment_view(_attachment(with_content), _document(), "https://api.example")
-    answer = models.AttachmentAnswer.model_validate(view)
-    assert list(view) == list(models.AttachmentAnswer.model_fields)
+    answer = answers.AttachmentAnswer.model_validate(view)
+    assert list(view) == list(answers.AttachmentAnswer.model_fields)
     assert answer.stateToken == _attachment(with_content).state_token and answer.updatedBy.name == "u-2"
 
 
 def test_the_document_view_is_its_answer_model():
     view = views.document_view(_document(), "https://api.example")
-    models.DocumentAnswer.model_validate(view)
-    assert list(view) == list(models.DocumentAnswer.model_fields)
+    answers.DocumentAnswer.model_validate(view)
+    assert list(view) == list(answers.DocumentAnswer.model_fields)
     assert view["batch"] == {"id": "7", "name": "demo_7"} and view["step"] == DEMO_PROCEDURE["steps"][0]
 
 

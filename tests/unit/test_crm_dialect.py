@@ -8,7 +8,8 @@ from folio.core import Document, DocumentKey
 from folio.core.errors import InvalidRequest, PatchTestFailed, UnsupportedMediaType
 from folio.dialects.crm import constants, operations, views
 from folio.dialects.crm.mapping import DocumentPatch, document_key, entity_view, selected_properties
-from folio.dialects.crm.models import DocumentEntity, WritableDocument, validate_writable
+from folio.dialects.crm.answers import DocumentEntity
+from folio.dialects.crm.models import WritableDocument, validate_writable
 from folio.web.request import WebRequest
 
 

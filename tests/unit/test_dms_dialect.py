@@ -9,7 +9,7 @@ import pytest
 from folio.core import Document, FileRef, NewFile
 from folio.core.errors import InvalidRequest, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType
 from folio.core.limits import MAX_FILE_BYTES
-from folio.dialects.dms import constants, mapping, models, views
+from folio.dialects.dms import answers, constants, mapping, models, views
 from folio.web.multipart import FormData, Part
 
 WHEN = datetime(2021, 9, 14, 8, 7, 6, 123456, tzinfo=UTC)
@@ -176,12 +176,12 @@ def test_the_views_are_what_the_answer_models_document():
     """The OpenAPI answer schemas are the models': each view must validate against them, exactly."""
     doc = history()[-1]
     view = views.document_view(doc)
-    assert list(view) == list(models.Document.model_fields)
-    answer = models.Document.model_validate_json(json.dumps(view), strict=True)
+    assert list(view) == list(answers.Document.model_fields)
+    answer = answers.Document.model_validate_json(json.dumps(view), strict=True)
     assert (answer.id, answer.version, answer.createdBy.id, view["createdAt"]) == (1, 3, "user-1", "2021-09-14T08:07:06.123Z")
     listing = json.loads(views.versions_answer(mapping.file_versions(history())).body)
-    versions = models.VersionList.model_validate_json(json.dumps(listing), strict=True)
-    assert [v.version for v in versions.data] == [3, 2, 1] and list(listing["data"][0]) == list(models.FileVersion.model_fields)
+    versions = answers.VersionList.model_validate_json(json.dumps(listing), strict=True)
+    assert [v.version for v in versions.data] == [3, 2, 1] and list(listing["data"][0]) == list(answers.FileVersion.model_fields)
     assert views.document_path(doc) == "/api/v2/clients/3/dms/projects/9/documents/1"
 
 
@@ -197,7 +197,7 @@ def test_the_error_body_is_the_specs_error_response(status, detail, error, expec
     answer = views.error_body(status, "Title", "slug", detail, InvalidRequest(detail) if error == "any" else error,
                               {"Retry-After": "1"})
     body = json.loads(answer.body)
-    assert models.ErrorResponse.model_validate(body, strict=True)
+    assert answers.ErrorResponse.model_validate(body, strict=True)
     assert (answer.status_code, body["code"], body["message"], body["details"]) == (status, status, *expected)
     assert answer.headers["Retry-After"] == "1" and answer.headers["Content-Type"] == "application/json"
 

@@ -7,7 +7,7 @@ import pytest
 
 from folio.core import Caller, Document, FileRef
 from folio.core.errors import Forbidden
-from folio.dialects.kyc import mapping, models, operations, views
+from folio.dialects.kyc import answers, mapping, models, operations, views
 from folio.web.request import WebRequest
 
 from ..support.files import HEIC, JPEG, PDF, WEBP, png
@@ -76,6 +76,7 @@ def test_answer_only_fields_are_the_answers_fields_that_are_not_writable():
     assert models.ANSWER_ONLY == {
         "id", "customerId", "front", "back", "frontName", "backName", "createdAt", "createdBy",
         "updatedAt", "updatedBy", "assignees", "particular", "parentParticular", "parentCustomerId"}
+    assert models.ANSWER_ONLY == set(answers.DocumentAnswer.model_fields) - set(models.FIELDS)
 
 
 @pytest.mark.parametrize("files, body", [
@@ -94,6 +95,6 @@ def test_the_document_view_is_what_the_answer_model_documents(files, body):
     actor = {"sub": "1001", "name": "Ada Lovelace", "email": "ada@example.com", "given_name": "Ada"}
     doc = Document(key, 2, body, refs, when, when, actor, {"sub": "uuid-like"})
     view = views.document_view(doc, "https://api.example")
-    answer = models.DocumentAnswer.model_validate_json(json.dumps(view), strict=True)
+    answer = answers.DocumentAnswer.model_validate_json(json.dumps(view), strict=True)
     assert answer.model_dump(mode="json") == view
-    assert list(view) == list(models.DocumentAnswer.model_fields)
+    assert list(view) == list(answers.DocumentAnswer.model_fields)

@@ -28,7 +28,8 @@ Decisions the spec leaves open, written down here:
   filter matches by suffix). The S3 event's function records the file's size, content type
   and SHA-256 (read back from S3) on the document; events for older versions change nothing.
 
-The package: ``constants`` (each written once, no pydantic), ``models`` (pydantic: the batch,
-its items and the answers), ``mapping`` (keys, the stored body, the upload key), ``operations``
-(over the core), ``views`` (answers and the error map); ``openapi`` and ``local`` serve folio local.
+The package: ``constants`` (each written once, no pydantic), ``models`` (pydantic: the batch
+and its items), ``answers`` (pydantic: the answers), ``mapping`` (keys, the stored body, the upload
+key), ``operations`` (over the core), ``views`` (answers and the error map); ``openapi`` and
+``local`` serve folio local.
 """

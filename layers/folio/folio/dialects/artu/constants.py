@@ -15,7 +15,7 @@ UPLOAD_SLOT = "artu-upload"
 UPLOAD_URL_SECONDS = 300
 #: A document's statuses: created, then its file arrived; review (verified, rejected) is not offered.
 STATUSES = ("pending_upload", "uploaded", "verified", "rejected")
-#: The spec's document, in its order (models.DocumentAnswer documents each field).
+#: The spec's document, in its order (answers.DocumentAnswer documents each field).
 ANSWER_FIELDS = ("clientId", "type", "id", "createdAt", "updatedAt", "status", "filename", "contentType", "size",
                  "expiresAt", "verifiedAt", "verifiedBy", "rejectionReason", "reviewedAt", "reviewedBy",
                  "externalId", "fields", "metadata")

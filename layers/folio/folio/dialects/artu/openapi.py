@@ -9,7 +9,8 @@ from .constants import ENVIRONMENTS, UPLOAD_URL_SECONDS
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .models import Batch, BatchAnswer, DocumentData, LookupAnswer, UploadTicket
+    from .answers import BatchAnswer, DocumentData, LookupAnswer, UploadTicket
+    from .models import Batch
 
     env = {"name": "X-Environment", "in": "header", "required": True, "schema": {"enum": list(ENVIRONMENTS)}}
 

@@ -1,4 +1,4 @@
-"""artu's answers (models.DocumentAnswer, BatchAnswer and UploadTicket document them) and its
+"""artu's answers (answers.DocumentAnswer, BatchAnswer and UploadTicket document them) and its
 error map: problem+json, with each failing item of a batch in ``errors``."""
 
 from __future__ import annotations

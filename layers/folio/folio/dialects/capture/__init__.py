@@ -31,5 +31,5 @@ Decisions the spec leaves open, written down here:
 The package, by job: ``constants`` (kinds, limits, the id pattern), ``procedures`` (the tenant
 configuration), ``mapping`` (requests and bodies to core documents, the guards), ``operations``
 (what each handler does over the core), ``views`` (the answers and the error body), ``models``
-(pydantic requests and answers, for the OpenAPI document), ``openapi`` and ``local``.
+and ``answers`` (pydantic requests and answers, for the OpenAPI document), ``openapi`` and ``local``.
 """

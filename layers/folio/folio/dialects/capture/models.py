@@ -1,5 +1,5 @@
-"""capture's requests and answers as pydantic models: the OpenAPI document is built from them,
-and the tests hold the mapping (requests) and the views (answers) to them.
+"""capture's requests as pydantic models: the OpenAPI document is built from them, and the tests
+hold the mapping to them (the answers' models are in :mod:`.answers`).
 
 No handler imports this module: capture's functions never loaded pydantic, and validating with
 it would add its import (about 70 ms) to the cold start of the three that write. The limits
@@ -8,7 +8,6 @@ both sides use come from :mod:`.constants`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
@@ -74,64 +73,3 @@ class AttachmentUpdate(AttachmentFields):
     """The ``attachment`` part of the spec's update: the fields and the ``stateToken`` last read."""
 
     stateToken: StrictStr = Field(min_length=1)
-
-
-# ---------------------------------------------------------------- answers
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Named(_Answer):
-    id: str
-    name: str
-
-
-class Step(_Answer):
-    id: str
-    name: str
-    type: str
-
-
-class User(_Answer):
-    name: str | None
-
-
-class Link(_Answer):
-    rel: str
-    href: str
-    method: str
-    mediaType: str
-
-
-class AttachmentAnswer(_Answer):
-    """An attachment, with the batch and step of its document and the stateToken an update needs."""
-
-    id: str
-    documentId: str
-    title: str | None
-    comment: str | None
-    batch: Named
-    step: Step
-    type: Named | None
-    stateToken: str = Field(pattern=r"^[0-9a-f]{32}$")
-    mediaType: str | None
-    sourceName: str | None
-    size: int | None
-    createdBy: User
-    createdDate: datetime
-    updatedBy: User
-    updatedDate: datetime
-    links: list[Link]
-
-
-class DocumentAnswer(_Answer):
-    """A new document, in its procedure's first step; its one link adds attachments."""
-
-    id: str
-    procedure: Named
-    batch: Named
-    step: Step
-    createdBy: User
-    createdDate: datetime
-    links: list[Link]

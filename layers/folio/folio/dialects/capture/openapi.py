@@ -10,7 +10,8 @@ from .constants import ATTACHMENT_PARTS
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .models import AttachmentAnswer, AttachmentFields, AttachmentUpdate, DocumentAnswer, NewDocument
+    from .answers import AttachmentAnswer, DocumentAnswer
+    from .models import AttachmentFields, AttachmentUpdate, NewDocument
 
     def form(attachment: dict[str, Any], *, content_required: bool) -> dict[str, Any]:
         part, content = ATTACHMENT_PARTS

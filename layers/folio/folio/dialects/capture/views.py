@@ -1,6 +1,6 @@
-"""capture's answers: the attachment and the document (models.Attachment and models.Document
-describe them), the content's bytes, and the error body (problem+json; a stale stateToken's
-412 also names the current one, so the client can retry without reading first)."""
+"""capture's answers: the attachment and the document (answers.AttachmentAnswer and
+answers.DocumentAnswer describe them), the content's bytes, and the error body (problem+json; a
+stale stateToken's 412 also names the current one, so the client can retry without reading first)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ spec leaves open, written down here:
 * At most 1000 operations per patch.
 
 The package: ``constants`` (the properties, patch limits, media types; no pydantic),
-``models`` (pydantic: the writable entity, the patch body, the answer), ``mapping`` (the key,
+``models`` (pydantic: the writable entity, the patch body), ``answers`` (pydantic: the answer,
+for the OpenAPI document and the tests), ``mapping`` (the key,
 property names, the entity view, patches applied to it), ``operations`` (over the core),
 ``views`` (answers and the error map), ``openapi`` and ``local`` (folio local only).
 """

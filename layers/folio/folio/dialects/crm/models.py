@@ -1,7 +1,8 @@
-"""crm's pydantic models: the writable DocumentEntity, the patch body and the answer.
+"""crm's pydantic request models: the writable DocumentEntity and the patch body.
 
 Imported by the functions that write (at init) and by the OpenAPI document; the read-only
-function never imports this module (cold start: no pydantic).
+function never imports this module (cold start: no pydantic). The answer's models are in
+:mod:`.answers`, which no handler imports.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def _utc_if_naive(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+#: The spec's int32 (the answer's ids use it too).
 Int32 = Annotated[int, Field(ge=-(2**31), le=INT32_MAX)]
 DateTime = Annotated[datetime, AfterValidator(_utc_if_naive)]
 Carrier = dict[str, Any]  # Associate, Person, Contact, ... : structured objects, kept as sent
@@ -84,76 +86,3 @@ class PatchOperation(BaseModel):
 
 class DocumentPatchBody(RootModel[list[PatchOperation] | dict[str, Any]]):
     """A JSON Patch array (add, replace, remove, test) or a JSON Merge Patch object (RFC 7396)."""
-
-
-# ---------------------------------------------------------------- the answer
-
-class AssociateAnswer(BaseModel):
-    """CreatedBy/UpdatedBy: an Associate built from the token (SuperOffice's numeric ids are unknown: null)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    AssociateId: int | None
-    Name: str | None
-    PersonId: int | None
-    Rank: int | None
-    Tooltip: str | None
-    Type: str | None
-    GroupIdx: int | None
-    FullName: str | None
-    FormalName: str | None
-    Deleted: bool
-    EjUserId: int | None
-    UserName: str | None
-
-
-class EntityLinks(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    Self: str
-    Archive: str
-
-
-class DocumentEntity(BaseModel):
-    """DocumentEntityWithLinks as crm answers it: every property (constants.PROPERTIES, in order),
-    read-only ones included; a property $select leaves out is null."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    DocumentId: Int32 | None
-    UpdatedBy: AssociateAnswer | None
-    CreatedBy: AssociateAnswer | None
-    Attention: str | None
-    Header: str | None
-    Name: str | None
-    OurRef: str | None
-    YourRef: str | None
-    CreatedDate: datetime | None
-    UpdatedDate: datetime | None
-    Description: str | None
-    DocumentTemplate: Carrier | None
-    Person: Carrier | None
-    Associate: Carrier | None
-    Contact: Carrier | None
-    Project: Carrier | None
-    Date: datetime | None
-    ExternalRef: str | None
-    Completed: str | None
-    ActiveLinks: Int32 | None
-    Type: str | None
-    Links: list[Carrier] | None
-    LockSemantics: str | None
-    Sale: Carrier | None
-    SuggestedDocumentId: Int32 | None
-    Snum: Int32 | None
-    UserDefinedFields: dict[str, str] | None
-    ExtraFields: dict[str, str] | None
-    CustomFields: dict[str, Any] | None
-    PublishEventDate: datetime | None
-    PublishTo: datetime | None
-    PublishFrom: datetime | None
-    IsPublished: bool | None
-    VisibleFor: list[Carrier] | None
-    TableRight: Carrier | None
-    FieldProperties: dict[str, Any] | None
-    hypermedia: EntityLinks | None = Field(alias="_Links")

@@ -9,7 +9,8 @@ from .constants import JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .models import DocumentEntity, DocumentPatchBody, WritableDocument
+    from .answers import DocumentEntity
+    from .models import DocumentPatchBody, WritableDocument
 
     entity = model_schema(DocumentEntity, mode="serialization")
     patch = model_schema(DocumentPatchBody)

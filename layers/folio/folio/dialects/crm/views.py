@@ -1,4 +1,4 @@
-"""crm's answers: the DocumentEntity (models.DocumentEntity documents it) with $select, and its errors."""
+"""crm's answers: the DocumentEntity (answers.DocumentEntity documents it) with $select, and its errors."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ The spec's operation is ``POST /api/v2/clients/{client_id}/dms/projects/{project
 
 The package: ``constants`` (the fields and limits), ``mapping`` (the upload's rules, the key,
 the stored body, file versions; no pydantic, so no handler imports it), ``operations`` (over the
-core), ``views`` (answers and the error body), ``models`` (pydantic: the same upload and answers
-for the OpenAPI document and the tests), and for folio local ``openapi`` and ``local``.
+core), ``views`` (answers and the error body), ``models`` and ``answers`` (pydantic: the same
+upload and answers, for the OpenAPI document and the tests), and for folio local ``openapi`` and
+``local``.
 """

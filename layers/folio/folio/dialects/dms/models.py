@@ -1,5 +1,5 @@
-"""dms's requests and answers as pydantic models: the OpenAPI document is built from them, and
-the tests hold the mapping (the upload's fields) and the views (answers, the error body) to them.
+"""dms's upload as pydantic models: the OpenAPI document is built from them, and the tests hold
+the mapping (the upload's fields) to them (the answers' models are in :mod:`.answers`).
 
 No handler imports this module: validating with pydantic would add its import (about 100 ms) to
 the cold start of the two that write, so :mod:`.mapping` reads the upload with plain functions.
@@ -8,8 +8,7 @@ The limits both sides use come from :mod:`.constants`.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
@@ -65,69 +64,3 @@ class UploadForm(UploadFields):
     """The multipart form of an upload: the metadata as text parts, and the file."""
 
     file: bytes = Field(None, description=f"{', '.join(ALLOWED_FILE_TYPES)}; at most {MAX_FILE_BYTES // 2**20} MiB")
-
-
-# ---------------------------------------------------------------- answers (views)
-
-class User(BaseModel):
-    """Who created or changed the document, from the token's claims."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None
-    name: str | None
-    email: str | None
-
-
-class FileVersion(BaseModel):
-    """One file version (the versions list holds them newest first)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    version: int
-    fileName: str | None
-    contentType: str
-    size: int
-    sha256: str
-    createdAt: datetime
-    createdBy: User
-
-
-class VersionList(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    data: list[FileVersion]
-
-
-class Document(BaseModel):
-    """The document: its metadata and the current file version's facts."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: int
-    clientId: int
-    projectId: int
-    name: str
-    description: str | None
-    folderId: int | None
-    parentUuid: UUID | None
-    version: int
-    fileName: str | None
-    contentType: str
-    size: int
-    sha256: str
-    createdAt: datetime
-    updatedAt: datetime
-    createdBy: User
-    updatedBy: User
-
-
-class ErrorResponse(BaseModel):
-    """The spec's ErrorResponse: every dms error, whatever its status."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    status: Literal["error"]
-    code: int
-    message: str
-    details: str

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...web.openapi import binary_response, model_schema
-from .models import Document, ErrorResponse, UploadForm, VersionList
+from .answers import Document, ErrorResponse, VersionList
+from .models import UploadForm
 
 
 def _form(file_required: bool) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""dms's answers (models.Document, FileVersion and ErrorResponse document them) and its error body."""
+"""dms's answers (answers.Document, FileVersion and ErrorResponse document them) and its error body."""
 
 from __future__ import annotations
 

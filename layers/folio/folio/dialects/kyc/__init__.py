@@ -26,7 +26,8 @@ Decisions the spec leaves open, written down here:
   when it is an integer (else null). folio keeps no assignees or customer particulars:
   ``assignees`` is ``[]``, ``particular``/``parentParticular`` are ``{}``, ``parentCustomerId`` null.
 
-The package: ``models`` (pydantic: the ``document`` part, the answer, the constants),
+The package: ``models`` (pydantic: the ``document`` part, the constants), ``answers`` (pydantic:
+the answer, for the OpenAPI document and the tests),
 ``mapping`` (the key, the stored body, the images), ``operations`` (over the core),
 ``views`` (answers and the error map); ``openapi``, ``local`` and ``samples`` serve folio local.
 """

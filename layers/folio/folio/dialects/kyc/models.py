@@ -1,7 +1,8 @@
-"""kyc's pydantic models, the ``document`` part and the answer, and the constants they own.
+"""kyc's pydantic model of the ``document`` part, and the constants it owns.
 
 Imported by the functions that write (at init) and by the OpenAPI document; the read-only
-functions never import this module (cold start: no pydantic).
+functions never import this module (cold start: no pydantic). The answer's models are in
+:mod:`.answers`, which no handler imports.
 """
 
 from __future__ import annotations
@@ -71,61 +72,9 @@ class DocumentFields(BaseModel):
 FIELDS = tuple(DocumentFields.model_fields)
 
 
-# ---------------------------------------------------------------- answers (views.document_view)
-
-class JavaTimestamp(BaseModel):
-    """A ``java.sql.Timestamp`` as Jackson writes its bean properties (see the package docstring)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    date: int
-    day: int
-    hours: int
-    minutes: int
-    month: int
-    nanos: int
-    seconds: int
-    time: int
-    timezoneOffset: int
-    year: int
-
-
-class UserInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str | None
-    firstName: str | None
-    fullName: str | None
-    id: int | None
-    lastName: str | None
-
-
-class DocumentAnswer(BaseModel):
-    """The spec's response object, every field, in the spec's (alphabetical) order."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    assignees: list[UserInfo]
-    authenticity: Authenticity | None
-    back: str | None
-    backName: str | None
-    createdAt: JavaTimestamp
-    createdBy: UserInfo
-    customerId: int
-    expiryDate: date | None
-    front: str | None
-    frontName: str | None
-    id: int
-    issueDate: date | None
-    number: str | None
-    parentCustomerId: int | None
-    parentParticular: dict[str, Any]
-    particular: dict[str, Any]
-    showExpiryNotification: bool
-    type: DocumentType
-    updatedAt: JavaTimestamp
-    updatedBy: UserInfo
-
-
 #: Fields of the answer a client may echo back in the ``document`` part; not writable, ignored.
-ANSWER_ONLY = frozenset(DocumentAnswer.model_fields) - frozenset(FIELDS)
+#: Written out so that the writes need not build the answer's models (a unit test holds it to
+#: ``answers.DocumentAnswer``'s fields minus :data:`FIELDS`).
+ANSWER_ONLY = frozenset({
+    "id", "customerId", "front", "back", "frontName", "backName", "createdAt", "createdBy",
+    "updatedAt", "updatedBy", "assignees", "particular", "parentParticular", "parentCustomerId"})

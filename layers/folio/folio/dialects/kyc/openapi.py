@@ -9,7 +9,8 @@ from .mapping import IMAGE_TYPES
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .models import DocumentAnswer, DocumentFields
+    from .answers import DocumentAnswer
+    from .models import DocumentFields
 
     image = {"contentType": ", ".join(IMAGE_TYPES)}
     upload = {"required": True, "content": {"multipart/form-data": {

@@ -1,4 +1,4 @@
-"""kyc's answers: the spec's document object (models.DocumentAnswer documents it), images, errors."""
+"""kyc's answers: the spec's document object (answers.DocumentAnswer documents it), images, errors."""
 
 from __future__ import annotations
 

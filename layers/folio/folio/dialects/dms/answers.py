@@ -1,0 +1,75 @@
+"""dms's answers as pydantic models: the OpenAPI document is built from them, and the tests hold
+the views (the document, its versions, the error body) to them. No handler imports this module.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+
+class User(BaseModel):
+    """Who created or changed the document, from the token's claims."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None
+    name: str | None
+    email: str | None
+
+
+class FileVersion(BaseModel):
+    """One file version (the versions list holds them newest first)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    fileName: str | None
+    contentType: str
+    size: int
+    sha256: str
+    createdAt: datetime
+    createdBy: User
+
+
+class VersionList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data: list[FileVersion]
+
+
+class Document(BaseModel):
+    """The document: its metadata and the current file version's facts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    clientId: int
+    projectId: int
+    name: str
+    description: str | None
+    folderId: int | None
+    parentUuid: UUID | None
+    version: int
+    fileName: str | None
+    contentType: str
+    size: int
+    sha256: str
+    createdAt: datetime
+    updatedAt: datetime
+    createdBy: User
+    updatedBy: User
+
+
+class ErrorResponse(BaseModel):
+    """The spec's ErrorResponse: every dms error, whatever its status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["error"]
+    code: int
+    message: str
+    details: str
