@@ -183,3 +183,68 @@ def test_artu_environment_mismatch_sees_nothing(local_server, world):
             assert SECRET not in answer.text and answer.status_code in (404, 200), row[0]
             if answer.status_code == 200:
                 assert answer.json() == {"data": []}
+
+
+@pytest.mark.parametrize("tenant", [None, 5, True, ["alpha"], {"id": "alpha"}, "alpha\n", "None", "5", "true"],
+                         ids=["null", "number", "boolean", "list", "object", "trailing-newline", "None", "5", "true"])
+def test_a_tenant_claim_that_is_no_tenants_string_is_403_on_every_route(local_server, world, tenant):
+    """Never a tenant named "None", "5" or "true" (HTTP API passes every claim as a string)."""
+    token = local_server.token(extra={"tenant": tenant})
+    for row in requests_for(world):
+        answer = send(local_server, row, token)
+        assert answer.status_code == 403 and SECRET not in answer.text, (row[0], answer.status_code, answer.text)
+
+
+def test_claims_of_5000_digits_are_no_5xx(local_server, world):
+    """int() refuses more than 4300 digits: a folio:domains or sub claim of 5000 must not reach it."""
+    huge = "9" * 5000
+    kyc = [row for row in requests_for(world) if "/api/customer/" in row[2]]
+    token = local_server.token(tenant=TENANT, domains=[huge])
+    for row in kyc:
+        answer = send(local_server, row, token)
+        assert answer.status_code == 403, (row[0], answer.status_code, answer.text)
+    token = local_server.token(tenant=TENANT, sub=huge)
+    for row in kyc:
+        answer = send(local_server, row, token)
+        assert answer.status_code < 500, (row[0], answer.status_code, answer.text)
+    form = kyc_form()
+    created = requests.post(f"{local_server.url}/api/customer/10/document", data=form["data"],
+                            headers={"Authorization": f"Bearer {token}", **form["headers"], "X-Domain-ID": "5"})
+    assert created.status_code == 201 and created.json()["createdBy"]["id"] is None, created.text
+
+
+def not_found(url, token, path, headers=None):
+    answer = requests.get(url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})}, timeout=30)
+    assert answer.status_code == 404, (path, answer.status_code, answer.text)
+    return answer.json()
+
+
+def test_a_404_reads_the_same_whether_the_id_exists_elsewhere_or_nowhere(local_server, world):
+    """Another customer's, domain's, client's, project's or document's id is answered exactly as an
+    id that exists nowhere, and no answer shows an internal composite id."""
+    url, token = local_server.url, local_server.token(tenant=TENANT)
+    nowhere = 987654321
+    kyc, dms = world["kyc"], world["dms"]
+    kyc_nowhere = not_found(url, token, f"/api/customer/10/document/{nowhere}", {"X-Domain-ID": "5"})
+    for path, domain in ((f"/api/customer/11/document/{kyc}", "5"),  # another customer
+                         (f"/api/customer/10/document/{kyc}", "6")):  # another X-Domain-ID
+        elsewhere = not_found(url, token, path, {"X-Domain-ID": domain})
+        assert elsewhere == {**kyc_nowhere, "detail": kyc_nowhere["detail"].replace(str(nowhere), str(kyc))}, path
+        assert "/" not in elsewhere["detail"] and "customer" not in elsewhere["detail"], elsewhere
+    for suffix in ("", "/front", "/back"):
+        assert not_found(url, token, f"/api/customer/11/document/{kyc}{suffix}", {"X-Domain-ID": "5"}) == \
+            not_found(url, token, f"/api/customer/10/document/{kyc}{suffix}", {"X-Domain-ID": "6"}), suffix
+    for suffix in ("", "/versions", "/versions/1/file"):
+        dms_nowhere = not_found(url, token, f"/api/v2/clients/1/dms/projects/1/documents/{nowhere}{suffix}")
+        for client, project in ((2, 1), (1, 2)):  # another client, another project
+            elsewhere = not_found(url, token, f"/api/v2/clients/{client}/dms/projects/{project}/documents/{dms}{suffix}")
+            assert json.dumps(elsewhere).replace(str(dms), "ID") == json.dumps(dms_nowhere).replace(str(nowhere), "ID")
+            assert f"{client}/{project}" not in json.dumps(elsewhere), elsewhere
+    auth = {"Authorization": f"Bearer {token}"}
+    other = requests.post(f"{url}/capture/api/v1.1/documents", json={"procedure": {"name": "Demo"}}, headers=auth).json()["id"]
+    nowhere_att = "no-such-attachment"
+    for suffix in ("", "/content"):
+        base = f"/capture/api/v1.1/documents/{other}/attachments/"
+        elsewhere = not_found(url, token, base + world["att"] + suffix)  # attached to another document
+        assert elsewhere == json.loads(json.dumps(not_found(url, token, base + nowhere_att + suffix))
+                                       .replace(nowhere_att, world["att"])), suffix

@@ -52,6 +52,71 @@ def test_template_declares_what_design_requires(template):
             assert "*" not in json.dumps(statement["Action"]) and statement["Resource"] != "*", lid
 
 
+def _takes_body(fn: dict) -> bool:
+    return any(e["Type"] == "HttpApi" and e["Properties"]["Method"] in ("POST", "PUT", "PATCH")
+               for e in fn["Properties"]["Events"].values())
+
+
+def test_template_declares_quotas(template):
+    """One caller cannot exhaust the account: every route is throttled by default, and each function
+    that takes a body has its own reserved concurrency, which 0 or empty turns off."""
+    from folio.local.template import Template
+
+    settings = template.resources["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    for limit in ("ThrottlingRateLimit", "ThrottlingBurstLimit"):
+        assert settings[limit] == {"Ref": limit}
+        assert template.parameters[limit]["Type"] == "Number" and int(template.parameters[limit]["Default"]) > 0
+    assert int(template.parameters["ThrottlingBurstLimit"]["Default"]) >= int(
+        template.parameters["ThrottlingRateLimit"]["Default"])
+    reserved = {"Fn::If": ["ReservesBodyConcurrency", {"Ref": "BodyFunctionReservedConcurrency"},
+                           {"Ref": "AWS::NoValue"}]}
+    functions = template.of_type("AWS::Serverless::Function")
+    with_body = {lid for lid, fn in functions.items() if _takes_body(fn)}
+    assert len(with_body) == 11
+    assert {lid for lid, fn in functions.items()
+            if fn["Properties"].get("ReservedConcurrentExecutions") == reserved} == with_body
+    assert all("ReservedConcurrentExecutions" not in fn["Properties"]
+               for lid, fn in functions.items() if lid not in with_body)
+    assert "ReservedConcurrentExecutions" not in template.function_globals
+    deployed = Template(TEMPLATE)
+    for value, reserves in (("10", True), ("0", False), ("", False), ("250", True)):
+        deployed.parameters["BodyFunctionReservedConcurrency"]["Default"] = value
+        assert deployed.condition("ReservesBodyConcurrency") is reserves, value
+    assert int(template.parameters["BodyFunctionReservedConcurrency"]["Default"]) > 0
+
+
+def test_idempotency_records_and_answers_expire(template):
+    """Powertools' idempotency records carry their expiry in ``expiration`` (epoch seconds); the
+    answers kept in S3 under idempotency/ go after 2 days, every version of them."""
+    table = template.resources["DocumentsTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    rules = template.resources["FilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert all(rule["Status"] == "Enabled" and rule["Prefix"] == "idempotency/" for rule in rules)
+    expiring = [rule for rule in rules if "ExpirationInDays" in rule]
+    assert [rule["ExpirationInDays"] for rule in expiring] == [2]
+    assert 1 <= expiring[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 2
+    assert any(rule.get("ExpiredObjectDeleteMarker") is True for rule in rules)
+
+
+def test_local_resources_expire_as_the_template_says(aws):
+    """folio local's table and bucket get the template's TTL and lifecycle rules (moto, DynamoDB Local)."""
+    ttl = aws["dynamodb"].describe_time_to_live(TableName=aws["table"])["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiration"}
+    rules = aws["s3"].get_bucket_lifecycle_configuration(Bucket=aws["bucket"])["Rules"]
+    expiring = next(rule for rule in rules if rule["ID"] == "ExpireIdempotencyAnswers")
+    assert expiring["Filter"] == {"Prefix": "idempotency/"} and expiring["Expiration"] == {"Days": 2}
+    assert expiring["NoncurrentVersionExpiration"]["NoncurrentDays"] >= 1
+
+
+def test_local_resources_can_be_configured_again(aws, template):
+    """An endpoint that outlives folio local keeps its table: enabling TTL again is no error."""
+    from folio.local.aws import create_resources
+
+    skipped: list[str] = []
+    create_resources(template, aws["dynamodb"], aws["s3"], exist_ok=True, skipped=skipped)
+    assert not any("time to live" in note or "lifecycle" in note for note in skipped), skipped
+
+
 def test_layer_requirements_match_pyproject():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     listed = [line.strip() for line in (ROOT / "layers/folio/requirements.txt").read_text().splitlines()

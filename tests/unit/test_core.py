@@ -62,6 +62,20 @@ def test_unusable_tenants_are_refused(tenant):
         Caller(tenant=tenant, sub="s")
 
 
+@pytest.mark.parametrize("tenant", [None, 5, 0, 1.5, True, False, ["acme"], {"id": "acme"},
+                                    "acme\n", "acme\r\n", "None", "null", "true", "False", "5", "-5", "1.5e3"])
+def test_a_tenant_claim_that_is_no_tenants_string_is_refused(tenant):
+    """Not a string, a string with a trailing newline (``$`` would match before it), or what a
+    claim that is no string becomes as HTTP API (or str()) passes it."""
+    with pytest.raises(Forbidden):
+        Caller(tenant=tenant, sub="s")
+
+
+@pytest.mark.parametrize("tenant", ["acme", "t", "a.b_c:d@e-f", "x" * 128, "tenant5", "5tenant", "nonesuch"])
+def test_tenants_strings_are_accepted(tenant):
+    assert Caller(tenant=tenant, sub="s").tenant == tenant
+
+
 def test_keys_start_with_the_tenant_and_file_keys_are_folio_chosen():
     from folio.storage.keys import document_key, partition_key
 

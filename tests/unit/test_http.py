@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from folio.core.errors import InvalidRequest, Unauthenticated
-from folio.web.request import WebRequest
+from folio.core.errors import Forbidden, InvalidRequest, Unauthenticated
+from folio.web.request import WebRequest, positive_id
 
 
 def request(**event):
@@ -26,6 +26,26 @@ def test_claims_arrive_as_strings_and_arrays_as_brackets():
     assert caller.scopes == {"documents:read", "documents:write"}
     assert caller.domains == {"1", "2"} and caller.steps == {"s1", "*"}
     assert WebRequest.from_event(claims_event({"tenant": "t", "sub": "u"})).caller.domains is None
+
+
+@pytest.mark.parametrize("tenant", [None, 5, True, ["acme"], {"id": "acme"}, "None", "5", "true", "acme\n"])
+def test_a_tenant_claim_that_is_no_string_is_403_never_a_tenant_named_after_it(tenant):
+    with pytest.raises(Forbidden):
+        WebRequest.from_event(claims_event({"tenant": tenant, "sub": "u"})).caller
+    with pytest.raises(Forbidden):
+        WebRequest.from_event(claims_event({"sub": "u"})).caller
+
+
+@pytest.mark.parametrize("raw, expected", [("1", 1), ("007", 7), ("9223372036854775807", 9223372036854775807)])
+def test_positive_ids_read_as_integers(raw, expected):
+    assert positive_id(raw, "id") == expected
+
+
+@pytest.mark.parametrize("raw", [None, "", "0", "-1", "+1", "1.0", "1_000", "٣", "9223372036854775808",
+                                 "9" * 5000, "0" * 5000 + "1" * 20])
+def test_ids_that_are_no_int64_are_400_whatever_their_length(raw):
+    with pytest.raises(InvalidRequest):
+        positive_id(raw, "id")
 
 
 def test_no_claims_is_unauthenticated():
@@ -84,3 +104,46 @@ def test_one_request_object_per_invocation_and_lazy_parsing():
     assert web.body == b"" and not web.has_body and web.media_type == ""
     with pytest.raises(InvalidRequest):
         web.precondition
+
+
+@pytest.mark.parametrize("raw", [b"9" * 5000, b'{"n": ' + b"9" * 5000 + b"}", b"[" * 100_000 + b"]" * 100_000,
+                                 b'{"a":' * 100_000, b"NaN", b"\xff"])
+def test_every_malformed_json_is_invalid_request_never_another_error(raw):
+    """What the handlers and the idempotency middleware read: a 400, whatever json.loads raises."""
+    from folio.web.json_parsing import parse_json
+
+    with pytest.raises(InvalidRequest):
+        parse_json(raw)
+
+
+AWS_CODES = ("ProvisionedThroughputExceededException", "ThrottlingException", "InternalServerError")
+
+
+@pytest.mark.parametrize("code", AWS_CODES)
+def test_a_503_names_no_aws_error_code_and_the_log_does(api, monkeypatch, code):
+    """AWS's error code is for the log; the client is told to retry later, in its dialect's format."""
+    from botocore.exceptions import ClientError
+
+    from folio.core import service
+    from folio.storage import clients
+    from folio.storage.config import settings
+
+    def fail(model, **_kwargs):
+        raise ClientError({"Error": {"Code": code, "Message": f"{code}: injected"},
+                           "ResponseMetadata": {"HTTPStatusCode": 400}}, model.name)
+
+    logged = []
+    monkeypatch.setattr(service, "pause", lambda attempt: None)
+    monkeypatch.setattr(clients.logger, "warning", lambda message, extra: logged.append(extra["aws_error_code"]))
+    dynamodb = clients.client("dynamodb", settings())
+    dynamodb.meta.events.register("before-call", fail)
+    try:
+        answers = [api.request("GET", "/api/customer/1/document/1", headers={"X-Domain-ID": "1"}),
+                   api.request("GET", "/api/v2/clients/1/dms/projects/1/documents/1"),
+                   api.request("GET", "/api/v1/Document/1")]
+    finally:
+        dynamodb.meta.events.unregister("before-call", fail)
+    for answer in answers:
+        assert answer.status == 503 and answer.headers.get("retry-after") == "1", answer.body
+        assert not any(c.encode() in answer.body for c in AWS_CODES) and b"Exception" not in answer.body, answer.body
+    assert logged and set(logged) == {code}

@@ -15,7 +15,10 @@ from typing import Any
 
 from .errors import Forbidden, PreconditionFailed
 
-_TENANT = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+_TENANT = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+#: What HTTP API (and str()) makes of a claim that is no string: JSON's null, booleans and
+#: numbers arrive as "null", "true", "5"; never a tenant (lists and objects fail _TENANT).
+_NOT_A_STRING_CLAIM = re.compile(r"null|none|true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,10 @@ class Caller:
     steps: frozenset[str] = frozenset()  # capture: "*" means all
 
     def __post_init__(self):
-        if not _TENANT.match(self.tenant or ""):
-            raise Forbidden("the token carries no usable 'tenant' claim")
+        tenant = self.tenant
+        if not isinstance(tenant, str) or not _TENANT.fullmatch(tenant) or _NOT_A_STRING_CLAIM.fullmatch(tenant):
+            raise Forbidden("the token carries no usable 'tenant' claim: a string of 1 to 128 letters, digits "
+                            "or ._:@- (not a number, a boolean or null)")
 
     def actor(self) -> dict[str, str | None]:
         """Who, as recorded in createdBy/updatedBy (given/family names only when the token has them)."""

@@ -24,13 +24,25 @@ if TYPE_CHECKING:  # the storage half loads them when it is first used
 Change = Callable[[Document], dict[str, Any] | None]
 
 
-def body_guard(field: str, expected: Any, not_found: Callable[[Document], str]) -> Callable[[Document], None]:
+def shown_id(key: DocumentKey) -> str:
+    """A document's id as answers name it: the one the client gave (the last part of a composite
+    id), never the internal key with the domain, client or project it lives under."""
+    return key.parts[-1]
+
+
+def not_found(key: DocumentKey) -> DocumentNotFound:
+    """The one 404 of a document: it reads the same whether the id exists elsewhere (under another
+    customer, domain, project or document) or nowhere."""
+    return DocumentNotFound(f"no document {shown_id(key)}")
+
+
+def body_guard(field: str, expected: Any) -> Callable[[Document], None]:
     """A guard for :class:`Edit`: the document's body must hold ``expected`` in ``field`` (the
     customer, the document in the path), else it is not found for this request (404)."""
 
     def guard(current: Document) -> None:
         if current.body.get(field) != expected:
-            raise DocumentNotFound(not_found(current))
+            raise not_found(current.key)
 
     return guard
 
@@ -111,13 +123,13 @@ class DocumentService:
     def get(self, key: DocumentKey) -> Document:
         doc = self.find(key)
         if doc is None:
-            raise DocumentNotFound(f"no document {key.id}")
+            raise not_found(key)
         return doc
 
     def get_version(self, key: DocumentKey, version: int) -> Document:
         record = self.table.get_version(key, version)
         if record is None:
-            raise DocumentNotFound(f"document {key.id} has no version {version}")
+            raise DocumentNotFound(f"document {shown_id(key)} has no version {version}")
         return Document.from_record(key, version, record)
 
     def history(self, key: DocumentKey) -> list[Document]:
@@ -145,7 +157,7 @@ class DocumentService:
             self._commit(doc)
         except ConditionFailed:
             self._discard(uploaded)
-            raise EditConflict(f"document {key.id} was created concurrently") from None
+            raise EditConflict(f"document {shown_id(key)} was created concurrently") from None
         except BaseException:
             self._discard(uploaded)
             raise
@@ -173,7 +185,7 @@ class DocumentService:
                     pass  # still locked: the commit meets the lock and this loop waits for it
             current = committed(head)
             if current is None:
-                raise DocumentNotFound(f"no document {key.id}")
+                raise not_found(key)
             if guard:
                 guard(current)
             precondition.check(current)
@@ -211,11 +223,11 @@ class DocumentService:
                     # (its version unchanged) is waited for and resolved on the next read
                     if precondition.is_set and self._moved_past(current):
                         raise EditConflict(
-                            f"document {key.id} was changed by a concurrent request; re-read and retry"
+                            f"document {shown_id(key)} was changed by a concurrent request; re-read and retry"
                         ) from None
                     request_stats["retries"] += 1
                     pause(attempt)
-            raise Contention(f"document {key.id} is being changed by many writers; retry later")
+            raise Contention(f"document {shown_id(key)} is being changed by many writers; retry later")
         except BaseException:
             self._discard(uploaded)
             raise

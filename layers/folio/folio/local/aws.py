@@ -8,6 +8,7 @@ functions concurrently. Only then do concurrency tests mean anything (DESIGN §7
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from typing import Any
@@ -56,6 +57,33 @@ def _strip_none(value: Any) -> Any:
     return value
 
 
+def _ttl_enabled(dynamodb, table: str, attribute: str) -> bool:
+    """Whether TTL is already on ``attribute`` (UpdateTimeToLive refuses to enable it twice)."""
+    try:
+        described = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    except Exception:  # noqa: BLE001 - an endpoint without TTL answers again, and is skipped, on the update
+        return False
+    return described.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and described.get("AttributeName") == attribute
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A lifecycle rule of CloudFormation's (AWS::S3::Bucket Rule) in the S3 API's words."""
+    expiration = {"Days": rule.get("ExpirationInDays"), "Date": rule.get("ExpirationDate"),
+                  "ExpiredObjectDeleteMarker": rule.get("ExpiredObjectDeleteMarker")}
+    noncurrent = rule.get("NoncurrentVersionExpiration") or {}
+    aborted = rule.get("AbortIncompleteMultipartUpload") or {}
+    return _strip_none({
+        "ID": rule.get("Id"),
+        "Status": rule["Status"],
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+        "Expiration": {k: v for k, v in expiration.items() if v is not None} or None,
+        "NoncurrentVersionExpiration": {"NoncurrentDays": noncurrent["NoncurrentDays"],
+                                        "NewerNoncurrentVersions": noncurrent.get("NewerNoncurrentVersions")}
+        if noncurrent else None,
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": aborted["DaysAfterInitiation"]} if aborted else None,
+    })
+
+
 def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False,
                      skipped: list[str] | None = None) -> dict[str, str]:
     """Create every DynamoDB table and S3 bucket of the template, from its own definitions.
@@ -63,7 +91,8 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
     ``exist_ok``: a table or bucket that is already there (an endpoint that outlives folio
     local) is kept and configured again. A setting the endpoint does not implement (DynamoDB
     Local has no point-in-time recovery), told apart by the error code, is left out and named in
-    ``skipped``; everything folio relies on (keys, versioning) is never skipped.
+    ``skipped``; everything folio relies on (keys, versioning) is never skipped. Time to live and
+    lifecycle rules are applied too, so that expiring records behave as they do on AWS.
     """
     from ..storage.clients import error_code
 
@@ -106,6 +135,10 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
         if pitr:
             optional(f"{name}: point-in-time recovery", dynamodb.update_continuous_backups, TableName=name,
                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled") and not _ttl_enabled(dynamodb, name, ttl["AttributeName"]):
+            optional(f"{name}: time to live", dynamodb.update_time_to_live, TableName=name,
+                     TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True})
         created[lid] = name
     for lid, res in template.of_type("AWS::S3::Bucket").items():
         props = res.get("Properties", {})
@@ -117,6 +150,10 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
                 raise
         if "VersioningConfiguration" in props:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
+        if "LifecycleConfiguration" in props:
+            optional(f"{name}: lifecycle rules", s3.put_bucket_lifecycle_configuration, Bucket=name,
+                     LifecycleConfiguration={"Rules": [_lifecycle_rule(rule)
+                                                       for rule in props["LifecycleConfiguration"]["Rules"]]})
         if "BucketEncryption" in props:
             # CloudFormation says ServerSideEncryptionByDefault where the S3 API says Apply...
             rules = [{"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
@@ -279,7 +316,8 @@ class LocalAws:
 
 class ObjectCreatedTap:
     """WSGI middleware around moto: notices each object S3 stored (a PUT of a key that answered
-    200), as S3's ObjectCreated notifications do; moto's server does not deliver them itself."""
+    200, or a presigned POST form, whose policy it checks first: :mod:`.s3_forms`), as S3's
+    ObjectCreated notifications do; moto's server does not deliver them itself."""
 
     _NOT_OBJECT_PUTS = ("uploadId", "partNumber", "tagging", "acl", "retention", "legal-hold", "versioning",
                         "encryption", "publicAccessBlock", "policy", "ownershipControls", "notification")
@@ -289,6 +327,12 @@ class ObjectCreatedTap:
         self.callback = callback
 
     def __call__(self, environ, start_response):
+        from .s3_forms import read_form
+
+        form, refused = read_form(environ)  # a presigned POST: its policy checked as S3 does
+        if refused is not None:
+            start_response(refused[0], [("Content-Type", "application/xml")])
+            return [refused[1]]
         seen: dict[str, Any] = {}
 
         def capture(status, headers, exc_info=None):
@@ -309,4 +353,12 @@ class ObjectCreatedTap:
             threading.Thread(target=self.callback, name="s3-notification", daemon=True,
                              args=(bucket, unquote(key), headers.get("x-amz-version-id"), size,
                                    headers.get("etag", "").strip('"'))).start()
+        elif form is not None and str(seen.get("status", "")).startswith("20"):
+            head: dict[str, Any] = {}
+            self.app({**environ, "REQUEST_METHOD": "HEAD", "PATH_INFO": f"/{form.bucket}/{form.key}",
+                      "QUERY_STRING": "", "CONTENT_LENGTH": "0", "CONTENT_TYPE": "", "wsgi.input": io.BytesIO()},
+                     lambda status, headers, exc_info=None: head.update({k.lower(): v for k, v in headers}))
+            threading.Thread(target=self.callback, name="s3-notification", daemon=True,
+                             args=(form.bucket, form.key, head.get("x-amz-version-id"), form.size,
+                                   head.get("etag", "").strip('"'))).start()
         return [body]

@@ -117,16 +117,18 @@ def cmd_invoke(args) -> int:
     if args.function_id not in template.functions:
         sys.exit(f"folio: no function {args.function_id}; the template has {', '.join(sorted(template.functions))}")
     event = json.loads(Path(args.event).read_text())
-    aws = _local_aws(args)
-    try:
-        aws.create_resources(template)
-        runtime = FunctionRuntime(template)
-        with contextlib.redirect_stdout(sys.stderr):  # the function's logs to stderr, its answer to stdout
+    # Everything but the answer goes to stderr: a logger made while AWS is set up (Powertools binds
+    # its handler to sys.stdout when a Logger is created) logs there too.
+    with contextlib.redirect_stdout(sys.stderr):
+        aws = _local_aws(args)
+        try:
+            aws.create_resources(template)
+            runtime = FunctionRuntime(template)
             seed()
             prepare(args.function_id, event)
             answer = runtime.invoke(args.function_id, event)
-    finally:
-        aws.stop()
+        finally:
+            aws.stop()
     print(json.dumps(answer, indent=2))
     failed = "errorType" in answer or int(answer.get("statusCode", 200)) >= 400
     return 1 if failed else 0

@@ -8,11 +8,14 @@ import threading
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Logger
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..core.errors import FolioError, PayloadTooLarge, StorageUnavailable
 from .config import Settings
+
+logger = Logger(service="folio")
 
 #: What botocore raises: an error AWS answered, or one on the way (a timeout, a connection).
 AWS_ERRORS = (ClientError, BotoCoreError)
@@ -121,8 +124,11 @@ class Failure:
 
 
 def domain_error(error: Exception, what: str) -> FolioError:
-    """A domain error for a failure that is not a condition: never naming an AWS error code."""
+    """A domain error for a failure that is not a condition. Its message never names the AWS error
+    code (a client learns nothing of folio's AWS from a 503): the log does."""
     kind, _ = Failure.of(error)
+    logger.warning("AWS call failed", extra={"what": what, "failure": kind, "aws_error_code": error_code(error),
+                                             "aws_error": type(error).__name__})
     if kind == Failure.REFUSED:
         return PayloadTooLarge(f"{what}: the request exceeds a limit of the document store "
                                f"(400 KB per item, 4 MB per transaction)")

@@ -1,15 +1,54 @@
-"""Powertools' idempotency records, in the documents table, through folio's own client."""
+"""Powertools' idempotency records, in the documents table, through folio's own clients; answers
+too large for a record go to the files bucket, the record keeping a pointer to them."""
 
 from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
 
 from .clients import client
 from .config import Settings, settings
 
+#: Where answers too large for their record are kept; the bucket's lifecycle rule expires them.
+ANSWER_PREFIX = "idempotency/"
+#: The largest answer a record holds itself, as Powertools serializes it (JSON, escaped): well
+#: under DynamoDB's 400 KB item, which also holds the keys, the status and the fingerprint.
+MAX_INLINE_ANSWER_BYTES = 256 * 1024
+#: The one field of a record's answer that marks it as a pointer to the bucket.
+_STORED = "stored_answer"
+
 
 def idempotency_store(cfg: Settings | None = None):
-    """The persistence layer of Powertools Idempotency (its keys are the table's ``pk`` and ``sk``)."""
+    """The persistence layer of Powertools Idempotency (its keys are the table's ``pk`` and ``sk``;
+    its expiry, in epoch seconds, is the ``expiration`` attribute the table's TTL deletes by)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     cfg = cfg or settings()
     return DynamoDBPersistenceLayer(table_name=cfg.table_name, key_attr="pk", sort_key_attr="sk",
                                     boto3_client=client("dynamodb", cfg))
+
+
+class AnswerStore:
+    """Answers as a record keeps them: inline when they fit, else in S3 under the owner's
+    (tenant, caller, key) hash, the record naming the exact object version."""
+
+    def __init__(self, cfg: Settings | None = None):
+        self._cfg = cfg or settings()
+
+    def to_record(self, owner: list[str], answer: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(answer, sort_keys=True).encode()) <= MAX_INLINE_ANSWER_BYTES:
+            return answer
+        from .files import FileStore
+
+        digest = hashlib.sha256(json.dumps(owner).encode()).hexdigest()
+        stored = FileStore(self._cfg).put(ANSWER_PREFIX + digest, json.dumps(answer).encode(), "application/json")
+        return {_STORED: {"key": stored.key, "version_id": stored.version_id}}
+
+    def from_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        pointer = record.get(_STORED)
+        if pointer is None:
+            return record
+        from .files import FileStore
+
+        return json.loads(FileStore(self._cfg).get(pointer["key"], pointer["version_id"]))

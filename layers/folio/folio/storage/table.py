@@ -7,7 +7,7 @@ from typing import Any
 
 from ..core import service as core
 from ..core.errors import PayloadTooLarge, StorageUnavailable
-from .clients import AWS_ERRORS, Failure, client, domain_error
+from .clients import AWS_ERRORS, Failure, client, domain_error, error_code, logger
 from .config import Settings, settings
 
 # ---------------------------------------------------------------- DynamoDB's limits (DESIGN §2)
@@ -116,7 +116,10 @@ class Table:
                 if kind != Failure.TRANSIENT:
                     raise domain_error(error, what) from error
                 if attempt + 1 == TRANSIENT_ATTEMPTS:
-                    raise StorageUnavailable(f"{what} kept meeting concurrent transactions; retry later") from error
+                    logger.warning("AWS call kept failing transiently", extra={
+                        "what": what, "attempts": TRANSIENT_ATTEMPTS, "aws_error_code": error_code(error)})
+                    raise StorageUnavailable(f"{what} kept meeting concurrent transactions or throttling; "
+                                             f"retry later") from error
                 core.request_stats["transient_retries"] = core.request_stats.get("transient_retries", 0) + 1
                 core.pause(attempt + 1)
         raise AssertionError("unreachable")

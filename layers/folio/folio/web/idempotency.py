@@ -1,25 +1,52 @@
 """``Idempotency-Key`` on every mutating route, with Powertools Idempotency.
 
 A request that carries the header runs once per (tenant, caller, key): a retry gets the first
-answer again and changes nothing; the same key with another method, path or body is 422; a
-retry while the first is still running is 409. Only successful answers are kept (a failed
-request may be retried with its key); records expire after 24 hours. Requests without the
-header are not affected, and the Powertools module is imported only when the header is there.
+answer again and changes nothing. The key is bound to the whole first request (its
+:func:`fingerprint`): method, path, query, body, every header that selects the data or
+conditions the write, and what the token grants. A retry that differs in any of them (another
+``X-Domain-ID`` or ``X-Environment``, another ``If-Match``, a token without the first one's
+domain or scope) is 422 and runs nothing: it is never answered with the first answer, and
+never makes a second write under one key. So a replay only ever reaches a caller whose grant is
+the one the first request was authorized with. A retry while the first is still running is 409.
+
+Only successful answers are kept (a failed request may be retried with its key), of any size:
+one too large for a record is kept in the bucket (:class:`folio.storage.idempotency.AnswerStore`).
+Records expire after 24 hours (the table's TTL deletes them). Once the handler has committed,
+its answer reaches the caller even when its record cannot be saved. Requests without the header
+are not affected, and the Powertools module is imported only when the header is there.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
 from typing import Any
 
-from ..core.errors import FolioError, IdempotencyInFlight, IdempotencyKeyReused, InvalidRequest
+from aws_lambda_powertools import Logger
+
+from ..core import Caller
+from ..core.errors import (
+    FolioError,
+    IdempotencyInFlight,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    StorageUnavailable,
+)
+from .json_parsing import parse_json
 from .request import WebRequest, current_request
+
+logger = Logger(service="folio")
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXPIRES_AFTER_SECONDS = 24 * 3600
+#: Headers that select the data a request acts on or condition its write (lower-case).
+SELECTING_HEADERS = ("x-domain-id", "x-environment", "if-match", "if-none-match", "if-unmodified-since",
+                     "x-http-method-override")
+#: What names whose record it is (the record's key), not what the caller may do.
+_OWNER_FIELDS = ("tenant", "sub")
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -32,12 +59,31 @@ def idempotency_middleware(app, next_middleware):
     if not _KEY.match(key):
         raise InvalidRequest("Idempotency-Key must be 1 to 255 visible ASCII characters",
                              errors=[{"field": "Idempotency-Key", "message": "1-255 visible ASCII characters"}])
-    caller = web.caller
-    request = {
-        "tenant": caller.tenant, "sub": caller.sub, "key": key,
-        "fingerprint": [web.method, web.raw_path, web.raw_query, _body_digest(web)],
-    }
+    caller = web.caller  # no token is a 401 before anything is looked up
+    request = {"tenant": caller.tenant, "sub": caller.sub, "key": key, "fingerprint": fingerprint(web)}
     return _run_once(app, next_middleware, request)
+
+
+def fingerprint(web: WebRequest) -> dict[str, Any]:
+    """What a retry must repeat to be answered with the first answer."""
+    return {
+        "request": [web.method, web.raw_path, web.raw_query],
+        "headers": {name: value.strip() for name in SELECTING_HEADERS if (value := web.header(name)) is not None},
+        "media_type": web.media_type,
+        "body": _body_digest(web),
+        "caller": _grant(web.caller),
+    }
+
+
+def _grant(caller: Caller) -> dict[str, Any]:
+    """Everything folio reads from the token besides whose record it is: the scopes, domains
+    and steps that authorize the write, and the names it records as its author."""
+    grant = {}
+    for field in dataclasses.fields(caller):
+        if field.name not in _OWNER_FIELDS:
+            value = getattr(caller, field.name)
+            grant[field.name] = sorted(value) if isinstance(value, frozenset) else value
+    return grant
 
 
 def _body_digest(web: WebRequest) -> str:
@@ -54,39 +100,66 @@ def _body_digest(web: WebRequest) -> str:
                 digest.update(hashlib.sha256(part.data).digest())
             return "form:" + digest.hexdigest()
         if media.endswith("json") and raw.strip():
-            canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+            canonical = json.dumps(parse_json(raw), sort_keys=True, separators=(",", ":"))
             return "json:" + hashlib.sha256(canonical.encode()).hexdigest()
     except (FolioError, ValueError):
-        pass  # not parseable: the handler will answer 4xx; compare the bytes
+        pass  # not usable: the handler will answer 4xx; compare the bytes
     return "raw:" + hashlib.sha256(raw).hexdigest()
+
+
+class _Unkept(Exception):
+    """Carries an error answer out of Powertools, which then forgets the request."""
+
+    def __init__(self, response):
+        super().__init__(response.status_code)
+        self.response = response
 
 
 def _run_once(app, next_middleware, request: dict[str, Any]):
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
     from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 
-    from ..storage.idempotency import idempotency_store
+    from ..storage.idempotency import AnswerStore, idempotency_store
 
     config = IdempotencyConfig(event_key_jmespath="[tenant, sub, key]", payload_validation_jmespath="fingerprint",
                                expires_after_seconds=EXPIRES_AFTER_SECONDS, raise_on_no_idempotency_key=True)
     if app.lambda_context is not None:
         config.register_lambda_context(app.lambda_context)
+    answers = AnswerStore()
+    owner = [request["tenant"], request["sub"], request["key"]]
+    serializer = CustomDictSerializer(to_dict=lambda response: answers.to_record(owner, _response_to_dict(response)),
+                                      from_dict=lambda record: _response_from_dict(answers.from_record(record)))
+    committed = []
 
     @idempotent_function(data_keyword_argument="request", persistence_store=idempotency_store(), config=config,
-                         output_serializer=CustomDictSerializer(to_dict=_response_to_dict, from_dict=_response_from_dict))
+                         output_serializer=serializer)
     def run(request: dict[str, Any]):
-        return next_middleware(app)
+        response = next_middleware(app)
+        if response.status_code >= 400:
+            raise _Unkept(response)
+        committed.append(response)
+        return response
 
     try:
         return run(request=request)
+    except _Unkept as unkept:
+        return unkept.response
     except IdempotencyValidationError:
-        raise IdempotencyKeyReused("this Idempotency-Key was used for a different request; use a new key") from None
+        raise IdempotencyKeyReused("this Idempotency-Key was used for a different request (method, path, query, "
+                                   "body, selecting headers or the token's grants); use a new key") from None
     except IdempotencyAlreadyInProgressError:
-        raise IdempotencyInFlight("the first request with this Idempotency-Key is still running; retry shortly") from None
+        raise IdempotencyInFlight("the first request with this Idempotency-Key is still running; "
+                                  "retry shortly") from None
+    except IdempotencyPersistenceLayerError as e:
+        if committed:  # the change is made: answering 5xx would invite a second one
+            logger.exception("the answer was committed but its Idempotency-Key record was not saved")
+            return committed[0]
+        raise StorageUnavailable("the Idempotency-Key record could not be read or written; retry later") from e
 
 
 def _response_to_dict(response) -> dict[str, Any]:

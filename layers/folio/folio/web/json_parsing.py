@@ -37,6 +37,8 @@ def parse_json(raw: bytes, what: str = "the request body") -> Any:
         raise InvalidRequest(f"{what} is JSON nested too deeply") from e
     except json.JSONDecodeError as e:
         raise InvalidRequest(f"{what} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
+    except ValueError as e:  # an integer of more digits than Python converts (4300)
+        raise InvalidRequest(f"{what} holds a number of more digits than any field accepts") from e
     if _depth_exceeds(value, MAX_JSON_DEPTH):
         raise InvalidRequest(f"{what} is JSON nested more than {MAX_JSON_DEPTH} levels deep")
     return value

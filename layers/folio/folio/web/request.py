@@ -67,7 +67,7 @@ def caller_from_event(event: dict[str, Any]) -> Caller:
     scopes = jwt.get("scopes") or _claim_list(claims.get("scope")) or []
     domains = _claim_list(claims.get("folio:domains"))
     return Caller(
-        tenant=str(claims.get("tenant", "")),
+        tenant=claims.get("tenant"),  # as given: Caller refuses anything but a tenant's string
         sub=str(claims.get("sub", "")),
         name=claims.get("name"),
         email=claims.get("email"),
@@ -148,13 +148,27 @@ def base_url(event: dict[str, Any]) -> str:
     return f"{proto}://{host}"
 
 
+def bounded_int(text: str, maximum: int) -> int | None:
+    """ASCII decimal digits as the integer they write when it is at most ``maximum``, else None.
+    The digits are counted before int() reads them: it refuses more than 4300 (ValueError)."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(maximum)):
+        return None
+    value = int(digits)
+    return value if value <= maximum else None
+
+
 def positive_id(raw: str | None, name: str, bits: int = 64) -> int:
     """A numeric id as the specs type them (int32/int64): a positive integer, else 400."""
     maximum = INT32_MAX if bits == 32 else INT64_MAX
-    if raw is None or not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= maximum:
-        raise InvalidRequest(f"{name} must be a positive {bits}-bit integer, got {raw!r}",
+    value = bounded_int(raw, maximum) if raw is not None else None
+    if not value:
+        shown = raw if raw is None or len(raw) <= 40 else raw[:40] + "..."
+        raise InvalidRequest(f"{name} must be a positive {bits}-bit integer, got {shown!r}",
                              errors=[{"field": name, "message": f"must be an integer between 1 and {maximum}"}])
-    return int(raw)
+    return value
 
 
 class WebRequest:

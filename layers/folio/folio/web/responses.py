@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..core import FileRef
+from .media import served_as
 
 
 def iso_utc(value: datetime, timespec: str = "milliseconds") -> str:
@@ -23,26 +24,28 @@ def json_response(value: Any, status: int = 200, headers: dict[str, str] | None 
                     headers=headers or {})
 
 
-def content_disposition(disposition: str, file_name: str | None) -> str:
+def content_disposition(disposition_type: str, file_name: str | None) -> str:
     """``inline``/``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*`` (RFC 6266)."""
     if not file_name:
-        return disposition
+        return disposition_type
     from urllib.parse import quote
 
     ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in file_name)
-    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+    return f"{disposition_type}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def file_response(data: bytes, content_type: str, etag: str, file_name: str | None = None):
-    """The exact bytes of one stored file version, with its type, a strong ETag and its name."""
+    """The exact bytes of one stored file version, with its type, a strong ETag and its name; a type
+    a browser would run is an ``attachment``, and nothing served runs in folio's origin (web.media)."""
     from aws_lambda_powertools.event_handler import Response
 
+    media_type, disposition_type, policy = served_as(content_type)
     return Response(
         status_code=200,
-        content_type=content_type,
+        content_type=media_type,
         body=data,  # bytes: the resolver answers base64 with isBase64Encoded
-        headers={"ETag": etag, "Content-Disposition": content_disposition("inline", file_name),
-                 "X-Content-Type-Options": "nosniff"},
+        headers={"ETag": etag, "Content-Disposition": content_disposition(disposition_type, file_name),
+                 "X-Content-Type-Options": "nosniff", "Content-Security-Policy": policy},
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from ...core import Caller, Change, Document, DocumentKey, FileRef, NewFile
 from ...core.service import body_guard
 from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest
+from ...web.media import parse_media_type
 from ...web.multipart import FormData, Part
 from .constants import (ATTACHMENT_KIND, ATTACHMENT_PARTS, CONTENT_SLOT, DOCUMENT_KIND, ID_PATTERN, MAX_BATCH_NAME,
                         MAX_TEXT)
@@ -57,8 +58,7 @@ def require_xhr(value: str | None) -> None:
 
 def on_document(doc_id: str):
     """A core guard: the attachment must be attached to the document in the path (else 404)."""
-    return body_guard("documentId", doc_id, lambda current: f"attachment {current.key.id} is not attached to "
-                                                            f"document {doc_id}")
+    return body_guard("documentId", doc_id)
 
 
 def content_ref(attachment: Document) -> FileRef:
@@ -139,16 +139,18 @@ def _text(value: Any, name: str, *, nullable: bool) -> str | None:
 
 
 def _content(part: Part | None) -> NewFile | None:
-    """The file: its Content-Type becomes ``mediaType``, its file name ``sourceName``."""
+    """The file: its Content-Type, parsed (the raw header is never stored), becomes ``mediaType``; its
+    file name ``sourceName``."""
     if part is None:
         return None
-    if not part.media_type or "/" not in part.media_type:
-        raise InvalidRequest("the content part must declare the Content-Type of the file",
-                             errors=[{"field": "content", "message": "Content-Type required"}])
+    media_type = parse_media_type(part.content_type or "")
+    if media_type is None:
+        raise InvalidRequest("the content part must declare the Content-Type of the file: one media type",
+                             errors=[{"field": "content", "message": "Content-Type required: one type/subtype"}])
     if not part.filename:
         raise InvalidRequest("the content part's Content-Disposition must contain the filename",
                              errors=[{"field": "content", "message": "filename required"}])
-    return NewFile(part.within(what="the content"), part.media_type, part.filename)
+    return NewFile(part.within(what="the content"), media_type, part.filename)
 
 
 def new_attachment_body(doc_id: str, request: AttachmentRequest, procedure: Procedure) -> dict[str, Any]:

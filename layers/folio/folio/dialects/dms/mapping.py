@@ -16,6 +16,7 @@ from typing import Any
 from ...core import Change, Document, DocumentKey, FileRef, NewFile
 from ...core.errors import DocumentNotFound, InvalidRequest, UnsupportedMediaType
 from ...core.limits import INT64_MAX
+from ...web.media import parse_media_type
 from ...web.multipart import FormData, Part
 from .constants import ALLOWED_FILE_TYPES, FIELDS, MAX_DESCRIPTION, MAX_NAME
 
@@ -125,12 +126,14 @@ def _field_text(part: Part | None) -> str | None:
 
 
 def file_of(part: Part) -> NewFile:
-    """The ``file`` part: a declared type dms allows (else 415), at most 4 MiB (else 413)."""
-    declared = part.media_type or "application/octet-stream"
-    if not declared.startswith(tuple(t.removesuffix("*") for t in ALLOWED_FILE_TYPES)):
-        raise UnsupportedMediaType(f"file has type {declared}; allowed are {', '.join(ALLOWED_FILE_TYPES)}",
+    """The ``file`` part: one media type (parsed: the raw header is never stored) that dms allows
+    (else 415), at most 4 MiB (else 413)."""
+    declared = "application/octet-stream" if part.content_type is None else parse_media_type(part.content_type)
+    if declared is None or declared.split("/", 1)[0] + "/*" not in ALLOWED_FILE_TYPES:
+        named = f"type {declared}" if declared else f"Content-Type {part.content_type!r}, which is not one media type"
+        raise UnsupportedMediaType(f"file has {named}; allowed are {', '.join(ALLOWED_FILE_TYPES)}",
                                    accepted=ALLOWED_FILE_TYPES)
-    return NewFile(part.within(what="file"), part.content_type or "application/octet-stream", part.filename)
+    return NewFile(part.within(what="file"), declared, part.filename)
 
 
 def upload_of_form(form: FormData, *, require_file: bool) -> Upload:

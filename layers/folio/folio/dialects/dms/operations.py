@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...core import Document, DocumentKey, Edit, FileRef
-from ...core.errors import DocumentNotFound, InvalidRequest
+from ...core.errors import InvalidRequest
+from ...core.service import not_found
 from ...storage.wiring import document_service
 from ...web.request import WebRequest, positive_id
 from .mapping import (KIND, NOTHING, FileVersion, Upload, document_key, file_versions, find_version, new_body,
@@ -61,9 +62,10 @@ def get_document(request: WebRequest, client_id: str, project_id: str, document_
 
 def list_versions(request: WebRequest, client_id: str, project_id: str, document_id: str) -> list[FileVersion]:
     """Every file version, newest first, derived from the document's immutable history."""
-    history = document_service().history(addressed(request, client_id, project_id, document_id))
+    key = addressed(request, client_id, project_id, document_id)
+    history = document_service().history(key)
     if not history:
-        raise DocumentNotFound(f"no document {document_id}")
+        raise not_found(key)
     return file_versions(history)
 
 
@@ -73,5 +75,8 @@ def version_file(request: WebRequest, client_id: str, project_id: str, document_
     key = addressed(request, client_id, project_id, document_id)
     number = positive_id(version, "version")
     documents = document_service()
-    ref = find_version(documents.history(key), number).ref
+    history = documents.history(key)
+    if not history:
+        raise not_found(key)
+    ref = find_version(history, number).ref
     return documents.read_file(ref), ref

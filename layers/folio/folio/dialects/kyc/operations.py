@@ -6,7 +6,7 @@ from ...core import Document, DocumentKey, Edit, FileRef
 from ...core.errors import Forbidden, InvalidRequest
 from ...core.limits import INT64_MAX
 from ...storage.wiring import document_service
-from ...web.request import WebRequest, positive_id
+from ...web.request import WebRequest, bounded_int, positive_id
 from .mapping import KIND, customer_guard, document_key, image_ref, new_body, updated_body, upload_of
 
 
@@ -17,11 +17,11 @@ def domain_of(request: WebRequest) -> int:
     if raw is None or not raw.strip():
         raise InvalidRequest("the X-Domain-ID header is required",
                              errors=[{"field": "X-Domain-ID", "message": "required header"}])
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit() or int(text) > INT64_MAX:
-        raise InvalidRequest(f"X-Domain-ID must be a non-negative 64-bit integer, got {raw!r}",
+    domain = bounded_int(raw.strip(), INT64_MAX)
+    if domain is None:
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise InvalidRequest(f"X-Domain-ID must be a non-negative 64-bit integer, got {shown!r}",
                              errors=[{"field": "X-Domain-ID", "message": "must be an integer"}])
-    domain = int(text)
     if granted is not None and not any(_same_domain(d, domain) for d in granted):
         raise Forbidden(f"the token does not grant access to domain {domain}",
                         errors=[{"field": "X-Domain-ID", "message": "domain not granted by folio:domains"}])
@@ -29,7 +29,7 @@ def domain_of(request: WebRequest) -> int:
 
 
 def _same_domain(granted: str, domain: int) -> bool:
-    return granted == "*" or (granted.isascii() and granted.isdigit() and int(granted) == domain)
+    return granted == "*" or bounded_int(granted, INT64_MAX) == domain
 
 
 def addressed(request: WebRequest, customer_id: str, document_id: str) -> tuple[DocumentKey, int]:

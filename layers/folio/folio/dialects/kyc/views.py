@@ -8,7 +8,7 @@ from typing import Any
 from ...core import Document
 from ...core.limits import INT64_MAX
 from ...web.problems import install_problem_handlers
-from ...web.request import WebRequest
+from ...web.request import WebRequest, bounded_int
 from ...web.responses import created, json_response
 from .mapping import document_number
 
@@ -33,7 +33,7 @@ def user_info(actor: dict[str, Any]) -> dict[str, Any]:
         "email": actor.get("email"),
         "firstName": actor.get("given_name"),
         "fullName": actor.get("name") or sub or None,
-        "id": int(sub) if sub.isascii() and sub.isdigit() and int(sub) <= INT64_MAX else None,
+        "id": bounded_int(sub, INT64_MAX),
         "lastName": actor.get("family_name"),
     }
 
