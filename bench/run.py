@@ -365,14 +365,121 @@ def memory() -> None:
           "built before the measurement, as Lambda hands it in)")
 
 
+# ---------------------------------------------------------------- 7: multipart parsers
+PARSER_CHILD = r"""
+import gc, json, sys, time, tracemalloc
+which, size, MAX_PARTS = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+B = "----bench7MA4YWxkTrZu0gW"
+CTYPE = f"multipart/form-data; boundary={B}"
+started = time.perf_counter()
+if which == "requests-toolbelt":
+    from requests_toolbelt.multipart.decoder import MultipartDecoder
+
+    def parse(body):  # as folio used it: decode every part, then count them
+        parts = MultipartDecoder(body, CTYPE).parts
+        if len(parts) > MAX_PARTS:
+            raise ValueError("too many parts")
+        return [p.content for p in parts]
+elif which == "python-multipart":
+    from python_multipart.multipart import MultipartParser
+
+    def parse(body):  # a part count in the callbacks; the data of a part is one slice here
+        parts = []
+        def begin():
+            if len(parts) == MAX_PARTS:
+                raise ValueError("too many parts")
+            parts.append([])
+        p = MultipartParser(B, {"on_part_begin": begin, "on_part_data": lambda d, s, e: parts[-1].append(d[s:e])})
+        p.write(body)
+        p.finalize()
+        return [c[0] if len(c) == 1 else b"".join(c) for c in parts]
+elif which == "multipart":
+    from multipart import PushMultipartParser, MultipartSegment
+
+    def parse(body):  # the parser's own limit
+        parts = []
+        with PushMultipartParser(B, max_segment_count=MAX_PARTS) as p:
+            for event in p.parse(body):
+                if isinstance(event, MultipartSegment):
+                    parts.append([])
+                elif event is not None:
+                    parts[-1].append(event)
+        return [c[0] if len(c) == 1 else b"".join(c) for c in parts]
+else:
+    from folio.web.multipart import parse_form_data
+
+    def parse(body):
+        return parse_form_data(CTYPE, body).parts
+imported = time.perf_counter() - started
+head = lambda name, extra="": (f'--{B}\r\nContent-Disposition: form-data; name="{name}"{extra}\r\n').encode()
+upload = (head("document") + b'Content-Type: application/json\r\n\r\n{"type": "PASSPORT"}\r\n'
+          + head("front", '; filename="f.png"') + b"Content-Type: image/png\r\n\r\n" + bytes(size)
+          + f"\r\n--{B}--\r\n".encode())
+hostile = (head("p") + b"\r\n\r\n") * 300_000 + f"--{B}--\r\n".encode()
+parse(upload[:400] + upload[-200:])  # warm
+gc.collect()
+tracemalloc.start()
+cpu = time.process_time()
+parts = parse(upload)
+upload_cpu = time.process_time() - cpu
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+assert any(len(p if isinstance(p, bytes) else p.data) == size for p in parts)
+del parts
+cpu = time.process_time()
+try:
+    parse(hostile)
+    refused = False
+except Exception:
+    refused = True
+print(json.dumps({"import": imported, "cpu": upload_cpu, "peak": peak, "hostile": time.process_time() - cpu,
+                  "refused": refused, "hostile_bytes": len(hostile)}))
+"""
+
+
+def multipart_parsers() -> None:
+    heading("7. Multipart parsers: import, a 4 MiB kyc-like upload, a body of 300,000 parts")
+    from folio.web.multipart import MAX_PARTS
+
+    size = 4 * MiB
+    candidates = BUILD.parent / "bench-parsers"
+    rows = []
+    for which in ("requests-toolbelt", "python-multipart", "multipart", "folio.web.multipart (multipart + checks)"):
+        path = [str(ROOT), str(ROOT / "layers" / "folio")]
+        if which == "python-multipart":  # not a dependency: its `multipart` shim would shadow defnull's
+            target = candidates / "python-multipart"
+            if not (target / "python_multipart").exists():
+                subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(target),
+                                "python-multipart>=0.0.20,<0.1"], check=True)
+            path.insert(0, str(target))
+        runs = []
+        for _ in range(3):
+            out = subprocess.run([sys.executable, "-c", PARSER_CHILD, which.split(" ")[0], str(size), str(MAX_PARTS)], check=True,
+                                 capture_output=True, text=True, cwd=ROOT,
+                                 env={**os.environ, "PYTHONPATH": os.pathsep.join(path)})
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        med = {k: statistics.median(r[k] for r in runs) for k in ("import", "cpu", "peak", "hostile")}
+        ratio = med["peak"] / size
+        rows.append([which, f"{med['import'] * 1000:.0f} ms", f"{med['cpu'] * 1000:.1f} ms",
+                     f"{med['peak'] / MiB:.1f} MiB ({ratio:.2f}x)", "met" if ratio <= 1.5 else "missed",
+                     f"{med['hostile'] * 1000:.1f} ms" + ("" if runs[0]["refused"] else " (accepted!)")])
+    table(rows, ["parser", "import (fresh process)", "CPU, 4 MiB upload", "peak growth (x payload)",
+                 "target 1.5x", f"CPU to refuse 300,000 parts ({runs[0]['hostile_bytes'] / 1e6:.1f} MB)"])
+    print("\n(median of 3 fresh processes; peak growth is tracemalloc's peak while parsing, the body being held already)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=int(os.environ.get("FOLIO_BENCH_RUNS", "15")))
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--only-batches", action="store_true", help="section 6 alone")
+    parser.add_argument("--only-multipart", action="store_true", help="section 7 alone")
     args = parser.parse_args()
     if args.only_batches:
         in_process(1, only_batches=True)
+        return 0
+    if args.only_multipart:
+        multipart_parsers()
         return 0
     tpl = template()
     print(f"# folio bench ({platform.machine()}, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')})")
@@ -382,6 +489,7 @@ def main() -> int:
     artifact(tpl)
     in_process(max(10, args.runs * 2))
     memory()
+    multipart_parsers()
     return 0
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from folio.core import Document, DocumentKey
-from folio.core.errors import InvalidRequest, PatchTestFailed, UnsupportedMediaType
+from folio.core.errors import InvalidRequest, PatchTestFailed, PayloadTooLarge, UnsupportedMediaType
 from folio.dialects.crm import constants, operations, views
 from folio.dialects.crm.mapping import DocumentPatch, document_key, entity_view, selected_properties
 from folio.dialects.crm.answers import DocumentEntity
@@ -55,7 +55,6 @@ def test_move_and_copy_are_refused(op):
     (["add"], "not an object"),
     ("add", "JSON Patch array"),
     (5, "JSON Patch array"),
-    ([{"op": "test", "path": "/Header", "value": "x"}] * 1001, "at most 1000"),
 ])
 def test_malformed_patches_are_400(patch, message):
     with pytest.raises(InvalidRequest, match=message):
@@ -176,3 +175,23 @@ def test_the_entity_view_validates_against_the_answer_model(selected):
     view = entity_view(d, "https://api.example.com", selected)
     answer = DocumentEntity.model_validate(view)
     assert answer.model_dump(mode="json", by_alias=True).keys() == view.keys()
+
+
+@pytest.mark.parametrize("patch", [
+    [{"op": "test", "path": "/Header", "value": "x"}] * 1001,
+    {"UserDefinedFields": {f"k{i}": i for i in range(400_000)}},  # the review's merge patch
+    {"CustomFields": {"a": {f"k{i}": i for i in range(600)}, "b": {f"k{i}": None for i in range(600)}}},
+], ids=["1001 operations", "400,000 keys", "1202 keys, nested"])
+def test_a_patch_over_the_operation_cap_is_413_before_it_becomes_operations(patch, monkeypatch):
+    from folio.dialects.crm import mapping
+
+    converted = []
+    monkeypatch.setattr(mapping, "_merge_to_operations", lambda *a: converted.append(a) or [])
+    with pytest.raises(PayloadTooLarge, match="at most 1000 operations"):
+        DocumentPatch(patch).apply(doc())
+    assert converted == []  # refused when the patch is read, before any document is looked at
+
+
+def test_a_merge_patch_of_exactly_the_cap_is_applied():
+    patch = {"CustomFields": {f"k{i}": i for i in range(constants.MAX_OPERATIONS - 1)}}
+    assert len(DocumentPatch(patch).apply(doc())["CustomFields"]) == constants.MAX_OPERATIONS - 1

@@ -163,3 +163,77 @@ def test_documentation_style_bodies_are_read(body):
 def test_documentation_style_still_refuses_truncated_bodies(body):
     with pytest.raises(InvalidRequest):
         parse_form_data(f"multipart/form-data; boundary={DOC_BOUNDARY}", body.encode())
+
+
+# ---------------------------------------------------------------- limits, checked while reading
+def _named_part(name=b"a", extra=b""):
+    return b"--xyz\r\nContent-Disposition: form-data; name=\"" + name + b"\"\r\n" + extra + b"\r\n\r\n"
+
+
+def _parse_measured(body):
+    """(the error or the form, how many parts the parser began, the peak of new allocations)."""
+    import tracemalloc
+
+    import multipart
+
+    started = []
+    original = multipart.PushMultipartParser._on_segment_start
+
+    def counting(parser):
+        started.append(1)
+        return original(parser)
+
+    multipart.PushMultipartParser._on_segment_start = counting
+    tracemalloc.start()
+    try:
+        outcome = parse_form_data("multipart/form-data; boundary=xyz", body)
+    except InvalidRequest as e:
+        outcome = e
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        multipart.PushMultipartParser._on_segment_start = original
+    return outcome, len(started), peak
+
+
+def test_300000_parts_are_refused_at_the_part_limit_before_the_rest_is_read():
+    """The review's 4.4 MB body: refused at part MAX_PARTS + 1, without copying the body."""
+    from folio.web.multipart import MAX_PARTS
+
+    body = _named_part() * 300_000 + b"--xyz--\r\n"
+    outcome, started, peak = _parse_measured(body)
+    assert isinstance(outcome, InvalidRequest) and f"at most {MAX_PARTS} parts" in str(outcome)
+    assert started == MAX_PARTS + 1
+    assert peak < 64 * 1024  # nothing proportional to the 300,000 parts
+
+
+@pytest.mark.parametrize("body", [
+    _named_part(extra=b"X-Padding: a\r\n" * 100_000) + b"x\r\n--xyz--\r\n",  # headers per part
+    _named_part(extra=b"X-Padding: " + b"p" * 1_000_000 + b"\r\n") + b"x\r\n--xyz--\r\n",  # one header's size
+    b"--xyz\n\n\n" * 300_000 + b"--xyz--\n",  # a documentation-style (LF only) body of 300,000 parts
+])
+def test_part_header_and_documentation_style_limits_are_checked_while_reading(body):
+    outcome, started, peak = _parse_measured(body)
+    assert isinstance(outcome, InvalidRequest)
+    assert started <= 1 and peak < 1.5 * len(body)  # at most the one header line copied
+
+
+def test_a_documentation_style_body_with_too_many_parts_is_refused_before_it_is_rewritten():
+    body = (DOC_BOUNDARY + '\nContent-Disposition: form-data; name="a"\n\n{}\n') * 100 + DOC_BOUNDARY + "\n"
+    with pytest.raises(InvalidRequest, match="at most 16 parts"):
+        parse_form_data(f"multipart/form-data; boundary={DOC_BOUNDARY}", body.encode())
+
+
+def test_a_4_mib_upload_is_read_with_one_copy_of_the_file():
+    """The peak growth target is 1.5x the payload (the body itself is already held)."""
+    payload = JPEG + bytes(4 * 1024 * 1024 - len(JPEG))
+    enc = MultipartEncoder(fields={"document": '{"type": "PASSPORT"}', "front": ("f.jpg", io.BytesIO(payload), "image/jpeg")})
+    body = enc.to_string()
+    import tracemalloc
+
+    tracemalloc.start()
+    form = parse_form_data(enc.content_type, body)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert form.require("front").data == payload
+    assert peak <= 1.5 * len(payload)

@@ -176,6 +176,7 @@ class WebRequest:
 
     def __init__(self, event: dict[str, Any]):
         self._event = event
+        self._form = None
         #: the route's path parameters, named as the template's route names them
         self.path: dict[str, str] = dict(event.get("pathParameters") or {})
         #: header names lower-cased
@@ -241,10 +242,13 @@ class WebRequest:
         return bare_media_type(self.content_type)
 
     def form(self):
-        """The body as multipart/form-data (400/415 when it is not)."""
-        from .multipart import parse_form_data
+        """The body as multipart/form-data (400/415 when it is not), parsed once: the
+        Idempotency-Key fingerprint and the operation read the same parts."""
+        if self._form is None:
+            from .multipart import parse_form_data
 
-        return parse_form_data(self.content_type, self.body)
+            self._form = parse_form_data(self.content_type, self.body)
+        return self._form
 
     @cached_property
     def base_url(self) -> str:

@@ -10,8 +10,8 @@ import copy
 from typing import Any
 
 from ...core import Document, DocumentKey
-from ...core.errors import InvalidRequest, PatchTestFailed
-from ...web.request import positive_id
+from ...core.errors import InvalidRequest, PatchTestFailed, PayloadTooLarge
+from ...web.request import bounded_int, positive_id
 from ...web.responses import iso_utc
 from .constants import FREE_FORM, KIND, MAX_OPERATIONS, PATCH_OPERATIONS, PROPERTIES, READ_ONLY, WRITABLE
 
@@ -111,12 +111,14 @@ class DocumentPatch:
     def __init__(self, body: Any):
         if isinstance(body, list):
             if len(body) > MAX_OPERATIONS:
-                raise InvalidRequest(f"a patch holds at most {MAX_OPERATIONS} operations, this one {len(body)}")
+                raise _too_many_operations(f"this one has {len(body)}")
             for index, op in enumerate(body):
                 _check_operation(index, op)
             self.operations: list[dict[str, Any]] | None = body
             self.merge: dict[str, Any] | None = None
         elif isinstance(body, dict):
+            if _merge_keys_exceed(body, MAX_OPERATIONS):
+                raise _too_many_operations(f"this merge patch has more than {MAX_OPERATIONS} keys (each may become one)")
             self.operations, self.merge = None, body
             for key in body:
                 canonical_property(key)
@@ -153,6 +155,23 @@ class DocumentPatch:
         if not isinstance(patched, dict):
             raise InvalidRequest("the patch must leave a DocumentEntity object")
         return _validated({name: patched.get(name) for name in WRITABLE if name in patched})
+
+
+def _too_many_operations(this_one: str) -> PayloadTooLarge:
+    return PayloadTooLarge(f"a patch holds at most {MAX_OPERATIONS} operations; {this_one}")
+
+
+def _merge_keys_exceed(patch: dict[str, Any], limit: int) -> bool:
+    """Whether a merge patch has more than ``limit`` keys in its nested objects, counted before
+    it is turned into operations and never past the limit (each key may become an operation)."""
+    count, objects = 0, [patch]
+    while objects:
+        node = objects.pop()
+        count += len(node)
+        if count > limit:
+            return True
+        objects.extend(value for value in node.values() if isinstance(value, dict))
+    return False
 
 
 def _check_operation(index: int, op: Any) -> None:
@@ -210,8 +229,8 @@ def _normalize_path(path: str, view: dict[str, Any]) -> str:
                     if len(match) == 1:
                         tokens[i] = match[0]
                 node = node.get(tokens[i])
-            elif isinstance(node, list) and tokens[i].isdigit() and int(tokens[i]) < len(node):
-                node = node[int(tokens[i])]
+            elif isinstance(node, list) and node and (index := bounded_int(tokens[i], len(node) - 1)) is not None:
+                node = node[index]
             else:
                 break
     return _join_pointer(tokens)
