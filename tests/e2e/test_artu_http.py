@@ -47,11 +47,15 @@ def test_the_specs_curl_command(local_server):
 def test_presigned_upload_is_recorded_by_the_s3_event(local_server, template, monkeypatch):
     doc = upsert(local_server, [{"clientId": CLIENT, "externalId": "e2e-upload", "type": "ine",
                                  "filename": "ine.pdf"}]).json()["data"][0]["data"]
-    ticket = requests.post(f"{local_server.url}/documents/{doc['id']}/upload-url",
-                           json={"contentType": "application/pdf"}, headers=headers(local_server)).json()
     data = b"%PDF-1.4 " + bytes(range(256)) * 40
-    put = requests.request(ticket["method"], ticket["url"], data=data, headers=ticket["headers"])
-    assert put.status_code == 200, put.text
+    ticket = requests.post(f"{local_server.url}/documents/{doc['id']}/upload-url",
+                           json={"contentType": "application/pdf", "size": len(data)}, headers=headers(local_server)).json()
+    too_large = requests.request(ticket["method"], ticket["url"], data=ticket["fields"],
+                                 files={"file": ("ine.pdf", data + b"!")}, headers=ticket["headers"])
+    assert too_large.status_code == 400 and b"EntityTooLarge" in too_large.content  # folio local checks as S3 does
+    put = requests.request(ticket["method"], ticket["url"], data=ticket["fields"], files={"file": ("ine.pdf", data)},
+                           headers=ticket["headers"])
+    assert put.status_code in (200, 201, 204), put.text
     deadline = time.time() + 20
     while time.time() < deadline:
         got = requests.get(f"{local_server.url}/documents/{doc['id']}", headers=headers(local_server)).json()["data"]
@@ -148,37 +152,32 @@ def test_concurrent_non_atomic_batches_lose_nothing(local_server):
         assert got.headers["ETag"] == '"13"'  # 1 create + 4 writers x 3 rounds
 
 
-def test_a_presigned_url_is_bound_to_its_key_content_type_and_expiry(local_server):
-    """moto accepts any signature (DESIGN 7), so check the SigV4 signature S3 would check: recomputed
-    with the same credentials it matches the URL as issued, and no longer once the key or type changes."""
-    from urllib.parse import parse_qs, urlsplit, urlunsplit
+def test_a_presigned_post_is_bound_to_its_key_content_type_size_and_expiry(local_server):
+    """moto accepts any signature (DESIGN 7), so check the SigV4 POST signature S3 would check: the
+    policy's HMAC under the same credentials matches the one issued, and the policy binds the key,
+    the type, the size and the expiry; folio local refuses a form that breaks it."""
+    import base64
+    import hmac
 
-    from botocore.auth import S3SigV4QueryAuth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    from folio.local.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+    from folio.local.aws import LOCAL_SECRET_KEY
 
     doc = upsert(local_server, [{"clientId": CLIENT, "externalId": "signed"}]).json()["data"][0]["data"]
-    ticket = requests.post(f"{local_server.url}/documents/{doc['id']}/upload-url", json={"contentType": "image/png"},
-                           headers=headers(local_server)).json()
-    parts = urlsplit(ticket["url"])
-    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    assert query["X-Amz-Expires"] == "300" and query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
-    assert set(query["X-Amz-SignedHeaders"].split(";")) == {"content-type", "host"}
-    assert parts.path.endswith(f"/demo/artu-live/{doc['id']}/artu-upload")
+    ticket = requests.post(f"{local_server.url}/documents/{doc['id']}/upload-url",
+                           json={"contentType": "image/png", "size": 10}, headers=headers(local_server)).json()
+    fields = ticket["fields"]
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    assert ["content-length-range", 0, 10] in policy["conditions"] and {"Content-Type": "image/png"} in policy["conditions"]
+    assert {"key": f"demo/artu-live/{doc['id']}/artu-upload"} in policy["conditions"]
+    assert fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256" and policy["expiration"].endswith("Z")
 
-    def signature(path, content_type):
-        unsigned = {k: v for k, v in query.items() if k != "X-Amz-Signature"}
-        unsigned.pop("X-Amz-Credential"), unsigned.pop("X-Amz-Date"), unsigned.pop("X-Amz-Expires")
-        unsigned.pop("X-Amz-SignedHeaders"), unsigned.pop("X-Amz-Algorithm")
-        url = urlunsplit((parts.scheme, parts.netloc, path, "&".join(f"{k}={v}" for k, v in unsigned.items()), ""))
-        request = AWSRequest(method="PUT", url=url, headers={"Content-Type": content_type})
-        request.context["timestamp"] = query["X-Amz-Date"]
-        signer = S3SigV4QueryAuth(Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), "s3", "us-east-1", expires=300)
-        signer.add_auth(request)
-        return parse_qs(urlsplit(request.url).query)["X-Amz-Signature"][0]
+    def sign(key, text):
+        return hmac.new(key, text.encode(), hashlib.sha256).digest()
 
-    assert signature(parts.path, "image/png") == query["X-Amz-Signature"]
-    assert signature(parts.path.replace(doc["id"], "00000000-0000-0000-0000-000000000000"), "image/png") != query["X-Amz-Signature"]
-    assert signature(parts.path, "text/html") != query["X-Amz-Signature"]
+    day, region, service = fields["x-amz-credential"].split("/")[1:4]
+    key = sign(sign(sign(sign(("AWS4" + LOCAL_SECRET_KEY).encode(), day), region), service), "aws4_request")
+    assert hmac.new(key, fields["policy"].encode(), hashlib.sha256).hexdigest() == fields["x-amz-signature"]
+    forged = base64.b64encode(json.dumps({**policy, "conditions": [["content-length-range", 0, 10**9]]}).encode())
+    assert hmac.new(key, forged, hashlib.sha256).hexdigest() != fields["x-amz-signature"]
+    for changed in ({"Content-Type": "text/html"}, {"key": f"demo/artu-live/{CLIENT}/artu-upload"}):
+        refused = requests.post(ticket["url"], data={**fields, **changed}, files={"file": ("x.png", b"png")})
+        assert refused.status_code == 403, refused.text

@@ -1,9 +1,14 @@
 """The artu functions on moto: the batch upsert (atomic and not), lookups, upload URLs, the S3 event."""
 
+import base64
 import hashlib
+import json
 import uuid
 
 import pytest
+import requests
+
+from folio.dialects.artu.constants import MAX_UPLOAD_BYTES
 
 from ..conftest import DEFAULT_CLAIMS
 
@@ -127,22 +132,38 @@ def test_another_tenant_sees_nothing(api):
     assert api.request("POST", f"/documents/{doc['id']}/upload-url", headers=LIVE, claims=other).status == 404
 
 
-def test_upload_url_and_the_s3_event_record_the_file(api, aws):
+def upload_url(api, doc_id, body=None):
+    return api.request("POST", f"/documents/{doc_id}/upload-url", headers=LIVE, json_body=body)
+
+
+def policy_of(ticket):
+    """The conditions of the presigned POST's signed policy (base64 JSON among its fields)."""
+    return json.loads(base64.b64decode(ticket["fields"]["policy"]))["conditions"]
+
+
+def arrive(api, aws, doc_id, put, sequencer="0000000000000001"):
+    """The S3 event of an object version, handed to the record-upload function."""
     from folio.local.events import build_s3_event
 
+    key = f"acme/artu-live/{doc_id}/artu-upload"
+    head = aws["s3"].head_object(Bucket=aws["bucket"], Key=key, VersionId=put["VersionId"])
+    event = build_s3_event(bucket=aws["bucket"], key=key, size=head["ContentLength"], etag=put["ETag"].strip('"'),
+                           version_id=put["VersionId"], sequencer=sequencer)
+    return api.runtime.invoke("ArtuRecordUploadFunction", event)
+
+
+def test_upload_url_and_the_s3_event_record_the_file(api, aws):
     doc = batch(api, [SPEC_ITEM]).json["data"][0]["data"]
-    answer = api.request("POST", f"/documents/{doc['id']}/upload-url", headers=LIVE,
-                         json_body={"contentType": "image/jpeg"})
+    answer = upload_url(api, doc["id"], {"contentType": "image/jpeg"})
     assert answer.status == 200, answer.body
     upload = answer.json
-    assert upload["method"] == "PUT" and upload["headers"] == {"Content-Type": "image/jpeg"}
-    assert f"acme/artu-live/{doc['id']}/artu-upload" in upload["url"] and "X-Amz-Expires=300" in upload["url"]
+    assert upload["method"] == "POST" and upload["headers"] == {} and upload["maxSize"] == MAX_UPLOAD_BYTES
+    assert upload["fields"]["key"] == f"acme/artu-live/{doc['id']}/artu-upload"
+    assert upload["fields"]["Content-Type"] == "image/jpeg" and "x-amz-signature" in upload["fields"]
     data = b"\xff\xd8\xff" + b"jpeg bytes" * 100
     put = aws["s3"].put_object(Bucket=aws["bucket"], Key=f"acme/artu-live/{doc['id']}/artu-upload", Body=data,
                                ContentType="image/jpeg")
-    event = build_s3_event(bucket=aws["bucket"], key=f"acme/artu-live/{doc['id']}/artu-upload", size=len(data),
-                           etag=put["ETag"].strip('"'), version_id=put["VersionId"], sequencer="0000000000000001")
-    assert api.runtime.invoke("ArtuRecordUploadFunction", event) == {"recorded": 1}
+    assert arrive(api, aws, doc["id"], put) == {"recorded": 1}
     got = api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"]
     assert (got["status"], got["contentType"], got["size"]) == ("uploaded", "image/jpeg", len(data))
     from folio.storage.wiring import batch_service
@@ -151,10 +172,91 @@ def test_upload_url_and_the_s3_event_record_the_file(api, aws):
     stored = batch_service().read(document_key("acme", "live", CLIENT, "ine-0001"))
     assert stored.files["file"].sha256 == hashlib.sha256(data).hexdigest()
     assert stored.files["file"].version_id == put["VersionId"]
-    older = build_s3_event(bucket=aws["bucket"], key=f"acme/artu-live/{doc['id']}/artu-upload", size=1,
-                           etag="x", version_id=put["VersionId"], sequencer="0000000000000000")
-    api.runtime.invoke("ArtuRecordUploadFunction", older)  # out of order: ignored
+    arrive(api, aws, doc["id"], put, sequencer="0000000000000000")  # out of order: ignored
     assert batch_service().read(stored.key).version == stored.version
+
+
+def test_the_presigned_post_binds_size_type_key_and_name(api, aws):
+    """S3 refuses what the signed policy does not allow; the policy carries the size bound."""
+    doc = batch(api, [SPEC_ITEM]).json["data"][0]["data"]
+    ticket = upload_url(api, doc["id"], {"contentType": "image/jpeg", "filename": "INE frente ñ.jpg",
+                                         "size": 1000}).json
+    conditions = policy_of(ticket)
+    assert ["content-length-range", 0, 1000] in conditions and ticket["maxSize"] == 1000
+    assert {"Content-Type": "image/jpeg"} in conditions
+    assert {"key": f"acme/artu-live/{doc['id']}/artu-upload"} in conditions
+    assert {"x-amz-meta-filename": ticket["fields"]["x-amz-meta-filename"]} in conditions
+    assert ["content-length-range", 0, MAX_UPLOAD_BYTES] in policy_of(upload_url(api, doc["id"]).json)
+    data = b"\xff\xd8\xff" + b"j" * 900
+    sent = requests.post(ticket["url"], data=ticket["fields"], files={"file": ("x.jpg", data)})
+    assert sent.status_code in (200, 201, 204), sent.text  # moto stores the form (it checks no policy)
+    key = f"acme/artu-live/{doc['id']}/artu-upload"
+    put = aws["s3"].head_object(Bucket=aws["bucket"], Key=key)
+    assert arrive(api, aws, doc["id"], put | {"ETag": put["ETag"]}) == {"recorded": 1}
+    got = api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"]
+    assert (got["status"], got["filename"], got["size"], got["contentType"]) == (
+        "uploaded", "INE frente ñ.jpg", len(data), "image/jpeg")
+
+
+@pytest.mark.parametrize("body", [
+    {"size": -1}, {"size": MAX_UPLOAD_BYTES + 1}, {"size": 1.5}, {"size": "10"}, {"size": True},
+    {"size": 10**20}, {"filename": ""}, {"filename": 7}, {"filename": "a/b.pdf"},
+    {"filename": "a\u0000b"}, {"filename": "a\nb"}, {"filename": "é" * 200}, {"contentType": "text"},
+    {"contentType": "text/plaiñ"}, {"other": 1}, [], "x"])
+def test_upload_url_refuses_bad_size_filename_and_type(api, body):
+    doc = batch(api, [SPEC_ITEM]).json["data"][0]["data"]
+    answer = upload_url(api, doc["id"], body)
+    assert answer.status == 400, answer.body
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_the_recorder_reads_nothing_of_an_object_over_the_bound(api, aws, monkeypatch):
+    """An object larger than the bound is not read (S3's ContentLength says so): the document is
+    rejected with the reason; one within the bound is read whole, and never past the bound."""
+    from botocore.response import StreamingBody
+
+    from folio.dialects.artu import operations
+
+    monkeypatch.setattr(operations, "MAX_UPLOAD_BYTES", 4096)
+    read = []
+    original = StreamingBody.read
+
+    def spy(self, amt=None):
+        chunk = original(self, amt)
+        read.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(StreamingBody, "read", spy)
+    doc = batch(api, [SPEC_ITEM]).json["data"][0]["data"]
+    key = f"acme/artu-live/{doc['id']}/artu-upload"
+    big = aws["s3"].put_object(Bucket=aws["bucket"], Key=key, Body=b"x" * 50_000, ContentType="image/jpeg")
+    assert arrive(api, aws, doc["id"], big, sequencer="01") == {"recorded": 1}
+    assert sum(read) == 0
+    got = api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"]
+    assert got["status"] == "rejected" and "4096" in got["rejectionReason"] and got["size"] == SPEC_ITEM["size"]
+    fits = aws["s3"].put_object(Bucket=aws["bucket"], Key=key, Body=b"y" * 4096, ContentType="image/jpeg")
+    arrive(api, aws, doc["id"], fits, sequencer="02")
+    assert sum(read) == 4096
+    got = api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"]
+    assert (got["status"], got["size"], got["rejectionReason"]) == ("uploaded", 4096, None)
+
+
+def test_a_batch_after_the_upload_keeps_the_files_facts(api, aws):
+    """size, filename and contentType come from the file once it arrived; a later item's are ignored."""
+    doc = batch(api, [SPEC_ITEM]).json["data"][0]["data"]
+    ticket = upload_url(api, doc["id"], {"contentType": "image/jpeg", "filename": "real.jpg"}).json
+    data = b"\xff\xd8\xff" + b"q" * 300
+    assert requests.post(ticket["url"], data=ticket["fields"], files={"file": ("x", data)}).ok
+    put = aws["s3"].head_object(Bucket=aws["bucket"], Key=ticket["fields"]["key"])
+    arrive(api, aws, doc["id"], put)
+    for atomic in (True, False):
+        again = batch(api, [{**SPEC_ITEM, "filename": "forged.exe", "size": 1, "type": "passport"}], atomic=atomic)
+        assert again.status == 200, again.body
+        answered = again.json["data"][0]["data"]
+        assert (answered["filename"], answered["size"], answered["contentType"], answered["type"]) == (
+            "real.jpg", len(data), "image/jpeg", "passport")
+    got = api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"]
+    assert (got["filename"], got["size"], got["status"]) == ("real.jpg", len(data), "uploaded")
 
 
 def test_s3_events_for_other_keys_are_ignored(api):

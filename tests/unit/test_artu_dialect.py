@@ -91,15 +91,30 @@ def test_the_environment_is_required():
             operations.environment(WebRequest({"headers": headers}))
 
 
-@pytest.mark.parametrize("body", ['{"contentType": "text"}', '{"other": 1}', "[]", '{"contentType": "a/b\\r\\n"}'])
-def test_upload_url_bodies_other_than_a_content_type_are_400(body):
+@pytest.mark.parametrize("body", ['{"contentType": "text"}', '{"other": 1}', "[]", '{"contentType": "a/b\\r\\n"}',
+                                  '{"size": -1}', '{"size": "1"}', '{"size": 1e3}', '{"filename": "../x"}',
+                                  '{"filename": "\\ud800"}', '{"filename": null, "size": true}'])
+def test_upload_url_bodies_other_than_type_name_and_size_are_400(body):
     with pytest.raises(InvalidRequest):
-        operations.upload_content_type(WebRequest({"headers": {}, "body": body}))
+        operations.upload_request(WebRequest({"headers": {}, "body": body}))
 
 
-def test_upload_url_content_type_defaults_to_octet_stream():
-    assert operations.upload_content_type(WebRequest({"headers": {}})) == "application/octet-stream"
-    assert operations.upload_content_type(WebRequest({"body": '{"contentType": "image/png"}'})) == "image/png"
+def test_upload_url_takes_an_optional_type_name_and_size():
+    assert operations.upload_request(WebRequest({"headers": {}})) == operations.UploadRequest()
+    asked = operations.upload_request(WebRequest({"body": '{"contentType": "image/png", "filename": "a b.png", '
+                                                          '"size": 0}'}))
+    assert asked == operations.UploadRequest("image/png", "a b.png", 0)
+
+
+def test_a_batch_item_no_longer_sets_the_file_facts_once_a_file_arrived():
+    created = mapping.item_change(item(filename="declared.jpg", size=5), DOC_ID)(None)
+    pending = Document(mapping.document_key("acme", "live", CLIENT, "ine-1"), 1, created)
+    assert mapping.item_change(item(filename="b.jpg", size=6), "unused")(pending)["filename"] == "b.jpg"
+    ref = FileRef("k", "v1", 10, "ab" * 32, "image/jpeg", "real.jpg")
+    arrived = Document(pending.key, 2, mapping.arrival_change(ref, "01")(pending))
+    later = mapping.item_change(item(filename="forged.exe", size=1, type="passport"), "unused")(arrived)
+    assert (later["filename"], later["size"], later["contentType"], later["type"]) == (
+        "real.jpg", 10, "image/jpeg", "passport")
 
 
 def document(body):
@@ -137,11 +152,11 @@ def test_the_batch_answer_is_what_the_answer_model_documents():
 
 
 def test_the_upload_url_answer_is_what_the_answer_model_documents():
-    upload = operations.UploadUrl("https://s3.example/k?X-Amz-Expires=300", "image/png", WHEN)
+    upload = operations.UploadUrl("https://s3.example/bucket", {"key": "k", "policy": "e30="}, 1000, WHEN)
     body = json.loads(views.upload_url_answer(upload).body)
     answers.UploadTicket.model_validate(body, strict=False)
-    assert body == {"url": upload.url, "method": "PUT", "headers": {"Content-Type": "image/png"},
-                    "expiresAt": "2026-11-23T09:00:00Z"}
+    assert body == {"url": upload.url, "method": "POST", "fields": {"key": "k", "policy": "e30="}, "headers": {},
+                    "maxSize": 1000, "expiresAt": "2026-11-23T09:00:00Z"}
 
 
 def test_reading_functions_do_not_import_pydantic():

@@ -66,6 +66,7 @@ class StoredObject:
     size: int
     sha256: str
     content_type: str
+    file_name: str | None = None  # the name an uploader gave, where it travelled with the object
 
 
 class BatchConflict(Exception):
@@ -114,8 +115,9 @@ class FileStore(Protocol):
 
     def get(self, key: str, version_id: str) -> bytes: ...
 
-    def describe(self, key: str, version_id: str) -> StoredObject:
-        """Size, content type and SHA-256 of one object version (one stored without folio's help)."""
+    def describe(self, key: str, version_id: str, max_bytes: int | None = None) -> StoredObject:
+        """Size, content type and SHA-256 of one object version (one stored without folio's help);
+        PayloadTooLarge, having read none of it, when it holds more than ``max_bytes``."""
 
     def delete_version(self, key: str, version_id: str) -> None: ...
 

@@ -12,7 +12,7 @@ import io
 import os
 import threading
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .template import Template
 
@@ -345,8 +345,6 @@ class ObjectCreatedTap:
         if (environ.get("REQUEST_METHOD") == "PUT" and str(seen.get("status", "")).startswith("200")
                 and path.count("/") >= 2 and not any(f"{q}" in query for q in self._NOT_OBJECT_PUTS)
                 and "x-amz-target" not in {k.lower().replace("http_", "").replace("_", "-") for k in environ}):
-            from urllib.parse import unquote
-
             bucket, key = path.lstrip("/").split("/", 1)
             headers = {k.lower(): v for k, v in seen["headers"]}
             size = int(environ.get("CONTENT_LENGTH") or 0)
@@ -355,8 +353,12 @@ class ObjectCreatedTap:
                                    headers.get("etag", "").strip('"'))).start()
         elif form is not None and str(seen.get("status", "")).startswith("20"):
             head: dict[str, Any] = {}
-            self.app({**environ, "REQUEST_METHOD": "HEAD", "PATH_INFO": f"/{form.bucket}/{form.key}",
-                      "QUERY_STRING": "", "CONTENT_LENGTH": "0", "CONTENT_TYPE": "", "wsgi.input": io.BytesIO()},
+            path = quote(f"/{form.bucket}/{form.key}")
+            probe = {k: v for k, v in environ.items() if k.startswith(("wsgi.", "SERVER_", "REMOTE_", "HTTP_HOST"))}
+            scope = f"{LOCAL_ACCESS_KEY}/20260101/{LOCAL_REGION}/s3/aws4_request"  # moto routes by it, checks no signature
+            self.app({**probe, "REQUEST_METHOD": "HEAD", "PATH_INFO": unquote(path), "RAW_URI": path,
+                      "REQUEST_URI": path, "SCRIPT_NAME": "", "QUERY_STRING": "", "wsgi.input": io.BytesIO(),
+                      "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"},
                      lambda status, headers, exc_info=None: head.update({k.lower(): v for k, v in headers}))
             threading.Thread(target=self.callback, name="s3-notification", daemon=True,
                              args=(form.bucket, form.key, head.get("x-amz-version-id"), form.size,

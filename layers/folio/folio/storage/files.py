@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import quote, unquote
 
-from ..core.errors import StorageUnavailable
+from ..core.errors import PayloadTooLarge, StorageUnavailable
 from ..core.ports import StoredObject
 from .clients import AWS_ERRORS, client, domain_error
 from .config import Settings, settings
+
+#: How much of an object describe() reads at once.
+_CHUNK = 1024 * 1024
+#: The object metadata (``x-amz-meta-filename``) a presigned POST binds the uploader's file name to.
+_FILENAME_META = "filename"
 
 
 class FileStore:
@@ -42,18 +48,29 @@ class FileStore:
         except AWS_ERRORS as e:
             raise domain_error(e, "reading the file") from e
 
-    def describe(self, key: str, version_id: str) -> StoredObject:
-        """Size, content type and SHA-256 of one object version, hashed while streaming its bytes."""
+    def describe(self, key: str, version_id: str, max_bytes: int | None = None) -> StoredObject:
+        """Size, content type, SHA-256 (hashed while streaming) and the file name a presigned POST
+        bound to it, of one object version. Above ``max_bytes`` (S3's ContentLength says so before
+        any byte is read) PayloadTooLarge; never more than ``max_bytes`` bytes are read."""
         digest = hashlib.sha256()
         try:
             out = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)
+            body, length = out["Body"], out.get("ContentLength")
+            if max_bytes is not None and (length is None or length > max_bytes):
+                body.close()
+                raise PayloadTooLarge(f"the file holds {length} bytes, more than the {max_bytes} allowed")
+            budget = length if max_bytes is None else max_bytes
             size = 0
-            for chunk in out["Body"].iter_chunks(1024 * 1024):
+            while (budget is None or size < budget) and (chunk := body.read(_CHUNK if budget is None
+                                                                            else min(_CHUNK, budget - size))):
                 digest.update(chunk)
                 size += len(chunk)
+            body.close()
         except AWS_ERRORS as e:
             raise domain_error(e, "reading the uploaded file") from e
-        return StoredObject(key, version_id, size, digest.hexdigest(), out.get("ContentType") or "application/octet-stream")
+        named = (out.get("Metadata") or {}).get(_FILENAME_META)
+        return StoredObject(key, version_id, size, digest.hexdigest(), out.get("ContentType") or "application/octet-stream",
+                            unquote(named) if named else None)
 
     def presign_put(self, key: str, content_type: str, expires_in: int) -> str:
         """A URL that lets its holder PUT this one key, with this Content-Type, until it expires."""
@@ -63,6 +80,23 @@ class FileStore:
                 ExpiresIn=expires_in, HttpMethod="PUT")
         except AWS_ERRORS as e:
             raise domain_error(e, "signing the upload URL") from e
+
+    def presign_post(self, key: str, content_type: str, max_bytes: int, expires_in: int,
+                     file_name: str | None = None) -> tuple[str, dict[str, str]]:
+        """A form upload (S3's POST Object) of this one key, until it expires: the URL and the
+        fields to send before the file. Its signed policy binds the key, the Content-Type, the
+        file name (percent-encoded object metadata) and ``content-length-range`` 0..``max_bytes``,
+        so S3 itself refuses anything else, a larger file included."""
+        fields = {"Content-Type": content_type}
+        if file_name is not None:
+            fields[f"x-amz-meta-{_FILENAME_META}"] = quote(file_name, safe="")
+        conditions = [{name: value} for name, value in fields.items()] + [["content-length-range", 0, max_bytes]]
+        try:
+            post = self._s3.generate_presigned_post(self._bucket, key, Fields=fields, Conditions=conditions,
+                                                    ExpiresIn=expires_in)
+        except AWS_ERRORS as e:
+            raise domain_error(e, "signing the upload form") from e
+        return post["url"], post["fields"]
 
     def delete_version(self, key: str, version_id: str) -> None:
         try:

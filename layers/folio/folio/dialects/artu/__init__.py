@@ -14,19 +14,31 @@ Decisions the spec leaves open, written down here:
 * Two items with the same ``externalId`` in one batch are refused (400), whatever their
   ``clientId``.
 * Statuses: ``pending_upload`` (created, no file yet) -> ``uploaded`` (a file arrived through
-  the presigned URL: ``filename``, ``contentType``, ``size`` and its SHA-256 recorded).
-  ``verified``/``rejected`` belong to a review this API does not offer; the fields exist
-  (``verifiedAt`` ...) and stay null.
+  the presigned form: ``filename``, ``contentType``, ``size`` and its SHA-256 recorded), or
+  ``rejected`` with a ``rejectionReason`` when the file that arrived was larger than
+  ``MAX_UPLOAD_BYTES`` (not read; a later upload may still succeed). ``verified`` and the review
+  fields (``verifiedAt`` ...) belong to a review this API does not offer, and stay null.
+* Once a file arrived, ``filename``, ``size`` and ``contentType`` are the file's facts: a later
+  batch item's ``filename``/``size`` is ignored (the rest of the item applies; the answer shows
+  the facts that stand), so a re-sent batch still applies whole. Only a new upload changes them.
 * ``atomic: true``: all items or none (see :mod:`folio.core.batches`); a failing batch is 400
   (validation) or 409 (conflict) with every failing item's ``index``, ``externalId`` and
   ``reason`` in ``errors``. ``atomic: false``: each item on its own, answered in order as
   ``{"data": ...}`` or ``{"error": {"status", "title", "detail"}}``.
 * Upload URLs: ``POST /documents/{id}/upload-url`` with an optional JSON body
-  ``{"contentType"}`` answers a presigned S3 PUT valid for 5 minutes, bound to
-  that content type and the document's own key (``<tenant>/artu-<env>/<id>/artu-upload``:
-  the core's file key of the ``artu-upload`` slot, which template.yaml's S3 notification
-  filter matches by suffix). The S3 event's function records the file's size, content type
-  and SHA-256 (read back from S3) on the document; events for older versions change nothing.
+  ``{"contentType"?, "filename"?, "size"?}`` (DESIGN 1) answers a presigned S3 POST (a form
+  upload, not a PUT: only a POST policy can bound the size on S3's side) valid 5 minutes:
+  ``{"url", "method": "POST", "fields", "headers": {}, "maxSize", "expiresAt"}``. Its signed
+  policy binds the document's own key (``<tenant>/artu-<env>/<id>/artu-upload``: the core's file
+  key of the ``artu-upload`` slot, which template.yaml's S3 notification filter matches by
+  suffix), the Content-Type, the file name (percent-encoded in the object's metadata
+  ``filename``, so it is recorded with the file it names and never before) and
+  ``content-length-range`` 0..``size``, or 0..``MAX_UPLOAD_BYTES`` (100 MiB, constants) when no
+  size is declared. ``size`` beyond that bound, a file name over 255 bytes of UTF-8 or with
+  control characters or path separators, and unknown properties are 400.
+* The S3 event's function records the file's size, content type and SHA-256 (streamed back from
+  S3, never more than ``MAX_UPLOAD_BYTES``: a larger object is not read at all) and the file name
+  its form carried; events for older versions change nothing.
 
 The package: ``constants`` (each written once, no pydantic), ``models`` (pydantic: the batch
 and its items), ``answers`` (pydantic: the answers), ``mapping`` (keys, the stored body, the upload

@@ -84,11 +84,16 @@ class BatchAnswer(BaseModel):
 
 
 class UploadTicket(BaseModel):
-    """``POST /documents/{id}/upload-url``: send the file to ``url`` with ``method`` and ``headers``."""
+    """``POST /documents/{id}/upload-url``: a presigned S3 POST (a form upload). Send a
+    ``multipart/form-data`` request to ``url`` with every one of ``fields`` and then the file as
+    the last part, named ``file``. The signed policy among the fields binds the key, the
+    Content-Type, the file name and the size: S3 refuses a file larger than ``maxSize``."""
 
     model_config = ConfigDict(extra="forbid")
 
     url: str
-    method: Literal["PUT"]
+    method: Literal["POST"]
+    fields: dict[str, str]
     headers: dict[str, str]
+    maxSize: int
     expiresAt: datetime

@@ -13,6 +13,14 @@ MAX_ITEMS = 250
 UPLOAD_SLOT = "artu-upload"
 #: How long a presigned upload URL is valid.
 UPLOAD_URL_SECONDS = 300
+#: The largest file an upload may carry (100 MiB): the presigned POST's bound when ``upload-url``
+#: declares no ``size``, the most ``size`` may declare, and the most the S3-event function reads.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+#: The most UTF-8 bytes of a file name given to ``upload-url`` (it travels percent-encoded in the
+#: object's metadata, which S3 bounds at 2 KB).
+MAX_FILENAME_BYTES = 255
+#: The document properties that, once a file arrived, are the file's facts: a batch item no longer sets them.
+FILE_FACTS = ("filename", "size", "contentType")
 #: A document's statuses: created, then its file arrived; review (verified, rejected) is not offered.
 STATUSES = ("pending_upload", "uploaded", "verified", "rejected")
 #: The spec's document, in its order (answers.DocumentAnswer documents each field).

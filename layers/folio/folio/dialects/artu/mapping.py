@@ -12,7 +12,7 @@ from typing import Any
 
 from ...core import Document, DocumentKey, FileRef
 from ...web.s3_events import ObjectCreated, sequencer_order
-from .constants import ANSWER_FIELDS, ENVIRONMENTS, UPLOAD_SLOT
+from .constants import ANSWER_FIELDS, ENVIRONMENTS, FILE_FACTS, UPLOAD_SLOT
 
 #: The part of a kind that names artu; the environment follows it (``artu-live``).
 _KIND_PREFIX = "artu-"
@@ -37,7 +37,8 @@ def alias(tenant: str, env: str, document_id: str) -> DocumentKey:
 
 def item_change(item: dict[str, Any], new_id: str) -> Callable[[Document | None], dict[str, Any]]:
     """The batch engine's change for one item (an Item dumped as JSON, unset properties left
-    out): create the document with ``new_id``, or replace the properties the item gives."""
+    out): create the document with ``new_id``, or replace the properties the item gives, except
+    FILE_FACTS once a file arrived (:func:`has_file`): those are the file's, and stay."""
     given = dict(item)
     client_id, external_id = given.pop("clientId"), given.pop("externalId")
 
@@ -49,8 +50,33 @@ def item_change(item: dict[str, Any], new_id: str) -> Callable[[Document | None]
                          "storagePath": None})
         else:
             body = dict(current.body)
-        body.update({k: ({} if v is None and k in ("fields", "metadata") else v) for k, v in given.items()})
+        kept = FILE_FACTS if has_file(body) else ()
+        body.update({k: ({} if v is None and k in ("fields", "metadata") else v) for k, v in given.items()
+                     if k not in kept})
         return body
+
+    return change
+
+
+def has_file(body: dict[str, Any]) -> bool:
+    """Whether a file arrived (its SHA-256 is recorded): from then on its facts are the file's."""
+    return bool(body.get("sha256"))
+
+
+def _newer(current: Document, sequencer: str) -> bool:
+    """S3 events may arrive out of order: whether this one is newer than the one recorded."""
+    recorded = current.body.get("uploadSequencer")
+    return not recorded or sequencer_order(recorded) < sequencer_order(sequencer)
+
+
+def arrival_refused(reason: str, sequencer: str) -> Callable[[Document], dict[str, Any]]:
+    """An upload that was not recorded (too large): status ``rejected`` with the reason; the facts
+    of a file recorded before stay. An event older than the one recorded changes nothing."""
+
+    def change(current: Document) -> dict[str, Any]:
+        if not _newer(current, sequencer):
+            return current.body
+        return {**current.body, "status": "rejected", "rejectionReason": reason, "uploadSequencer": sequencer}
 
     return change
 
@@ -60,12 +86,11 @@ def arrival_change(ref: FileRef, sequencer: str) -> Callable[[Document], dict[st
     than the one recorded changes nothing."""
 
     def change(current: Document) -> dict[str, Any]:
-        recorded = current.body.get("uploadSequencer")
-        if recorded and sequencer_order(recorded) >= sequencer_order(sequencer):
+        if not _newer(current, sequencer):
             return current.body
         return {**current.body, "status": "uploaded", "contentType": ref.content_type, "size": ref.size,
                 "filename": ref.file_name or current.body.get("filename"), "sha256": ref.sha256,
-                "uploadSequencer": sequencer}
+                "rejectionReason": None, "uploadSequencer": sequencer}
 
     return change
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...web.openapi import PROBLEM, model_schema
-from .constants import ENVIRONMENTS, UPLOAD_URL_SECONDS
+from .constants import ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
 
 
 def operations() -> dict[str, dict[str, Any]]:
@@ -33,11 +33,18 @@ def operations() -> dict[str, dict[str, Any]]:
                 "headers": {"ETag": {"description": "GET /documents/{id} only", "schema": {"type": "string"}}}}}},
         "ArtuCreateUploadUrlFunction": {
             "parameters": [env],
-            # parsed without pydantic (the function stays light): operations.upload_content_type
+            # parsed without pydantic (the function stays light): operations.upload_request
             "requestBody": {"required": False, "content": {"application/json": {"schema": {
                 "type": "object", "additionalProperties": False,
-                "properties": {"contentType": {"type": "string", "maxLength": 255, "default": "application/octet-stream"}}}}}},
-            "responses": {"200": answer(f"A presigned S3 PUT, valid {UPLOAD_URL_SECONDS // 60} minutes",
+                "properties": {
+                    "contentType": {"type": "string", "maxLength": 255, "default": "application/octet-stream"},
+                    "filename": {"type": "string", "minLength": 1,
+                                 "description": f"at most {MAX_FILENAME_BYTES} bytes of UTF-8, no path separators; "
+                                                "recorded when the file arrives"},
+                    "size": {"type": "integer", "minimum": 0, "maximum": MAX_UPLOAD_BYTES,
+                             "description": f"bytes: the upload's bound (default {MAX_UPLOAD_BYTES})"}}}}}},
+            "responses": {"200": answer(f"A presigned S3 POST (form upload), valid {UPLOAD_URL_SECONDS // 60} "
+                                        "minutes, bound to the key, type, name and size",
                                         model_schema(UploadTicket, mode="serialization"))}},
     }
 

@@ -15,13 +15,14 @@ from aws_lambda_powertools import Logger
 
 from ...core import Caller, Document, Edit, FileRef, utcnow
 from ...core.batches import BatchItem
-from ...core.errors import DocumentNotFound, FolioError, InvalidRequest
+from ...core.errors import DocumentNotFound, FolioError, InvalidRequest, PayloadTooLarge
 from ...storage.wiring import batch_service, document_service, file_store
 from ...web.request import WebRequest
 from ...web.validation import field_errors
-from .constants import ENVIRONMENTS, MAX_ITEMS, UPLOAD_URL_SECONDS
 from ...web.s3_events import ObjectCreated
-from .mapping import Arrival, alias, arrival_change, arrivals, document_key, item_change, upload_key
+from .constants import ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_ITEMS, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
+from .mapping import (Arrival, alias, arrival_change, arrival_refused, arrivals, document_key, item_change,
+                      upload_key)
 
 if TYPE_CHECKING:
     from .models import Item
@@ -144,50 +145,90 @@ def upsert_batch(request: WebRequest) -> tuple[bool, list[Document | FolioError]
 # ---------------------------------------------------------------- the upload
 
 @dataclass(frozen=True)
+class UploadRequest:
+    """What ``upload-url`` was asked for: the file's media type, and optionally its name and size."""
+
+    content_type: str = "application/octet-stream"
+    filename: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
 class UploadUrl:
-    """A presigned PUT and what it was signed with."""
+    """A presigned POST: where to send the form, its fields (the signed policy among them), and
+    the bound its policy carries."""
 
     url: str
-    content_type: str
+    fields: dict[str, str]
+    max_bytes: int
     expires_at: datetime
 
 
-def upload_content_type(request: WebRequest) -> str:
-    """The content type the upload will have: ``{"contentType": ...}``, optional (octet-stream)."""
+_UPLOAD_BODY = '{"contentType"?: "<media type>", "filename"?: "<name>", "size"?: <bytes>} or empty'
+
+
+def _bad_upload(field: str, message: str) -> InvalidRequest:
+    return InvalidRequest(f"{field} {message}", errors=[{"field": field, "message": message}])
+
+
+def upload_request(request: WebRequest) -> UploadRequest:
+    """The optional JSON body of ``upload-url``, checked: a media type, a file name (1 to
+    MAX_FILENAME_BYTES bytes of UTF-8, no control characters or path separators), a size in bytes
+    (an integer, 0 to MAX_UPLOAD_BYTES)."""
     if not request.has_body:
-        return "application/octet-stream"
+        return UploadRequest()
     body = request.json()
-    if not isinstance(body, dict) or set(body) - {"contentType"}:
-        raise InvalidRequest('the body is {"contentType": "<media type>"} or empty')
+    if not isinstance(body, dict) or set(body) - {"contentType", "filename", "size"}:
+        raise InvalidRequest(f"the body is {_UPLOAD_BODY}")
     content_type = body.get("contentType") or "application/octet-stream"
     if not isinstance(content_type, str) or "/" not in content_type or len(content_type) > 255 \
-            or any(c in content_type for c in "\r\n"):
-        raise InvalidRequest("contentType must be a media type such as application/pdf")
-    return content_type
+            or not (content_type.isascii() and content_type.isprintable()):
+        raise _bad_upload("contentType", "must be a media type such as application/pdf")
+    filename = body.get("filename")
+    if filename is not None and (not isinstance(filename, str) or not filename
+                                 or len(filename.encode("utf-8", "surrogatepass")) > MAX_FILENAME_BYTES
+                                 or any(c in "/\\" or not c.isprintable() for c in filename)):
+        raise _bad_upload("filename", f"must be a file name of 1 to {MAX_FILENAME_BYTES} bytes, without "
+                                      "control characters or path separators")
+    size = body.get("size")
+    if size is not None and (type(size) is not int or not 0 <= size <= MAX_UPLOAD_BYTES):
+        raise _bad_upload("size", f"must be the file's size in bytes, an integer from 0 to {MAX_UPLOAD_BYTES}")
+    return UploadRequest(content_type, filename, size)
 
 
 def create_upload_url(request: WebRequest, document_id: str) -> UploadUrl:
-    """A presigned S3 PUT of the document's upload key, bound to the content type, valid UPLOAD_URL_SECONDS."""
+    """A presigned S3 POST of the document's upload key, valid UPLOAD_URL_SECONDS, whose policy
+    binds the content type, the file name given and the size: at most the declared ``size``, else
+    MAX_UPLOAD_BYTES."""
     caller = request.caller
     env = environment(request)
-    content_type = upload_content_type(request)
+    asked = upload_request(request)
     doc = get_by_id(caller.tenant, env, document_id)
+    bound = MAX_UPLOAD_BYTES if asked.size is None else asked.size
     expires_at = utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS)
-    url = file_store().presign_put(upload_key(caller.tenant, env, doc.body["id"]), content_type, UPLOAD_URL_SECONDS)
-    return UploadUrl(url, content_type, expires_at)
+    url, fields = file_store().presign_post(upload_key(caller.tenant, env, doc.body["id"]), asked.content_type,
+                                            bound, UPLOAD_URL_SECONDS, file_name=asked.filename)
+    return UploadUrl(url, fields, bound, expires_at)
 
 
 def record_arrival(arrival: Arrival) -> FileRef | None:
-    """Record an uploaded file on its document (size, content type, SHA-256 read back from S3);
-    None when no document has that id (the object is left alone)."""
+    """Record an uploaded file on its document (size, content type, SHA-256 read back from S3, the
+    file name its upload form carried); None when no document has that id (the object is left
+    alone) or the file is larger than MAX_UPLOAD_BYTES (not read: the document is marked
+    ``rejected`` with the reason, and the next upload may replace it)."""
     doc = find_by_id(arrival.tenant, arrival.env, arrival.document_id)
     if doc is None:
         logger.warning("upload for an unknown document", extra=asdict(arrival))
         return None
-    stored = file_store().describe(arrival.key, arrival.version_id)
-    ref = FileRef(stored.key, stored.version_id, stored.size, stored.sha256, stored.content_type,
-                  doc.body.get("filename"))
     uploader = Caller(tenant=arrival.tenant, sub="s3-upload", name="presigned upload")
+    try:
+        stored = file_store().describe(arrival.key, arrival.version_id, max_bytes=MAX_UPLOAD_BYTES)
+    except PayloadTooLarge as e:
+        logger.warning("upload refused", extra={**asdict(arrival), "reason": e.message})
+        document_service().update(doc.key, Edit(arrival_refused(e.message, arrival.sequencer)), uploader)
+        return None
+    ref = FileRef(stored.key, stored.version_id, stored.size, stored.sha256, stored.content_type,
+                  stored.file_name or doc.body.get("filename"))
     document_service().update(doc.key, Edit(arrival_change(ref, arrival.sequencer), attach_files={"file": ref}),
                               uploader)
     logger.info("upload recorded", extra={**asdict(arrival), "size": stored.size, "sha256": stored.sha256})

@@ -46,9 +46,10 @@ def lookup_answer(docs: list[Document]) -> Response:
 
 
 def upload_url_view(upload: UploadUrl) -> dict[str, Any]:
-    """The presigned PUT and the headers it was signed with (send exactly those)."""
-    return {"url": upload.url, "method": "PUT", "headers": {"Content-Type": upload.content_type},
-            "expiresAt": iso_utc(upload.expires_at, "seconds")}
+    """The presigned POST: send ``fields``, then the file as the form's last part ``file``, to
+    ``url`` (``headers`` adds none: the form sets its own Content-Type); ``maxSize`` is its bound."""
+    return {"url": upload.url, "method": "POST", "fields": upload.fields, "headers": {},
+            "maxSize": upload.max_bytes, "expiresAt": iso_utc(upload.expires_at, "seconds")}
 
 
 def upload_url_answer(upload: UploadUrl) -> Response:
