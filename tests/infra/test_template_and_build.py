@@ -205,7 +205,7 @@ EXPECTED_IN_ANSWER = {
     "dms_get_document_version_file.json": b"floor plan draft",
     "artu_batch_upsert_external.json": b'"externalId": "ine-0002"',
     "artu_get_document.json": b'"status": "pending_upload"',
-    "artu_create_upload_url.json": b"/artu-upload?",
+    "artu_create_upload_url.json": b"/artu-upload\"",
     "artu_record_upload.json": b'"recorded": 1',
     "artu_sweep_batches.json": b'"recovered": 0',
 }
