@@ -50,8 +50,8 @@ def test_checkov_passes_with_only_reasoned_skips():
 #: Actions a policy may grant beyond what its function's sample event calls: the rarer paths.
 RARE_PATHS = {
     "s3:PutObject": ("*", "storing the optional new file (capture content, dms file) the sample events leave out; "
-                          "Idempotency-Key: keeping an answer too large for its record (idempotency/*)"),
-    "s3:GetObjectVersion": ("*", "Idempotency-Key: replaying an answer too large for its record (idempotency/*)"),
+                          "Idempotency-Key: keeping an answer too large for its record (~idempotency/*)"),
+    "s3:GetObjectVersion": ("*", "Idempotency-Key: replaying an answer too large for its record (~idempotency/*)"),
     "s3:DeleteObjectVersion": ("*", "deleting the new file version again when the metadata write that would point "
                                     "at it fails (core._discard)"),
     "dynamodb:GetItem": ("Artu", "recovering an atomic batch a dead writer left: reading its intent"),

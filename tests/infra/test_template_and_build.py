@@ -87,11 +87,11 @@ def test_template_declares_quotas(template):
 
 def test_idempotency_records_and_answers_expire(template):
     """Powertools' idempotency records carry their expiry in ``expiration`` (epoch seconds); the
-    answers kept in S3 under idempotency/ go after 2 days, every version of them."""
+    answers kept in S3 under ~idempotency/ go after 2 days, every version of them."""
     table = template.resources["DocumentsTable"]["Properties"]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
     rules = template.resources["FilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
-    assert all(rule["Status"] == "Enabled" and rule["Prefix"] == "idempotency/" for rule in rules)
+    assert all(rule["Status"] == "Enabled" and rule["Prefix"] == "~idempotency/" for rule in rules)
     expiring = [rule for rule in rules if "ExpirationInDays" in rule]
     assert [rule["ExpirationInDays"] for rule in expiring] == [2]
     assert 1 <= expiring[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 2
@@ -104,7 +104,7 @@ def test_local_resources_expire_as_the_template_says(aws):
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiration"}
     rules = aws["s3"].get_bucket_lifecycle_configuration(Bucket=aws["bucket"])["Rules"]
     expiring = next(rule for rule in rules if rule["ID"] == "ExpireIdempotencyAnswers")
-    assert expiring["Filter"] == {"Prefix": "idempotency/"} and expiring["Expiration"] == {"Days": 2}
+    assert expiring["Filter"] == {"Prefix": "~idempotency/"} and expiring["Expiration"] == {"Days": 2}
     assert expiring["NoncurrentVersionExpiration"]["NoncurrentDays"] >= 1
 
 

@@ -181,7 +181,7 @@ def test_an_answer_too_large_for_an_item_is_kept_and_replayed(api, aws):
     assert again.status == 201 and again.headers["idempotent-replayed"] == "true"
     assert again.body == first.body and again.headers["etag"] == first.headers["etag"]
     assert api.request("POST", "/api/v1/Document", json_body={}).json["DocumentId"] == first.json["DocumentId"] + 1
-    kept = aws["s3"].list_objects_v2(Bucket=aws["bucket"], Prefix="idempotency/")["Contents"]
+    kept = aws["s3"].list_objects_v2(Bucket=aws["bucket"], Prefix="~idempotency/")["Contents"]
     assert len(kept) == 1
     (record,) = idempotency_records(aws)
     assert len(record["data"]["S"]) < 1000  # the table keeps a pointer, not the answer
@@ -232,3 +232,33 @@ def test_an_artu_batch_answer_of_any_size_is_replayed(api, aws):
     again = upsert()
     assert again.status == 200 and again.headers["idempotent-replayed"] == "true" and again.body == first.body
     assert {d["data"]["id"] for d in again.json["data"]} == {d["data"]["id"] for d in first.json["data"]}
+
+
+def test_a_large_answer_that_cannot_be_kept_still_leaves_its_key_used(api, monkeypatch):
+    """The change is committed but the bucket refuses the answer: the caller gets the answer, and
+    a retry - also after the first invocation's time is up - is told so (409), never run again."""
+    from folio.storage.files import FileStore
+
+    def refuse(self, key, data, content_type):
+        raise RuntimeError("the bucket is unavailable")
+
+    monkeypatch.setattr(FileStore, "put", refuse)
+    large = {"Header": "large", "CustomFields": {f"field{i}": "Zoë \"Ω\" " * 100 for i in range(300)}}
+    first = post(api, "k-lost-large", large)
+    assert first.status == 201
+    again = post(api, "k-lost-large", large)
+    assert again.status == 409 and again.headers["idempotent-replayed"] == "true"
+    assert b"answer could not be kept" in again.body
+    assert api.request("POST", "/api/v1/Document", json_body={}).json["DocumentId"] == first.json["DocumentId"] + 1
+
+
+def test_no_tenant_owns_the_prefix_of_kept_answers():
+    """Every file key starts with its tenant; the answers' prefix (and the lifecycle rule that
+    expires it) can never hold a tenant's files."""
+    from folio.core import Caller
+    from folio.core.errors import Forbidden
+    from folio.storage.idempotency import ANSWER_PREFIX
+
+    with pytest.raises(Forbidden):
+        Caller(tenant=ANSWER_PREFIX.split("/")[0], sub="u")
+    assert ANSWER_PREFIX.split("/")[0] != "idempotency"

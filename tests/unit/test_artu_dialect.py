@@ -165,3 +165,11 @@ def test_reading_functions_do_not_import_pydantic():
             "print('pydantic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("content_type", ["a/b, text/html", "text/html; x=application/", "image/png\r\nX: y", "png"])
+def test_upload_url_content_types_are_one_parsed_media_type(content_type):
+    with pytest.raises(InvalidRequest):
+        operations.upload_request(WebRequest({"body": json.dumps({"contentType": content_type})}))
+    parsed = operations.upload_request(WebRequest({"body": json.dumps({"contentType": "Image/PNG"})}))
+    assert parsed.content_type == "image/png"

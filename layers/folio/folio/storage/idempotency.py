@@ -7,16 +7,31 @@ import hashlib
 import json
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
 from .clients import client
 from .config import Settings, settings
 
 #: Where answers too large for their record are kept; the bucket's lifecycle rule expires them.
-ANSWER_PREFIX = "idempotency/"
+#: "~" is no tenant character: no tenant's files (``<tenant>/...``) can fall under this prefix.
+ANSWER_PREFIX = "~idempotency/"
 #: The largest answer a record holds itself, as Powertools serializes it (JSON, escaped): well
 #: under DynamoDB's 400 KB item, which also holds the keys, the status and the fingerprint.
 MAX_INLINE_ANSWER_BYTES = 256 * 1024
 #: The one field of a record's answer that marks it as a pointer to the bucket.
 _STORED = "stored_answer"
+#: What a retry gets when the first request's change was made but its large answer could not be
+#: kept: the key stays used (a retry never writes again), and the client is told to read the result.
+LOST_ANSWER = {
+    "status_code": 409, "binary": False,
+    "headers": {"Content-Type": "application/problem+json"},
+    "body": json.dumps({"type": "urn:folio:problem:idempotency-answer-lost", "title": "Conflict", "status": 409,
+                        "detail": "the first request with this Idempotency-Key succeeded, but its answer could "
+                                  "not be kept; read the resource to see the result"}),
+}
+
+
+logger = Logger(service="folio")
 
 
 def idempotency_store(cfg: Settings | None = None):
@@ -42,7 +57,11 @@ class AnswerStore:
         from .files import FileStore
 
         digest = hashlib.sha256(json.dumps(owner).encode()).hexdigest()
-        stored = FileStore(self._cfg).put(ANSWER_PREFIX + digest, json.dumps(answer).encode(), "application/json")
+        try:
+            stored = FileStore(self._cfg).put(ANSWER_PREFIX + digest, json.dumps(answer).encode(), "application/json")
+        except Exception:  # noqa: BLE001 - the change is committed: keep the key, lose only the answer
+            logger.exception("an answer too large for its Idempotency-Key record could not be kept")
+            return LOST_ANSWER
         return {_STORED: {"key": stored.key, "version_id": stored.version_id}}
 
     def from_record(self, record: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from ...core.batches import BatchItem
 from ...core.errors import DocumentNotFound, FolioError, InvalidRequest, PayloadTooLarge
 from ...storage.wiring import batch_service, document_service, file_store
 from ...web.request import WebRequest
+from ...web.media import parse_media_type
 from ...web.validation import field_errors
 from ...web.s3_events import ObjectCreated
 from .constants import ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_ITEMS, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
@@ -181,8 +182,8 @@ def upload_request(request: WebRequest) -> UploadRequest:
     if not isinstance(body, dict) or set(body) - {"contentType", "filename", "size"}:
         raise InvalidRequest(f"the body is {_UPLOAD_BODY}")
     content_type = body.get("contentType") or "application/octet-stream"
-    if not isinstance(content_type, str) or "/" not in content_type or len(content_type) > 255 \
-            or not (content_type.isascii() and content_type.isprintable()):
+    if not isinstance(content_type, str) or len(content_type) > 255 \
+            or (content_type := parse_media_type(content_type)) is None:
         raise _bad_upload("contentType", "must be a media type such as application/pdf")
     filename = body.get("filename")
     if filename is not None and (not isinstance(filename, str) or not filename
