@@ -69,14 +69,6 @@ def error_headers(error: Exception, status: int) -> dict[str, str]:
     return headers
 
 
-def problem_for(error: e.FolioError, extra_headers: Callable[[e.FolioError], dict[str, str]] | None = None) -> Response:
-    status, title, slug = classify(error, PROBLEM_STATUS)
-    headers = error_headers(error, status)
-    if extra_headers:
-        headers.update(extra_headers(error))
-    return problem(status, title, error.message, slug=slug, errors=error.errors, headers=headers)
-
-
 #: An error body: (status, title, slug, detail, the domain error or None, headers) -> Response.
 ErrorBody = Callable[[int, str, str, str, "e.FolioError | None", dict[str, str]], Response]
 

@@ -184,7 +184,6 @@ class WebRequest:
         self.query: dict[str, str] = dict(event.get("queryStringParameters") or {})
         context = event.get("requestContext") or {}
         self.method: str = str((context.get("http") or {}).get("method", "")).upper()
-        self.route_key: str | None = event.get("routeKey")
         self.raw_path: str = event.get("rawPath", "")
         self.raw_query: str = event.get("rawQueryString", "")
         self.request_id: str | None = context.get("requestId")
@@ -256,26 +255,26 @@ class WebRequest:
         return base_url(self._event)
 
 
-def current_request(app) -> WebRequest:
+REQUEST_CONTEXT_KEY = "folio_request"
+
+
+def _kept_in(context: dict, raw_event: dict[str, Any]) -> WebRequest:
     """The invocation's request object, built on first use and kept in the resolver's context
-    (which Powertools clears after every invocation)."""
-    request = app.context.get(REQUEST_CONTEXT_KEY)
+    (which Powertools clears after every invocation; the entry point puts it there first)."""
+    request = context.get(REQUEST_CONTEXT_KEY)
     if request is None:
-        request = WebRequest(app.current_event.raw_event)
-        app.append_context(**{REQUEST_CONTEXT_KEY: request})
+        request = context[REQUEST_CONTEXT_KEY] = WebRequest(raw_event)
     return request
 
 
-REQUEST_CONTEXT_KEY = "folio_request"
+def current_request(app) -> WebRequest:
+    """The request object, for middlewares."""
+    return _kept_in(app.context, app.current_event.raw_event)
 
 
 def _resolved_request(request: Request) -> WebRequest:
     """The Depends() provider: the same object middlewares and the entry point see."""
-    found = request.context.get(REQUEST_CONTEXT_KEY)
-    if found is None:
-        found = WebRequest(request.resolved_event.raw_event)
-        request.context[REQUEST_CONTEXT_KEY] = found
-    return found
+    return _kept_in(request.context, request.resolved_event.raw_event)
 
 
 #: A route handler's parameter ``request: CurrentRequest`` receives the request object.
