@@ -6,6 +6,7 @@ JSON object); the core owns identity, versions, who/when and the files a version
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -90,9 +91,20 @@ class FileRef:
     key: str
     version_id: str
     size: int
-    sha256: str
+    #: hex SHA-256 of the whole file, where folio saw every byte (inline uploads, presigned POSTs);
+    #: None for a file that reached S3 through an upload session (folio never sees those bytes)
+    sha256: str | None
     content_type: str
     file_name: str | None = None
+    #: base64 full-object CRC64NVME that S3 verified when an upload session completed
+    crc64nvme: str | None = None
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag for the file's bytes: their SHA-256, else S3's verified CRC64NVME."""
+        if self.sha256:
+            return f'"{self.sha256}"'
+        return f'"crc64nvme-{base64.b64decode(self.crc64nvme or "").hex()}"'
 
 
 @dataclass(frozen=True)

@@ -59,4 +59,4 @@ def created(view: Any, *, location: str | None, etag: str, content_type: str = "
 
 def stored_file(data: bytes, ref: FileRef):
     """One stored file version's exact bytes: its type, its SHA-256 as a strong ETag, its name."""
-    return file_response(data, ref.content_type, f'"{ref.sha256}"', ref.file_name)
+    return file_response(data, ref.content_type, ref.etag, ref.file_name)
