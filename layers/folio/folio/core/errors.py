@@ -67,6 +67,10 @@ class EditConflict(FolioError):
     """The precondition held when read but a concurrent write won the race (409)."""
 
 
+class UploadClosed(FolioError):
+    """An upload session can no longer take this request: aborted, expired, or being completed (409)."""
+
+
 class Contention(FolioError):
     """Too many concurrent writers; the bounded re-apply loop gave up (503, retryable)."""
 

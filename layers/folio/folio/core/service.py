@@ -53,17 +53,21 @@ class Edit:
 
     ``guard`` raises when this request may not touch the document at all (another customer's,
     no access to its step): it runs on every read, before any file is stored.
-    ``new_files`` are stored before the version that points at them; ``attach_files`` are
-    already stored (a presigned upload), attached only when the change alters the body.
+    ``new_files`` are stored before the version that points at them (a :class:`FileRef` is
+    already stored: an upload session's object, kept as is and never discarded here);
+    ``attach_files`` are already stored (a presigned upload), attached only when the change
+    alters the body. ``already_applied`` recognizes a document this edit has already produced
+    (a retried completion): that document is the answer and nothing is committed again.
     ``always_new_version``: commit even when nothing changed (capture promises a new stateToken
     on every successful update).
     """
 
     change: Change
-    new_files: dict[str, NewFile] = field(default_factory=dict)
+    new_files: dict[str, NewFile | FileRef] = field(default_factory=dict)
     attach_files: dict[str, FileRef] = field(default_factory=dict)
     guard: Callable[[Document], None] | None = None
     always_new_version: bool = False
+    already_applied: Callable[[Document], bool] | None = None
 
 
 def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float:
@@ -146,17 +150,21 @@ class DocumentService:
         body: dict[str, Any],
         caller: Caller,
         precondition: Precondition = Precondition(),
-        new_files: dict[str, NewFile] | None = None,
+        new_files: dict[str, NewFile | FileRef] | None = None,
     ) -> Document:
         """Version 1 of a new document; fails with 412 if a precondition says so."""
         precondition.check(self.find(key) if precondition.is_set else None)
-        uploaded = self._upload(key, new_files or {})
+        new_files = new_files or {}
+        uploaded = self._upload(key, new_files)
         now = self.clock()
-        doc = Document(key, 1, body, uploaded, now, now, caller.actor(), caller.actor())
+        doc = Document(key, 1, body, {**new_files, **uploaded}, now, now, caller.actor(), caller.actor())
         try:
             self._commit(doc)
         except ConditionFailed:
             self._discard(uploaded)
+            existing = self.find(key)
+            if existing is not None and _holds_stored(existing, new_files):
+                return existing  # a retried completion of an upload session that created it
             raise EditConflict(f"document {shown_id(key)} was created concurrently") from None
         except BaseException:
             self._discard(uploaded)
@@ -188,7 +196,8 @@ class DocumentService:
                 raise not_found(key)
             if guard:
                 guard(current)
-            precondition.check(current)
+            if edit.already_applied is None or not edit.already_applied(current):
+                precondition.check(current)
             return current
 
         uploaded: dict[str, FileRef] = {}
@@ -198,8 +207,10 @@ class DocumentService:
             for attempt in range(self.max_attempts):
                 if attempt:
                     current = read()
+                if edit.already_applied is not None and edit.already_applied(current):
+                    return current
                 body = edit.change(current)
-                files = {**current.files, **uploaded}
+                files = {**current.files, **edit.new_files, **uploaded}
                 if edit.attach_files and body != current.body:  # a change that declines attaches nothing
                     files.update(edit.attach_files)
                 if body is None:
@@ -221,6 +232,10 @@ class DocumentService:
                 except ConditionFailed:
                     # a lost race only if a re-read shows another version; a head a batch holds
                     # (its version unchanged) is waited for and resolved on the next read
+                    if edit.already_applied is not None:  # a concurrent retry of this edit may have won
+                        latest = committed(self.table.get_head(key))
+                        if latest is not None and edit.already_applied(latest):
+                            return latest
                     if precondition.is_set and self._moved_past(current):
                         raise EditConflict(
                             f"document {shown_id(key)} was changed by a concurrent request; re-read and retry"
@@ -242,12 +257,13 @@ class DocumentService:
         """Head and history of ``doc`` (the table refuses, naming the limit, a record it cannot hold)."""
         self.table.commit(doc.key, doc.version, doc.to_record())
 
-    def _upload(self, key: DocumentKey, new_files: dict[str, NewFile]) -> dict[str, FileRef]:
+    def _upload(self, key: DocumentKey, new_files: dict[str, NewFile | FileRef]) -> dict[str, FileRef]:
         """Store every new file before any metadata points at it; several files go concurrently.
 
         If any upload fails, the ones that succeeded are deleted again and the first error is
         raised: a version never half-references its files.
         """
+        new_files = {slot: new for slot, new in new_files.items() if isinstance(new, NewFile)}
         if not new_files:
             return {}
 
@@ -283,6 +299,12 @@ class DocumentService:
                 self.files.delete_version(ref.key, ref.version_id)
             except Exception:  # noqa: BLE001 - an orphan version is harmless; a sweeper may remove it
                 pass
+
+
+def _holds_stored(doc: Document, files: dict[str, NewFile | FileRef]) -> bool:
+    """Whether ``doc`` points at every already-stored file of ``files`` (and there is one)."""
+    stored = {slot: ref for slot, ref in files.items() if isinstance(ref, FileRef)}
+    return bool(stored) and all(doc.files.get(slot) == ref for slot, ref in stored.items())
 
 
 def committed(head: Head | None) -> Document | None:

@@ -19,6 +19,8 @@ class Settings:
     #: Actions per DynamoDB transaction (at most 100, DynamoDB's limit); lower only to exercise
     #: the multi-transaction batch protocol with small batches (tests).
     max_transaction_actions: int = 100
+    #: The largest file an upload session takes (the function's dialect sets it: MAX_UPLOAD_BYTES).
+    max_upload_bytes: int = 5 * 1024**3
     #: X-Ray tracing (the template's Tracing parameter sets POWERTOOLS_TRACE_DISABLED).
     tracing: bool = False
 
@@ -38,5 +40,6 @@ def settings() -> Settings:
         s3_endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None,
         max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "30")),
         max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
+        max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", str(5 * 1024**3))),
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
     )

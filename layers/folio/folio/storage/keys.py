@@ -69,3 +69,11 @@ def counter_key(tenant: str, kind: str) -> dict[str, Any]:
 
 def intent_key(txid: str) -> dict[str, Any]:
     return item_key(INTENTS_PK, txid)
+
+
+#: The sort key of an upload session's record, in the partition ``<tenant>#upload#<upload id>``.
+UPLOAD = "UPLOAD"
+
+
+def upload_key(tenant: str, upload_id: str) -> dict[str, Any]:
+    return item_key(f"{tenant}#upload#{upload_id}", UPLOAD)

@@ -9,6 +9,7 @@ from .config import settings
 
 if TYPE_CHECKING:
     from ..core.batches import BatchService
+    from ..core.uploads import UploadService
     from ..core import ports
 
 
@@ -31,6 +32,16 @@ def batch_service() -> BatchService:
     from .batches import BatchTable
 
     return BatchService(BatchTable(settings()))
+
+
+def upload_service() -> UploadService:
+    """Upload sessions (files of any size, DESIGN §9) over the same table and bucket."""
+    from ..core.service import utcnow
+    from ..core.uploads import UploadService
+    from .uploads import MultipartStore, UploadTable
+
+    cfg = settings()
+    return UploadService(UploadTable(cfg), MultipartStore(cfg), utcnow)
 
 
 def file_store() -> ports.FileStore:

@@ -26,6 +26,7 @@ PROBLEM_STATUS: dict[type[Exception], tuple[int, str, str]] = {
     e.DocumentNotFound: (404, "Not Found", "not-found"),
     e.EditConflict: (409, "Conflict", "edit-conflict"),
     e.IdempotencyInFlight: (409, "Conflict", "idempotency-in-flight"),
+    e.UploadClosed: (409, "Conflict", "upload-closed"),
     e.IdempotencyKeyReused: (422, "Unprocessable Content", "idempotency-key-reused"),
     e.PatchTestFailed: (409, "Conflict", "test-failed"),
     e.PreconditionFailed: (412, "Precondition Failed", "precondition-failed"),

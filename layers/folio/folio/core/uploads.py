@@ -1,0 +1,345 @@
+"""Upload sessions: a file of any size goes from the client to S3 in parts, never through a
+function, and its completion commits a version through the core like an inline upload (DESIGN §9).
+
+A session moves OPEN -> COMPLETING -> STORED -> COMMITTED (or -> ABORTED), each step a conditional
+write of its record, so that a crash between any two calls is finished by a retry:
+- COMPLETING records the parts and the multipart ETag S3 will give the object before S3 is asked
+  to complete it; a retry that finds the S3 upload gone looks the object version up by that ETag.
+- STORED records the exact S3 VersionId before the document is touched; a completion whose
+  precondition fails leaves the session STORED (nothing committed), so the client may retry with
+  a fresh precondition without sending the bytes again.
+- COMMITTED records the version; a retried completion answers that version and commits nothing.
+Two completions at once: the conditional claim lets one through; the document's own conditional
+write and ``Edit.already_applied`` keep a retry racing a slow first attempt from committing twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from .documents import Caller, Document, DocumentKey, FileRef
+from .errors import DocumentNotFound, InvalidRequest, PayloadTooLarge, UploadClosed
+
+OPEN, COMPLETING, STORED, COMMITTED, ABORTED = "OPEN", "COMPLETING", "STORED", "COMMITTED", "ABORTED"
+
+MIB = 1024 * 1024
+#: S3's bounds on a multipart upload: parts of 5 MiB to 5 GiB (the last may be smaller).
+S3_MIN_PART_BYTES = 5 * MIB
+S3_MAX_PART_BYTES = 5 * 1024 * MIB
+#: folio's part size at least, and its most parts: every part's URL fits one answer (about 600
+#: bytes each) and a client keeps a handful of parts in flight.
+MIN_PART_BYTES = 8 * MIB
+MAX_PARTS = 1000
+#: A session can be completed for a day; its part URLs are valid for an hour (resume gives fresh ones).
+SESSION_SECONDS = 24 * 3600
+PART_URL_SECONDS = 3600
+#: A COMPLETING claim older than this belongs to a completion that crashed: a retry takes it over.
+CLAIM_SECONDS = 60
+#: The part checksum S3 verifies on arrival and combines into the whole object's (FULL_OBJECT).
+CHECKSUM_ALGORITHM = "CRC64NVME"
+PART_CHECKSUM_HEADER = "x-amz-checksum-crc64nvme"
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """Where a session's file goes, as the dialect resolved it from the route that started it.
+
+    ``scope`` names that route (the customer, domain, slot ...): a session is found only through
+    a route of the same scope, so one started for another customer, domain or step is a 404.
+    ``metadata`` is what the dialect needs at completion (a create's fields, a stateToken).
+    """
+
+    key: DocumentKey
+    slot: str
+    scope: str
+    creates: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Part:
+    number: int
+    etag: str
+    size: int = 0
+    checksum: str | None = None  # base64 CRC64NVME, as S3 holds it
+
+
+@dataclass(frozen=True)
+class UploadSession:
+    upload_id: str
+    target: UploadTarget
+    object_key: str
+    multipart_id: str  # S3's UploadId
+    size: int
+    content_type: str
+    file_name: str | None
+    part_size: int
+    started: datetime
+    started_by: dict[str, Any]
+    state: str = OPEN
+    claimed: datetime | None = None
+    parts: tuple[Part, ...] = ()
+    checksum: str | None = None
+    object_etag: str | None = None
+    version_id: str | None = None
+    committed_version: int | None = None
+
+    @property
+    def tenant(self) -> str:
+        return self.target.key.tenant
+
+    @property
+    def part_count(self) -> int:
+        return max(1, math.ceil(self.size / self.part_size))
+
+    @property
+    def expires(self) -> datetime:
+        return self.started + timedelta(seconds=SESSION_SECONDS)
+
+    def part_bytes(self, number: int) -> int:
+        """How many bytes part ``number`` must hold: the part size, the last one the rest."""
+        return self.part_size if number < self.part_count else self.size - self.part_size * (self.part_count - 1)
+
+    def file_ref(self) -> FileRef:
+        return FileRef(self.object_key, self.version_id, self.size, None, self.content_type, self.file_name,
+                       self.checksum)
+
+
+@dataclass(frozen=True)
+class PartUrl:
+    number: int
+    url: str
+
+
+class UploadTable(Protocol):
+    """Session records, each found by tenant and upload id."""
+
+    def put_session(self, session: UploadSession) -> None:
+        """Store a new session (its upload id is new)."""
+
+    def get_session(self, tenant: str, upload_id: str) -> UploadSession | None: ...
+
+    def replace_session(self, session: UploadSession, expected_state: str) -> bool:
+        """Store ``session`` if the stored one is still in ``expected_state``; False when it is not."""
+
+
+class MultipartStore(Protocol):
+    """S3's multipart upload, each call bound to one key and upload."""
+
+    def create_multipart(self, key: str, content_type: str, file_name: str | None) -> str:
+        """Start a multipart upload whose parts carry CRC64NVME checksums; its UploadId."""
+
+    def presign_part(self, key: str, multipart_id: str, number: int, expires_in: int) -> str:
+        """A URL that stores part ``number`` of this upload of this key, and nothing else."""
+
+    def list_parts(self, key: str, multipart_id: str) -> list[Part] | None:
+        """The parts S3 holds, by number; None when the upload is gone (completed or aborted)."""
+
+    def complete_multipart(self, key: str, multipart_id: str, parts: list[Part], checksum: str,
+                           ) -> tuple[str, str] | None:
+        """Complete it, S3 checking the whole object's CRC64NVME: (VersionId, checksum); None when
+        the upload is gone. InvalidRequest when S3 refuses the parts or the checksum."""
+
+    def abort_multipart(self, key: str, multipart_id: str) -> None: ...
+
+    def find_version(self, key: str, etag: str) -> str | None:
+        """The VersionId of the version of ``key`` whose ETag is ``etag`` (a completion that crashed)."""
+
+    def delete_version(self, key: str, version_id: str) -> None: ...
+
+
+def part_size_for(size: int) -> int:
+    """The part size of a file of ``size`` bytes: at least 8 MiB, whole MiB, at most MAX_PARTS parts."""
+    return max(MIN_PART_BYTES, math.ceil(size / MAX_PARTS / MIB) * MIB)
+
+
+def multipart_etag(parts: list[Part]) -> str:
+    """The ETag S3 gives a completed multipart object: the MD5 of the parts' MD5s, dash, the count."""
+    try:
+        digests = b"".join(bytes.fromhex(p.etag.strip('"')) for p in parts)
+    except ValueError:
+        raise InvalidRequest("a part's etag is not the one S3 answered for it") from None
+    return f'"{hashlib.md5(digests).hexdigest()}-{len(parts)}"'  # noqa: S324 - S3's own definition
+
+
+def crc64nvme_value(checksum: Any, field_name: str = "checksum") -> str:
+    """A base64 CRC64NVME (8 bytes), as S3 writes it; InvalidRequest otherwise."""
+    if not isinstance(checksum, str):
+        raise InvalidRequest(f"{field_name} is required: the base64 CRC64NVME of the whole file",
+                             errors=[{"field": field_name, "message": "required, a base64 CRC64NVME"}])
+    try:
+        raw = base64.b64decode(checksum, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 8:
+        raise InvalidRequest(f"{field_name} must be the base64 of the file's 8-byte CRC64NVME",
+                             errors=[{"field": field_name, "message": "not a base64 CRC64NVME"}])
+    return checksum
+
+
+class UploadService:
+    """Start, resume, abort and complete upload sessions over the ports above."""
+
+    def __init__(self, table: UploadTable, store: MultipartStore, clock: Callable[[], datetime]):
+        self.table = table
+        self.store = store
+        self.clock = clock
+
+    def start(self, target: UploadTarget, caller: Caller, *, file_name: str | None, content_type: str,
+              size: int, max_bytes: int) -> tuple[UploadSession, list[PartUrl]]:
+        """A new session for a file of ``size`` bytes (at most ``max_bytes``) and every part's URL."""
+        if size > max_bytes:
+            raise PayloadTooLarge(f"the file would hold {size:,} bytes; this route takes files of at most "
+                                  f"{max_bytes:,} bytes")
+        object_key = target.key.file_key(target.slot)
+        multipart_id = self.store.create_multipart(object_key, content_type, file_name)
+        session = UploadSession(uuid.uuid4().hex, target, object_key, multipart_id, size, content_type, file_name,
+                                part_size_for(size), self.clock(), caller.actor())
+        self.table.put_session(session)
+        return session, self.part_urls(session, range(1, session.part_count + 1))
+
+    def find(self, tenant: str, upload_id: str, scope: str) -> UploadSession:
+        """The session, if it was started through a route of this ``scope`` by this tenant (else 404)."""
+        session = self.table.get_session(tenant, upload_id) if _is_upload_id(upload_id) else None
+        if session is None or session.target.scope != scope:
+            raise DocumentNotFound(f"no upload {upload_id[:64]}")
+        return session
+
+    def part_urls(self, session: UploadSession, numbers) -> list[PartUrl]:
+        return [PartUrl(n, self.store.presign_part(session.object_key, session.multipart_id, n, PART_URL_SECONDS))
+                for n in numbers]
+
+    def resume(self, session: UploadSession) -> tuple[list[Part], list[PartUrl]]:
+        """The parts S3 holds, and fresh URLs for the others (none once completion began)."""
+        if session.state != OPEN or self._expired(session):
+            return list(session.parts), []
+        held = self.store.list_parts(session.object_key, session.multipart_id)
+        if held is None:
+            return [], []
+        have = {p.number for p in held}
+        return held, self.part_urls(session, [n for n in range(1, session.part_count + 1) if n not in have])
+
+    def abort(self, session: UploadSession) -> None:
+        """Abort an open session (S3 drops its parts) or drop a stored, uncommitted file."""
+        if session.state == COMMITTED:
+            raise UploadClosed(f"upload {session.upload_id} was completed; its file is a committed version")
+        if session.state == ABORTED:
+            raise DocumentNotFound(f"no upload {session.upload_id}")
+        if session.state == COMPLETING and not self._claim_lapsed(session):
+            raise UploadClosed(f"upload {session.upload_id} is being completed")
+        if not self.table.replace_session(replace(session, state=ABORTED), session.state):
+            raise UploadClosed(f"upload {session.upload_id} changed meanwhile; read it again")
+        if session.version_id:
+            self.store.delete_version(session.object_key, session.version_id)
+        else:
+            self.store.abort_multipart(session.object_key, session.multipart_id)
+
+    def complete(self, session: UploadSession, parts: list[Part], checksum: str,
+                 commit: Callable[[FileRef], Document], committed: Callable[[int], Document]) -> Document:
+        """Complete the S3 upload (S3 checks the parts and the whole object's CRC64NVME) and commit
+        the file through ``commit`` (the dialect's write, with its precondition). A retry answers
+        the committed version through ``committed`` and commits nothing."""
+        if session.state == COMMITTED:
+            return committed(session.committed_version)
+        if session.state == ABORTED:
+            raise UploadClosed(f"upload {session.upload_id} was aborted; start a new one")
+        if self._expired(session):  # the sweeper may remove a stored file nobody committed after that
+            raise UploadClosed(f"upload {session.upload_id} expired at {session.expires.isoformat()}; "
+                               "start a new one")
+        if session.state == OPEN:
+            session = self._store(self._claim(session, parts, checksum))
+        elif session.state == COMPLETING:
+            if not self._claim_lapsed(session):
+                raise UploadClosed(f"upload {session.upload_id} is being completed by another request; "
+                                   "retry shortly")
+            session = self._store(session)  # the completion that claimed it crashed: finish its work
+        ref = session.file_ref()
+        document = commit(ref)
+        self.table.replace_session(replace(session, state=COMMITTED, committed_version=document.version), STORED)
+        return document
+
+    # ---- internals ----
+    def _expired(self, session: UploadSession) -> bool:
+        return self.clock() >= session.expires
+
+    def _claim_lapsed(self, session: UploadSession) -> bool:
+        return session.claimed is None or self.clock() - session.claimed > timedelta(seconds=CLAIM_SECONDS)
+
+    def _claim(self, session: UploadSession, parts: list[Part], checksum: str) -> UploadSession:
+        """Check the client's part list against what S3 holds, then claim the completion."""
+        held = self.store.list_parts(session.object_key, session.multipart_id)
+        if held is None:
+            raise UploadClosed(f"upload {session.upload_id} no longer exists in S3; start a new one")
+        listed = _checked_parts(session, parts, {p.number: p for p in held})
+        claimed = replace(session, state=COMPLETING, claimed=self.clock(), parts=tuple(listed),
+                          checksum=crc64nvme_value(checksum), object_etag=multipart_etag(listed))
+        if not self.table.replace_session(claimed, OPEN):
+            raise UploadClosed(f"upload {session.upload_id} is being completed by another request; retry shortly")
+        return claimed
+
+    def _store(self, session: UploadSession) -> UploadSession:
+        """COMPLETING -> STORED: S3 completes the object (or already did, before a crash)."""
+        try:
+            done = self.store.complete_multipart(session.object_key, session.multipart_id, list(session.parts),
+                                                 session.checksum)
+        except InvalidRequest:
+            self.table.replace_session(replace(session, state=OPEN, claimed=None, parts=(), checksum=None,
+                                               object_etag=None), COMPLETING)
+            raise
+        if done is None:  # completed before a crash, or aborted by the bucket's lifecycle rule
+            version_id = self.store.find_version(session.object_key, session.object_etag)
+            if version_id is None:
+                self.table.replace_session(replace(session, state=ABORTED), COMPLETING)
+                raise UploadClosed(f"upload {session.upload_id} no longer exists in S3; start a new one")
+            done = (version_id, session.checksum)
+        stored = replace(session, state=STORED, version_id=done[0], checksum=done[1] or session.checksum)
+        if not self.table.replace_session(stored, COMPLETING):
+            latest = self.table.get_session(session.tenant, session.upload_id)
+            if latest is None or latest.state not in (STORED, COMMITTED):
+                raise UploadClosed(f"upload {session.upload_id} changed meanwhile; read it again")
+            return latest
+        return stored
+
+
+def _is_upload_id(value: str) -> bool:
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
+def _checked_parts(session: UploadSession, parts: list[Part], held: dict[int, Part]) -> list[Part]:
+    """The client's part list, as S3 holds each part; InvalidRequest naming what is wrong."""
+    if not parts:
+        raise InvalidRequest("parts is required: every part's partNumber and etag, in order",
+                             errors=[{"field": "parts", "message": "required"}])
+    numbers = [p.number for p in parts]
+    if numbers != sorted(set(numbers)):
+        raise InvalidRequest("parts must be in ascending partNumber order, each once",
+                             errors=[{"field": "parts", "message": "not in ascending order"}])
+    expected = list(range(1, session.part_count + 1))
+    if numbers != expected:
+        missing = sorted(set(expected) - set(numbers))
+        raise InvalidRequest(f"the file has {session.part_count} parts; the list must name parts 1 to "
+                             f"{session.part_count}" + (f" (missing: {missing[:20]})" if missing else ""),
+                             errors=[{"field": "parts", "message": "not every part of the file"}])
+    listed: list[Part] = []
+    for part in parts:
+        stored = held.get(part.number)
+        if stored is None:
+            raise InvalidRequest(f"part {part.number} has not been uploaded",
+                                 errors=[{"field": "parts", "message": f"part {part.number} not uploaded"}])
+        if stored.etag.strip('"') != part.etag.strip('"'):
+            raise InvalidRequest(f"part {part.number}'s etag is not the one S3 answered for it",
+                                 errors=[{"field": "parts", "message": f"part {part.number}: wrong etag"}])
+        if stored.size != session.part_bytes(part.number):
+            raise InvalidRequest(f"part {part.number} holds {stored.size} bytes; the session's part size makes "
+                                 f"it {session.part_bytes(part.number)}",
+                                 errors=[{"field": "parts", "message": f"part {part.number}: wrong size"}])
+        listed.append(stored)
+    return listed
