@@ -18,21 +18,38 @@ def crc64nvme_b64(data: bytes) -> str:
     return base64.b64encode(crc64nvme(data).to_bytes(8, "big")).decode()
 
 
+def part_size_for(size: int) -> int:
+    """folio's part size when the start names none (DESIGN §9; core.uploads.part_size_for)."""
+    mib = 1024 * 1024
+    return max(8 * mib, -(-size // 1000 // mib) * mib)
+
+
+def part_checksums(data: bytes, part_size: int | None = None) -> list[str]:
+    """Each part's base64 CRC64NVME, as a start request lists them."""
+    size = part_size or part_size_for(len(data))
+    return [crc64nvme_b64(data[i:i + size]) for i in range(0, max(1, len(data)), size)]
+
+
+def start_body(data: bytes, **fields: Any) -> dict[str, Any]:
+    """A start request's JSON for ``data``: its size and part checksums, and ``fields``."""
+    return {"size": len(data), "partChecksums": part_checksums(data, fields.get("partSize")), **fields}
+
+
 def part_of(data: bytes, session: dict[str, Any], number: int) -> bytes:
     size = session["partSize"]
     return data[(number - 1) * size:number * size]
 
 
-def put_part(url: str, chunk: bytes, checksum: str | None = None) -> requests.Response:
-    headers = {"x-amz-checksum-crc64nvme": checksum if checksum is not None else crc64nvme_b64(chunk)}
-    return requests.put(url, data=chunk, headers=headers, timeout=120)
+def put_part(part: dict[str, Any], chunk: bytes) -> requests.Response:
+    """One part to its URL with the headers the session names for it (its signed checksum)."""
+    return requests.put(part["url"], data=chunk, headers=part["headers"], timeout=120)
 
 
 def upload_parts(data: bytes, session: dict[str, Any]) -> list[dict[str, Any]]:
     """Every part the session's URLs name; the part list a completion sends."""
     parts = []
     for part in session["parts"]:
-        answer = put_part(part["url"], part_of(data, session, part["partNumber"]))
+        answer = put_part(part, part_of(data, session, part["partNumber"]))
         assert answer.status_code == 200, answer.text
         parts.append({"partNumber": part["partNumber"], "etag": answer.headers["ETag"]})
     return parts

@@ -91,6 +91,9 @@ class UploadSession:
     object_etag: str | None = None
     version_id: str | None = None
     committed_version: int | None = None
+    #: each part's base64 CRC64NVME, given at the start: S3 takes a checksum header on a presigned
+    #: URL only when it is signed into it (else 403 HeadersNotSigned), so each URL binds its part's
+    part_checksums: tuple[str, ...] = ()
 
     @property
     def tenant(self) -> str:
@@ -117,6 +120,7 @@ class UploadSession:
 class PartUrl:
     number: int
     url: str
+    checksum: str  # sent as the x-amz-checksum-crc64nvme header, exactly
 
 
 class UploadTable(Protocol):
@@ -137,8 +141,9 @@ class MultipartStore(Protocol):
     def create_multipart(self, key: str, content_type: str, file_name: str | None) -> str:
         """Start a multipart upload whose parts carry CRC64NVME checksums; its UploadId."""
 
-    def presign_part(self, key: str, multipart_id: str, number: int, expires_in: int) -> str:
-        """A URL that stores part ``number`` of this upload of this key, and nothing else."""
+    def presign_part(self, key: str, multipart_id: str, number: int, checksum: str, expires_in: int) -> str:
+        """A URL that stores part ``number`` of this upload of this key, only with the header
+        ``x-amz-checksum-crc64nvme: <checksum>`` (signed into it) and bytes matching it."""
 
     def list_parts(self, key: str, multipart_id: str) -> list[Part] | None:
         """The parts S3 holds, by number; None when the upload is gone (completed or aborted)."""
@@ -156,9 +161,17 @@ class MultipartStore(Protocol):
     def delete_version(self, key: str, version_id: str) -> None: ...
 
 
-def part_size_for(size: int) -> int:
-    """The part size of a file of ``size`` bytes: at least 8 MiB, whole MiB, at most MAX_PARTS parts."""
-    return max(MIN_PART_BYTES, math.ceil(size / MAX_PARTS / MIB) * MIB)
+def part_size_for(size: int, asked: int | None = None) -> int:
+    """The part size of a file of ``size`` bytes: the client's (``asked``) when S3 and folio's part
+    count allow it, else at least 8 MiB, whole MiB, at most MAX_PARTS parts."""
+    if asked is None:
+        return max(MIN_PART_BYTES, math.ceil(size / MAX_PARTS / MIB) * MIB)
+    count = math.ceil(size / asked)
+    if asked > S3_MAX_PART_BYTES or (count > 1 and asked < S3_MIN_PART_BYTES) or count > MAX_PARTS:
+        raise InvalidRequest(f"partSize {asked} does not fit: parts of {S3_MIN_PART_BYTES} to {S3_MAX_PART_BYTES} "
+                             f"bytes (one part may be smaller when it is the only one), at most {MAX_PARTS} parts",
+                             errors=[{"field": "partSize", "message": "out of range"}])
+    return asked
 
 
 def multipart_etag(parts: list[Part]) -> str:
@@ -194,15 +207,25 @@ class UploadService:
         self.clock = clock
 
     def start(self, target: UploadTarget, caller: Caller, *, file_name: str | None, content_type: str,
-              size: int, max_bytes: int) -> tuple[UploadSession, list[PartUrl]]:
-        """A new session for a file of ``size`` bytes (at most ``max_bytes``) and every part's URL."""
+              size: int, max_bytes: int, part_checksums: list[str], part_size: int | None = None,
+              upload_id: str | None = None) -> tuple[UploadSession, list[PartUrl]]:
+        """A new session for a file of ``size`` bytes (at most ``max_bytes``) in parts of
+        ``part_size`` (folio's when None) whose CRC64NVMEs are ``part_checksums``, and every part's
+        URL (``upload_id``: only folio local's sample events choose theirs)."""
         if size > max_bytes:
             raise PayloadTooLarge(f"the file would hold {size:,} bytes; this route takes files of at most "
                                   f"{max_bytes:,} bytes")
+        part_size = part_size_for(size, part_size)
+        count = max(1, math.ceil(size / part_size))
+        if len(part_checksums) != count:
+            raise InvalidRequest(f"partChecksums must hold {count} checksums, one per part of {part_size} bytes "
+                                 f"(got {len(part_checksums)})",
+                                 errors=[{"field": "partChecksums", "message": f"{count} expected"}])
+        checksums = tuple(crc64nvme_value(c, f"partChecksums[{i}]") for i, c in enumerate(part_checksums))
         object_key = target.key.file_key(target.slot)
         multipart_id = self.store.create_multipart(object_key, content_type, file_name)
-        session = UploadSession(uuid.uuid4().hex, target, object_key, multipart_id, size, content_type, file_name,
-                                part_size_for(size), self.clock(), caller.actor())
+        session = UploadSession(upload_id or uuid.uuid4().hex, target, object_key, multipart_id, size, content_type,
+                                file_name, part_size, self.clock(), caller.actor(), part_checksums=checksums)
         self.table.put_session(session)
         return session, self.part_urls(session, range(1, session.part_count + 1))
 
@@ -214,7 +237,9 @@ class UploadService:
         return session
 
     def part_urls(self, session: UploadSession, numbers) -> list[PartUrl]:
-        return [PartUrl(n, self.store.presign_part(session.object_key, session.multipart_id, n, PART_URL_SECONDS))
+        return [PartUrl(n, self.store.presign_part(session.object_key, session.multipart_id, n,
+                                                   session.part_checksums[n - 1], PART_URL_SECONDS),
+                        session.part_checksums[n - 1])
                 for n in numbers]
 
     def resume(self, session: UploadSession) -> tuple[list[Part], list[PartUrl]]:
@@ -337,6 +362,9 @@ def _checked_parts(session: UploadSession, parts: list[Part], held: dict[int, Pa
         if stored.etag.strip('"') != part.etag.strip('"'):
             raise InvalidRequest(f"part {part.number}'s etag is not the one S3 answered for it",
                                  errors=[{"field": "parts", "message": f"part {part.number}: wrong etag"}])
+        if stored.checksum and session.part_checksums and stored.checksum != session.part_checksums[part.number - 1]:
+            raise InvalidRequest(f"part {part.number}'s CRC64NVME is not the one given when the upload started",
+                                 errors=[{"field": "parts", "message": f"part {part.number}: wrong checksum"}])
         if stored.size != session.part_bytes(part.number):
             raise InvalidRequest(f"part {part.number} holds {stored.size} bytes; the session's part size makes "
                                  f"it {session.part_bytes(part.number)}",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+#: An upload session's largest file where the environment names none (S3 takes objects of 5 TB).
+DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,8 @@ class Settings:
     #: Actions per DynamoDB transaction (at most 100, DynamoDB's limit); lower only to exercise
     #: the multi-transaction batch protocol with small batches (tests).
     max_transaction_actions: int = 100
-    #: The largest file an upload session takes (the function's dialect sets it: MAX_UPLOAD_BYTES).
-    max_upload_bytes: int = 5 * 1024**3
+    #: The largest file an upload session takes, per dialect (``<DIALECT>_MAX_UPLOAD_BYTES``).
+    max_upload_bytes: dict[str, int] = field(default_factory=dict)
     #: X-Ray tracing (the template's Tracing parameter sets POWERTOOLS_TRACE_DISABLED).
     tracing: bool = False
 
@@ -40,6 +43,7 @@ def settings() -> Settings:
         s3_endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None,
         max_write_attempts=int(env.get("FOLIO_MAX_WRITE_ATTEMPTS", "30")),
         max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
-        max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", str(5 * 1024**3))),
+        max_upload_bytes={dialect: int(env.get(f"{dialect.upper()}_MAX_UPLOAD_BYTES") or DEFAULT_MAX_UPLOAD_BYTES)
+                          for dialect in ("kyc", "dms", "capture", "crm", "artu")},
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
     )

@@ -56,7 +56,7 @@ def _session_json(session: UploadSession) -> str:
     data = {**vars(session), "target": {**vars(target), "key": list(vars(target.key).values())},
             "started": session.started.isoformat(),
             "claimed": session.claimed.isoformat() if session.claimed else None,
-            "parts": [vars(p) for p in session.parts]}
+            "parts": [vars(p) for p in session.parts], "part_checksums": list(session.part_checksums)}
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -66,7 +66,8 @@ def _session_of(text: str) -> UploadSession:
     target = UploadTarget(**{**target, "key": DocumentKey(*target["key"])})
     return UploadSession(**{**data, "target": target, "started": datetime.fromisoformat(data["started"]),
                             "claimed": datetime.fromisoformat(data["claimed"]) if data["claimed"] else None,
-                            "parts": tuple(Part(**p) for p in data["parts"])})
+                            "parts": tuple(Part(**p) for p in data["parts"]),
+                            "part_checksums": tuple(data.get("part_checksums") or ())})
 
 
 class MultipartStore:
@@ -85,11 +86,13 @@ class MultipartStore:
             raise domain_error(e, "starting the upload") from e
         return out["UploadId"]
 
-    def presign_part(self, key: str, multipart_id: str, number: int, expires_in: int) -> str:
+    def presign_part(self, key: str, multipart_id: str, number: int, checksum: str, expires_in: int) -> str:
+        """SigV4 signs ``x-amz-checksum-crc64nvme`` as a header (botocore does not hoist it into the query,
+        where S3 would ignore it): the part must carry exactly this checksum and bytes that match it."""
         try:
             return self._s3.generate_presigned_url(
                 "upload_part", Params={"Bucket": self._bucket, "Key": key, "UploadId": multipart_id,
-                                       "PartNumber": number},
+                                       "PartNumber": number, "ChecksumCRC64NVME": checksum},
                 ExpiresIn=expires_in, HttpMethod="PUT")
         except AWS_ERRORS as e:
             raise domain_error(e, "signing the part URLs") from e

@@ -4,8 +4,8 @@ completion bodies, the session's answer, and the four operations over the core's
 A session's answer is folio's own resource (no vendor documents one), so it has one shape in
 every dialect, camelCase as four of the five dialects write:
 ``{"uploadId", "state", "fileName", "contentType", "size", "partSize", "partCount", "expiresAt",
-"checksumAlgorithm": "CRC64NVME", "partHeaders": {"x-amz-checksum-crc64nvme": ...},
-"parts": [{"partNumber", "url"}], "partsReceived": [{"partNumber", "etag", "size"}]}``.
+"checksumAlgorithm": "CRC64NVME", "parts": [{"partNumber", "url", "method": "PUT", "headers":
+{"x-amz-checksum-crc64nvme": <the part's, as given at the start>}}], "partsReceived": [...]}``.
 A dialect gives each route an :class:`~folio.core.uploads.UploadTarget` (or its scope) and, for
 completion, the function that commits the stored file as its inline upload would.
 """
@@ -13,13 +13,13 @@ completion, the function that commits the stored file as its inline upload would
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core import Document, FileRef
 from ..core.errors import InvalidRequest
 from ..core.limits import INT64_MAX
 from ..core.uploads import (
-    CHECKSUM_ALGORITHM, PART_CHECKSUM_HEADER, Part, PartUrl, UploadSession, UploadTarget, crc64nvme_value,
+    CHECKSUM_ALGORITHM, MAX_PARTS, PART_CHECKSUM_HEADER, Part, PartUrl, UploadSession, UploadTarget, crc64nvme_value,
 )
 from ..storage.config import settings
 from ..storage.wiring import upload_service
@@ -35,9 +35,19 @@ def _field_error(name: str, message: str) -> InvalidRequest:
     return InvalidRequest(f"{name}: {message}", errors=[{"field": name, "message": message}])
 
 
-def start_fields(body: Any) -> tuple[str | None, str, int]:
-    """``fileName`` (optional), ``contentType`` (a media type; default application/octet-stream) and
-    ``size`` (required, bytes) of a start request's JSON object."""
+class StartFields(NamedTuple):
+    file_name: str | None
+    content_type: str
+    size: int
+    part_checksums: list[str]
+    part_size: int | None = None
+
+
+def start_fields(body: Any) -> StartFields:
+    """``fileName`` (optional), ``contentType`` (a media type; default application/octet-stream),
+    ``size`` (required, bytes), ``partSize`` (optional) and ``partChecksums`` (required: each part's
+    base64 CRC64NVME, in order; S3 takes a checksum on a presigned URL only when signed into it)
+    of a start request's JSON object."""
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object with fileName, contentType and size")
     file_name = body.get("fileName")
@@ -51,7 +61,13 @@ def start_fields(body: Any) -> tuple[str | None, str, int]:
     size = body.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= INT64_MAX:
         raise _field_error("size", "required: the file's size in bytes, at least 1")
-    return file_name, content_type, size
+    part_size = body.get("partSize")
+    if part_size is not None and (isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < 1):
+        raise _field_error("partSize", "a number of bytes (5 MiB to 5 GiB)")
+    checksums = body.get("partChecksums")
+    if not isinstance(checksums, list) or not checksums or len(checksums) > MAX_PARTS:
+        raise _field_error("partChecksums", f"required: each part's base64 CRC64NVME, in order (1 to {MAX_PARTS})")
+    return StartFields(file_name, content_type, size, checksums, part_size)
 
 
 def completion_fields(body: Any) -> tuple[list[Part], str]:
@@ -79,8 +95,8 @@ def session_view(session: UploadSession, urls: list[PartUrl], received: list[Par
         "contentType": session.content_type, "size": session.size, "partSize": session.part_size,
         "partCount": session.part_count, "expiresAt": session.expires.isoformat().replace("+00:00", "Z"),
         "checksumAlgorithm": CHECKSUM_ALGORITHM,
-        "partHeaders": {PART_CHECKSUM_HEADER: "the base64 CRC64NVME of the part's bytes"},
-        "parts": [{"partNumber": u.number, "url": u.url} for u in urls],
+        "parts": [{"partNumber": u.number, "url": u.url, "method": "PUT",
+                   "headers": {PART_CHECKSUM_HEADER: u.checksum}} for u in urls],
     }
     if received is not None:
         view["partsReceived"] = [{"partNumber": p.number, "etag": p.etag, "size": p.size} for p in received]
@@ -91,11 +107,13 @@ def session_view(session: UploadSession, urls: list[PartUrl], received: list[Par
 
 # ---- the four operations, for every dialect ----
 
-def start_upload(request: WebRequest, target: UploadTarget, fields: tuple[str | None, str, int]):
-    """201 with the new session, every part's URL, and its Location (resume, abort, complete)."""
-    file_name, content_type, size = fields
-    session, urls = upload_service().start(target, request.caller, file_name=file_name, content_type=content_type,
-                                           size=size, max_bytes=settings().max_upload_bytes)
+def start_upload(request: WebRequest, target: UploadTarget, fields: StartFields, *, dialect: str):
+    """201 with the new session, every part's URL, and its Location (resume, abort, complete);
+    ``dialect`` names the configured maximum (``<DIALECT>_MAX_UPLOAD_BYTES``)."""
+    session, urls = upload_service().start(
+        target, request.caller, file_name=fields.file_name, content_type=fields.content_type, size=fields.size,
+        max_bytes=settings().max_upload_bytes[dialect], part_checksums=fields.part_checksums,
+        part_size=fields.part_size)
     location = f"{request.raw_path.rstrip('/')}/{session.upload_id}"
     return json_response(session_view(session, urls), 201, {"Location": location, "Cache-Control": "no-store"})
 
