@@ -1,5 +1,6 @@
-"""`make bench`: cold start, the built artifact, round trips, memory, throughput and the 250-item
-batch, measured in one run and printed side by side (a benchmark, never a test)."""
+"""`make bench`: cold start, the built artifact, round trips, memory, throughput, the 250-item
+batch, multipart parsers and files of any size, measured in one run and printed side by side (a
+benchmark, never a test)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import os
 import platform
 import pstats
+import re
 import statistics
 import subprocess
 import sys
@@ -468,18 +470,144 @@ def multipart_parsers() -> None:
     print("\n(median of 3 fresh processes; peak growth is tracemalloc's peak while parsing, the body being held already)")
 
 
+# ---------------------------------------------------------------- 8: files of any size
+#: The files of section 8, each generated at run time, never committed.
+UPLOAD_SIZES = (("5 MiB", 5 * MiB), ("100 MiB", 100 * MiB), ("1 GiB", 1024 * MiB))
+_ACCESS_LINE = re.compile(r'"(GET|POST|PUT|DELETE|PATCH) (/\S*) HTTP/[\d.]+\S*" (\d{3})')
+
+
+def _peak_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM")
+
+
+def _reset_peak(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # the peak starts again from the current RSS
+
+
+class _Phase:
+    """What one phase cost the functions' process: its invocations (the gateway's access log lines,
+    each a route it ran a function for) and its peak RSS growth."""
+
+    def __init__(self, server, tpl):
+        self.server, self.tpl = server, tpl
+
+    def __enter__(self):
+        time.sleep(0.2)
+        self.seen = len(self.server.output)
+        _reset_peak(self.server.proc.pid)
+        self.before = _peak_kib(self.server.proc.pid)
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.started
+        self.growth = (_peak_kib(self.server.proc.pid) - self.before) * 1024
+        time.sleep(0.3)  # the gateway logs a request as it answers; the drain thread reads it
+        self.functions: dict[str, int] = {}
+        for line in self.server.output[self.seen:]:
+            m = _ACCESS_LINE.search(re.sub(r"\x1b\[[0-9;]*m", "", line))  # werkzeug colours a tty's lines
+            if m:
+                route = next(r for r in self.tpl.routes if r.method == m[1] and r.pattern.match(m[2].split("?")[0]))
+                name = route.function_id.removesuffix("Function")
+                self.functions[name] = self.functions.get(name, 0) + 1
+
+    def invocations(self) -> str:
+        return f"{sum(self.functions.values())} ({', '.join(f'{n} {k}' for k, n in self.functions.items())})"
+
+
+def _random_file(path: Path, size: int) -> Path:
+    with path.open("wb") as f:
+        for offset in range(0, size, 8 * MiB):
+            f.write(os.urandom(min(8 * MiB, size - offset)))
+    return path
+
+
+def uploads() -> None:
+    heading("8. Files of any size: upload sessions and downloads through the redirect (folio local, dms)")
+    import filecmp
+    import tempfile
+
+    from examples import large_upload
+    from tests.conftest import LocalServer
+
+    tpl = template()
+    with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
+        tmp = Path(tmp)
+        # S3 in a process of its own, as on AWS: the functions' process then holds only what they hold
+        (tmp / "aws").mkdir()
+        (tmp / "functions").mkdir()
+        aws = LocalServer(tmp / "aws")
+        functions = None
+        try:
+            functions = LocalServer(tmp / "functions", "--aws-endpoint", aws.s3_endpoint)
+            token = functions.token()
+            route = large_upload.dms_route(client=1, project=1)
+            warm = _random_file(tmp / "warm.bin", 5 * MiB)  # imports and clients first, not counted
+            large_upload.run(functions.url, token, warm, route, content_type="application/octet-stream")
+            warm.unlink()
+            rows = []
+            for label, size in UPLOAD_SIZES:
+                source = _random_file(tmp / f"file-{label.replace(' ', '')}.bin", size)
+                checksum_started = time.perf_counter()
+                part_size = large_upload.part_size_for(size)
+                large_upload.checksums_of(source, part_size)
+                checksum_seconds = time.perf_counter() - checksum_started
+                with _Phase(functions, tpl) as up:
+                    upload_url, upload, whole = large_upload.start(functions.url, token, source, route,
+                                                                   "application/octet-stream")
+                    done = large_upload.complete(token, upload_url, large_upload.upload_parts(source, upload),
+                                                 whole, route)
+                copy = tmp / "downloaded.bin"
+                with _Phase(functions, tpl) as down:
+                    got, got_size, answer = large_upload.download(functions.url, token, route.download(done),
+                                                                  target=copy)
+                redirect = answer.history[0] if answer.history else answer
+                through = len(redirect.content)
+                head = sum(len(k) + len(v) + 4 for k, v in redirect.headers.items())
+                identical = got == whole and got_size == size and filecmp.cmp(source, copy, shallow=False)
+                source.unlink()
+                copy.unlink()
+                rows.append([label, f"{upload['partCount']} x {upload['partSize'] // MiB} MiB",
+                             f"{checksum_seconds:.1f} s",
+                             f"{up.seconds:.1f} s ({size / MiB / up.seconds:.0f} MiB/s)", up.invocations(),
+                             f"{up.growth / MiB:.1f} MiB",
+                             f"{down.seconds:.1f} s ({size / MiB / down.seconds:.0f} MiB/s)",
+                             f"{redirect.status_code}: {through} B body, {head} B headers", down.invocations(),
+                             f"{down.growth / MiB:.1f} MiB",
+                             "yes" if identical else "NO"])
+            aws_peak = _peak_kib(aws.proc.pid) / 1024
+        finally:
+            if functions is not None:
+                functions.stop()
+            aws.stop()
+    table(rows, ["file", "parts", "client's CRC64NVMEs (part of the upload)", f"upload (start, parts {large_upload.PARALLEL_PARTS} at a time, complete)",
+                 "function invocations", "functions' peak RSS growth", "download (302, then S3)",
+                 "through a function", "invocations", "peak RSS growth", "byte-identical, CRC64NVME matching"])
+    print(f"\n(two `folio local` processes: the functions and their gateway in one, whose peak RSS (VmHWM, reset "
+          f"before each phase) is measured, and the embedded S3 in the other, as on AWS (its peak: {aws_peak:.0f} "
+          "MiB, moto holding every object in memory); a 5 MiB file first warms the functions; the client "
+          "is examples/large_upload.py, parts read from disk as they are sent)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=int(os.environ.get("FOLIO_BENCH_RUNS", "15")))
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--only-batches", action="store_true", help="section 6 alone")
     parser.add_argument("--only-multipart", action="store_true", help="section 7 alone")
+    parser.add_argument("--only-uploads", action="store_true", help="section 8 alone")
     args = parser.parse_args()
     if args.only_batches:
         in_process(1, only_batches=True)
         return 0
     if args.only_multipart:
         multipart_parsers()
+        return 0
+    if args.only_uploads:
+        uploads()
         return 0
     tpl = template()
     print(f"# folio bench ({platform.machine()}, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')})")
@@ -490,6 +618,7 @@ def main() -> int:
     in_process(max(10, args.runs * 2))
     memory()
     multipart_parsers()
+    uploads()
     return 0
 
 

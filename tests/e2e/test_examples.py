@@ -2,7 +2,7 @@
 
 import pytest
 
-from examples import artu, capture, crm, dms, kyc
+from examples import artu, capture, crm, dms, kyc, large_upload
 
 from ..support.files import JPEG, PDF
 
@@ -23,3 +23,5 @@ def test_every_example_client_works(local_server, tmp_path):
     assert capture.run(local_server.url, token)["title"] == "Notes Title"
     assert dms.run(local_server.url, token, first, second) == PDF
     assert artu.run(local_server.url, token, back)["status"] == "uploaded"
+    # through an upload session, then downloaded back with its CRC64NVME checked
+    assert large_upload.run(local_server.url, token, front, content_type="image/jpeg")["frontName"] == "front.jpg"

@@ -54,7 +54,19 @@ RARE_PATHS = {
     "s3:GetObjectVersion": ("*", "Idempotency-Key: replaying an answer too large for its record (~idempotency/*)"),
     "s3:DeleteObjectVersion": ("*", "deleting the new file version again when the metadata write that would point "
                                     "at it fails (core._discard)"),
-    "dynamodb:GetItem": ("Artu", "recovering an atomic batch a dead writer left: reading its intent"),
+    "dynamodb:GetItem": (("Artu", "SweepFiles", "DmsStartUpload"),
+                         "artu: recovering an atomic batch a dead writer left: reading its intent; the file sweeper: "
+                         "resolving an artu upload's document id; dms: a session for a new version reads the "
+                         "document (the sample starts a create)"),
+    "dynamodb:Query": ("SweepFiles", "the file sweeper: reading the versions of a document whose file versions are "
+                                     "older than the grace (the sample's objects are all young)"),
+    "s3:ListMultipartUploadParts": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
+                                    "completing an upload session: checking the client's part list against S3's"),
+    "s3:ListBucketVersions": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
+                              "completing an upload session whose first completion died after S3 completed it: "
+                              "finding the object version by its multipart ETag"),
+    "s3:AbortMultipartUpload": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
+                                "aborting an upload session that S3 still holds open"),
     "dynamodb:BatchGetItem": (("Artu", "CaptureUpdateAttachment"),
                               "artu: recovering an atomic batch (reading the heads it locked); capture: reading the "
                               "procedures when an update sets the attachment type"),
@@ -72,6 +84,12 @@ def _iam_actions(service: str, operation: str, params: dict) -> set[str]:
         return {f"dynamodb:{names[k]}" for item in params["TransactItems"] for k in item}
     if service == "s3" and operation in ("GetObject", "DeleteObject") and params.get("VersionId"):
         return {f"s3:{operation}Version"}
+    if service == "s3" and operation in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):
+        return {"s3:PutObject"}
+    if service == "s3" and operation == "ListParts":
+        return {"s3:ListMultipartUploadParts"}
+    if service == "s3" and operation == "ListObjectVersions":
+        return {"s3:ListBucketVersions"}
     return {f"{service}:{operation}"}
 
 
@@ -172,12 +190,12 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
     clients = [client("dynamodb", settings()), client("s3", settings())]
     for client in clients:
         client.meta.events.register("before-parameter-build", record)
-    def presigning(original):
+    def presigning(original, action):
         def presign(self, *args, **kwargs):
-            """The upload acts with the function's rights: s3:PutObject. Signing calls nothing (botocore
-            builds a presigned POST as if for CreateBucket), so it is not recorded."""
+            """The upload or download acts with the function's rights (s3:PutObject, s3:GetObjectVersion).
+            Signing calls nothing (botocore builds a presigned POST as if for CreateBucket): not recorded."""
             was_on = recording["on"]
-            observed.add("s3:PutObject") if was_on else None
+            observed.add(action) if was_on else None
             recording["on"] = False
             try:
                 return original(self, *args, **kwargs)
@@ -186,7 +204,8 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
         return presign
 
     for name in [n for n in vars(FileStore) if n.startswith("presign")]:  # a presigned PUT or POST
-        monkeypatch.setattr(FileStore, name, presigning(getattr(FileStore, name)))
+        monkeypatch.setattr(FileStore, name, presigning(getattr(FileStore, name),
+                                                        "s3:GetObjectVersion" if name == "presign_get" else "s3:PutObject"))
     checked, ungranted = [], []
     try:
         for lid in template.functions:
@@ -203,7 +222,8 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
                 recording["on"] = False
                 status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
                 assert "errorType" not in answer, (lid, variant, answer)
-                assert status < 400 if variant == "sample" else status in VARIANT_STATUSES, (lid, variant, answer)
+                gone = {404} if lid.endswith("AbortUploadFunction") else set()  # the sample aborted its session
+                assert status < 400 if variant == "sample" else status in VARIANT_STATUSES | gone, (lid, variant, answer)
                 if observed - granted:
                     ungranted.append(f"{lid} with {variant} calls {sorted(observed - granted)}, not granted")
                 called |= observed

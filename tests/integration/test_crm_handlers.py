@@ -180,3 +180,149 @@ def test_wrong_types_on_create_are_400(api):
     assert answer.status == 400
     assert {e["field"] for e in answer.json["errors"]} == {"Header", "IsPublished"}
     assert api.request("POST", "/api/v1/Document", json_body=[1]).status == 400
+
+
+# ---------------------------------------------------------------- content, versions, downloads (DESIGN §9)
+
+def put_content(api, data, content_type="application/pdf", doc_id=1, **headers):
+    return api.request("PUT", f"/api/v1/Document/{doc_id}/Content", body=data,
+                       headers={"Content-Type": content_type, **headers} if content_type else headers)
+
+
+def test_put_content_answers_the_entity_and_get_gives_the_bytes_back(api, created):
+    data = b"%PDF-1.7 quarterly " + bytes(range(256))
+    answer = put_content(api, data)
+    assert answer.status == 200 and answer.json["DocumentId"] == 1 and answer.headers["etag"] == '"2"'
+    assert answer.json["Header"] == created["Header"]  # the properties stay as they were
+    got = api.request("GET", "/api/v1/Document/1/Content")
+    assert got.status == 200 and got.body == data and got.headers["content-type"] == "application/pdf"
+    import hashlib
+
+    assert got.headers["etag"] == f'"{hashlib.sha256(data).hexdigest()}"'
+    # the file takes the entity's Name, its file name; a PDF is shown inline
+    assert got.headers["content-disposition"] == "inline; filename=\"Lakin-McClure\"; filename*=UTF-8''Lakin-McClure"
+
+
+def test_content_without_a_content_type_is_octets_and_a_bad_one_is_400(api, created):
+    assert put_content(api, b"\x00\x01", content_type=None).status == 200
+    got = api.request("GET", "/api/v1/Document/1/Content")
+    assert got.headers["content-type"] == "application/octet-stream" and got.body == b"\x00\x01"
+    bad = put_content(api, b"x", content_type="text/plain, text/html")
+    assert bad.status == 400 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_content_over_4_mib_is_413_naming_the_upload_session_route(api, created):
+    from folio.core.limits import MAX_FILE_BYTES
+
+    answer = put_content(api, b"x" * (MAX_FILE_BYTES + 1))
+    assert answer.status == 413 and "POST /api/v1/Document/1/Content/uploads" in answer.json["detail"]
+    assert stored(api, 1).headers["etag"] == '"1"'
+    assert put_content(api, b"x" * MAX_FILE_BYTES).status == 200  # exactly the limit is inline
+
+
+def test_content_preconditions_are_those_of_patch(api, created):
+    stale = put_content(api, b"a", **{"If-Match": '"7"'})
+    assert stale.status == 412 and stored(api, 1).headers["etag"] == '"1"'
+    assert put_content(api, b"a", **{"If-Unmodified-Since": "Mon, 01 Jan 2024 00:00:00 GMT"}).status == 412
+    assert put_content(api, b"a", **{"If-Match": '"1"'}).status == 200
+    assert api.request("GET", "/api/v1/Document/1/Content").body == b"a"
+
+
+def test_no_content_and_unknown_documents_are_404(api, created):
+    assert api.request("GET", "/api/v1/Document/1/Content").status == 404
+    assert api.request("GET", "/api/v1/Document/5/Content").status == 404
+    assert api.request("GET", "/api/v1/Document/5/Version").status == 404
+    assert put_content(api, b"x", doc_id=5).status == 404
+    assert api.request("GET", "/api/v1/Document/abc/Content").status == 400
+
+
+def test_version_list_has_one_version_info_per_content_check_in(api, created):
+    assert api.request("GET", "/api/v1/Document/1/Version").json == []
+    put_content(api, b"first", "text/plain")
+    api.request("PATCH", "/api/v1/Document/1", json_body={"Header": "renamed"})  # no content: no VersionInfo
+    put_content(api, b"second version", "text/plain")
+    answer = api.request("GET", "/api/v1/Document/1/Version")
+    assert answer.status == 200
+    versions = answer.json
+    assert [v["VersionId"] for v in versions] == ["2", "4"]
+    from folio.dialects.crm.answers import VersionInfo
+
+    for info in versions:
+        VersionInfo.model_validate(info)
+        assert info["DocumentId"] == 1 and info["CheckedInByName"] == "Ada Lovelace"
+        assert info["ExternalReference"] == "Lakin-McClure"
+    assert versions[1]["ExtraFields"]["Size"] == str(len(b"second version"))
+    # each VersionId reads the content that version checked in
+    first = api.request("GET", "/api/v1/Document/1/Content", query="versionId=2")
+    assert first.status == 200 and first.body == b"first"
+    assert api.request("GET", "/api/v1/Document/1/Content", query="versionId=3").body == b"first"
+    assert api.request("GET", "/api/v1/Document/1/Content").body == b"second version"
+    for unknown in ("9", "0", "x", "99999999999999999999"):
+        assert api.request("GET", "/api/v1/Document/1/Content", query=f"versionId={unknown}").status == 404
+
+
+def test_redirect_on_request_names_the_exact_version_and_the_served_headers(api, aws, created):
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+
+    put_content(api, b"<html>old</html>", "text/html")
+    doc = put_content(api, b"<html>mine</html>", "text/html")
+    assert doc.status == 200
+    answer = api.request("GET", "/api/v1/Document/1/Content", query="redirect=true")
+    assert answer.status == 302 and answer.body == b"" and answer.headers["cache-control"] == "no-store"
+    location = answer.headers["location"]
+    query = parse_qs(urlsplit(location).query)
+    versions = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=f"{DEFAULT_CLAIMS['tenant']}/crm-document/1/content")["Versions"]
+    latest = next(v["VersionId"] for v in versions if v["IsLatest"])
+    assert query["versionId"] == [latest]
+    assert query["response-content-type"] == ["text/html"]
+    # an active type is an attachment, with the same rule as inline answers
+    assert query["response-content-disposition"] == ["attachment; filename=\"Lakin-McClure\"; "
+                                                     "filename*=UTF-8''Lakin-McClure"]
+    fetched = requests.get(location)  # moto serves the presigned URL in process
+    assert fetched.status_code == 200 and fetched.content == b"<html>mine</html>"
+    assert fetched.headers["content-disposition"].startswith("attachment;")
+    for value, status in (("false", 200), ("0", 200), ("1", 302), ("TRUE", 302), ("maybe", 400)):
+        assert api.request("GET", "/api/v1/Document/1/Content", query=f"redirect={value}").status == status, value
+
+
+def test_a_5_mib_file_is_302_never_read_and_s3_serves_it_ranges_included(api, aws, created, monkeypatch):
+    """A file above the inline threshold (an upload session's object, committed through the same
+    put_content as inline bytes) answers 302; the function never reads it."""
+    import hashlib
+
+    import requests
+
+    from folio.core import DocumentKey, FileRef
+    from folio.dialects.crm import operations
+    from folio.storage.files import FileStore
+    from folio.web.request import WebRequest
+
+    data = hashlib.sha256(b"seed").digest() * (5 * 2**20 // 32)
+    key = DocumentKey(DEFAULT_CLAIMS["tenant"], "crm-document", "1").file_key("content")
+    stored_object = FileStore().put(key, data, "application/pdf")
+    ref = FileRef(stored_object.key, stored_object.version_id, stored_object.size, None, "application/pdf",
+                  "report – Q4.pdf", crc64nvme="AAAAAAAAAAA=")
+    _, event = api.event("PUT", "/api/v1/Document/1/Content")
+    doc = operations.put_content(WebRequest(event), "1", ref)
+    assert doc.version == 2 and doc.files["content"] == ref
+
+    with monkeypatch.context() as patched:
+        patched.setattr(FileStore, "get", lambda *a, **k: pytest.fail("a large file must not be read"))
+        answer = api.request("GET", "/api/v1/Document/1/Content")
+    assert answer.status == 302 and answer.headers["cache-control"] == "no-store"
+    location = answer.headers["location"]
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(location).query)
+    assert query["versionId"] == [stored_object.version_id] and query["response-content-type"] == ["application/pdf"]
+    assert query["response-content-disposition"] == [  # RFC 6266: an ASCII fallback and the exact UTF-8 name
+        "inline; filename=\"report _ Q4.pdf\"; filename*=UTF-8''report%20%E2%80%93%20Q4.pdf"]
+    whole = requests.get(location)
+    assert whole.status_code == 200 and whole.content == data
+    part = requests.get(location, headers={"Range": "bytes=1048576-1048675"})
+    assert part.status_code == 206 and part.content == data[1048576:1048676]
+    # the version list copes with a file that has no SHA-256 (its ETag is the CRC64NVME's)
+    info = api.request("GET", "/api/v1/Document/1/Version").json[0]
+    assert info["ExtraFields"]["ETag"] == ref.etag and info["ExtraFields"]["Size"] == str(len(data))

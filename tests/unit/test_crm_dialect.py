@@ -195,3 +195,89 @@ def test_a_patch_over_the_operation_cap_is_413_before_it_becomes_operations(patc
 def test_a_merge_patch_of_exactly_the_cap_is_applied():
     patch = {"CustomFields": {f"k{i}": i for i in range(constants.MAX_OPERATIONS - 1)}}
     assert len(DocumentPatch(patch).apply(doc())["CustomFields"]) == constants.MAX_OPERATIONS - 1
+
+
+# ---------------------------------------------------------------- content and downloads (no AWS)
+
+CLAIMS = {"requestContext": {"authorizer": {"jwt": {"claims": {"tenant": "acme", "sub": "u1"}}}}}
+
+
+def content_request(body: bytes, content_type: str | None = None) -> WebRequest:
+    import base64
+
+    headers = {"content-type": content_type} if content_type is not None else {}
+    return WebRequest({**CLAIMS, "headers": headers, "body": base64.b64encode(body).decode(), "isBase64Encoded": True})
+
+
+def test_content_sent_is_the_raw_body_with_its_parsed_media_type():
+    from folio.core.limits import MAX_FILE_BYTES
+
+    sent = operations.content_sent(content_request(b"\x00bytes", "Text/Plain; Charset=UTF-8; x=y"), "7")
+    assert (sent.data, sent.content_type, sent.file_name) == (b"\x00bytes", "text/plain; charset=utf-8", None)
+    assert operations.content_sent(content_request(b"x"), "7").content_type == constants.DEFAULT_CONTENT_TYPE
+    assert operations.content_sent(content_request(b"x", " "), "7").content_type == constants.DEFAULT_CONTENT_TYPE
+    with pytest.raises(InvalidRequest, match="one media type"):
+        operations.content_sent(content_request(b"x", "text/plain, text/html"), "7")
+    with pytest.raises(PayloadTooLarge, match=r"POST /api/v1/Document/7/Content/uploads"):
+        operations.content_sent(content_request(b"x" * (MAX_FILE_BYTES + 1), "application/pdf"), "7")
+    assert len(operations.content_sent(content_request(b"x" * MAX_FILE_BYTES), "7").data) == MAX_FILE_BYTES
+    with pytest.raises(InvalidRequest):  # the id is checked before the body
+        operations.content_sent(content_request(b"x" * (MAX_FILE_BYTES + 1)), "0")
+
+
+def versioned(version, content=None, body=None):
+    from dataclasses import replace
+
+    files = {constants.CONTENT_SLOT: content} if content else {}
+    return replace(doc(body, version), files=files)
+
+
+def test_version_infos_are_the_versions_that_checked_content_in():
+    from folio.core import FileRef
+    from folio.dialects.crm.mapping import content_versions, version_info
+
+    a = FileRef("k", "s3-a", 3, "ab" * 32, "text/plain", "a.txt")
+    b = FileRef("k", "s3-b", 5, None, "application/pdf", None, crc64nvme="AAAAAAAAAAE=")
+    history = [versioned(1), versioned(2, a), versioned(3, a, {"Header": "renamed"}), versioned(4, b), versioned(5, b)]
+    assert [d.version for d in content_versions(history)] == [2, 4]
+    info = version_info(history[3])
+    from folio.dialects.crm.answers import VersionInfo
+
+    VersionInfo.model_validate(info)
+    assert info == {"ExternalReference": None, "DocumentId": 7, "VersionId": "4",
+                    "CheckedInDate": "2026-01-02T03:04:05.600000Z", "CheckedInByName": "u2",
+                    "CheckedInByAssociateId": None, "Description": None, "DisplayText": "Version 4",
+                    "ExtraFields": {"ContentType": "application/pdf", "Size": "5", "ETag": '"crc64nvme-0000000000000001"'}}
+    assert version_info(history[1])["DisplayText"] == "Version 2 (a.txt)"
+
+
+def test_inline_or_redirect_is_decided_by_size_and_the_query():
+    from folio.core import FileRef
+    from folio.web.responses import INLINE_FILE_BYTES, answers_inline, redirect_asked
+
+    small, large = (FileRef("k", "v", size, "00", "image/png") for size in (INLINE_FILE_BYTES, INLINE_FILE_BYTES + 1))
+    assert answers_inline(small) and not answers_inline(large)
+    assert not answers_inline(small, redirected=True) and not answers_inline(large, redirected=True)
+    for raw, asked in (("true", True), ("1", True), (" TRUE ", True), ("false", False), ("0", False)):
+        assert redirect_asked(WebRequest({"queryStringParameters": {"redirect": raw}})) is asked
+    assert redirect_asked(WebRequest({})) is False
+    with pytest.raises(InvalidRequest, match="redirect must be true or false"):
+        redirect_asked(WebRequest({"queryStringParameters": {"redirect": "yes please"}}))
+
+
+@pytest.mark.parametrize("stored_type, name, media_type, disposition", [
+    ("application/pdf", "Bericht – Q4.pdf", "application/pdf",
+     "inline; filename=\"Bericht _ Q4.pdf\"; filename*=UTF-8''Bericht%20%E2%80%93%20Q4.pdf"),
+    ("text/html", 'a"b.html', "text/html", "attachment; filename=\"a_b.html\"; filename*=UTF-8''a%22b.html"),
+    ("image/svg+xml", None, "image/svg+xml", "attachment"),
+    ("not a type", "x.bin", "application/octet-stream", "attachment; filename=\"x.bin\"; filename*=UTF-8''x.bin"),
+])
+def test_redirect_and_inline_answers_share_one_disposition_rule(stored_type, name, media_type, disposition):
+    from folio.web.responses import file_redirect, file_response, served_headers
+
+    assert served_headers(stored_type, name)[:2] == (media_type, disposition)
+    inline = file_response(b"x", stored_type, '"e"', name)
+    assert inline.headers["Content-Disposition"] == disposition and inline.headers["Content-Type"] == media_type
+    redirect = file_redirect("https://bucket.s3.amazonaws.com/k?versionId=v")
+    assert redirect.status_code == 302 and redirect.headers == {
+        "Location": "https://bucket.s3.amazonaws.com/k?versionId=v", "Cache-Control": "no-store"}

@@ -124,6 +124,10 @@ class FileStore(Protocol):
     def presign_put(self, key: str, content_type: str, expires_in: int) -> str:
         """A URL that lets its holder store this one key, with this content type, until it expires."""
 
+    def presign_get(self, key: str, version_id: str, content_type: str, content_disposition: str,
+                    expires_in: int) -> str:
+        """A URL that lets its holder read this one object version, answered with these headers, until it expires."""
+
 
 class BatchTable(DocumentTable, Protocol):
     """The storage half of the atomic batch protocol (see :mod:`folio.core.batches`): many heads in

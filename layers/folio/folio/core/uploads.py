@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from .documents import Caller, Document, DocumentKey, FileRef
-from .errors import DocumentNotFound, InvalidRequest, PayloadTooLarge, UploadClosed
+from .errors import DocumentNotFound, FolioError, InvalidRequest, PayloadTooLarge, UploadClosed
 
 OPEN, COMPLETING, STORED, COMMITTED, ABORTED = "OPEN", "COMPLETING", "STORED", "COMMITTED", "ABORTED"
 
@@ -41,8 +41,9 @@ MAX_PARTS = 1000
 #: A session can be completed for a day; its part URLs are valid for an hour (resume gives fresh ones).
 SESSION_SECONDS = 24 * 3600
 PART_URL_SECONDS = 3600
-#: A COMPLETING claim older than this belongs to a completion that crashed: a retry takes it over.
-CLAIM_SECONDS = 60
+#: A COMPLETING claim older than this belongs to a completion that died (a function runs at most
+#: 29 s, the template's Timeout): a retry takes it over.
+CLAIM_SECONDS = 35
 #: The part checksum S3 verifies on arrival and combines into the whole object's (FULL_OBJECT).
 CHECKSUM_ALGORITHM = "CRC64NVME"
 PART_CHECKSUM_HEADER = "x-amz-checksum-crc64nvme"
@@ -286,9 +287,11 @@ class UploadService:
                 raise UploadClosed(f"upload {session.upload_id} is being completed by another request; "
                                    "retry shortly")
             session = self._store(session)  # the completion that claimed it crashed: finish its work
-        ref = session.file_ref()
-        document = commit(ref)
-        self.table.replace_session(replace(session, state=COMMITTED, committed_version=document.version), STORED)
+        document = commit(session.file_ref())
+        try:  # the version is committed: a retry finds it through Edit.already_applied even if this fails
+            self.table.replace_session(replace(session, state=COMMITTED, committed_version=document.version), STORED)
+        except FolioError:
+            pass
         return document
 
     # ---- internals ----

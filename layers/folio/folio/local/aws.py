@@ -66,8 +66,9 @@ def _ttl_enabled(dynamodb, table: str, attribute: str) -> bool:
     return described.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and described.get("AttributeName") == attribute
 
 
-def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
-    """A lifecycle rule of CloudFormation's (AWS::S3::Bucket Rule) in the S3 API's words."""
+def _lifecycle_rule(rule: dict[str, Any], resolve=lambda value: value) -> dict[str, Any]:
+    """A lifecycle rule of CloudFormation's (AWS::S3::Bucket Rule) in the S3 API's words; ``resolve``
+    gives the value of a template parameter the rule refers to (!Ref)."""
     expiration = {"Days": rule.get("ExpirationInDays"), "Date": rule.get("ExpirationDate"),
                   "ExpiredObjectDeleteMarker": rule.get("ExpiredObjectDeleteMarker")}
     noncurrent = rule.get("NoncurrentVersionExpiration") or {}
@@ -80,7 +81,8 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         "NoncurrentVersionExpiration": {"NoncurrentDays": noncurrent["NoncurrentDays"],
                                         "NewerNoncurrentVersions": noncurrent.get("NewerNoncurrentVersions")}
         if noncurrent else None,
-        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": aborted["DaysAfterInitiation"]} if aborted else None,
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": int(resolve(aborted["DaysAfterInitiation"]))}
+        if aborted else None,
     })
 
 
@@ -152,7 +154,7 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
         if "LifecycleConfiguration" in props:
             optional(f"{name}: lifecycle rules", s3.put_bucket_lifecycle_configuration, Bucket=name,
-                     LifecycleConfiguration={"Rules": [_lifecycle_rule(rule)
+                     LifecycleConfiguration={"Rules": [_lifecycle_rule(rule, template.resolve)
                                                        for rule in props["LifecycleConfiguration"]["Rules"]]})
         if "BucketEncryption" in props:
             # CloudFormation says ServerSideEncryptionByDefault where the S3 API says Apply...
@@ -181,10 +183,14 @@ class EmbeddedAws:
             def log_request(self, *args, **kwargs):  # the gateway logs requests; AWS calls are noise
                 pass
 
+        from .s3_integrity import Credentials, S3Integrity
+
         use_local_credentials()
         app = DomainDispatcherApplication(create_backend_app)
         if on_object_created is not None:
             app = ObjectCreatedTap(app, on_object_created)
+        # outermost: S3's checks of signatures, forms and checksums before moto (or the tap) sees a request
+        app = S3Integrity(app, Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY))
         self._server = make_server(host, port, app, threaded=False, request_handler=QuietHandler)
         self.endpoint_url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-aws", daemon=True)
@@ -316,8 +322,9 @@ class LocalAws:
 
 class ObjectCreatedTap:
     """WSGI middleware around moto: notices each object S3 stored (a PUT of a key that answered
-    200, or a presigned POST form, whose policy it checks first: :mod:`.s3_forms`), as S3's
-    ObjectCreated notifications do; moto's server does not deliver them itself."""
+    200, or a presigned POST form, which :class:`.s3_integrity.S3Integrity` around it has read and
+    checked: :mod:`.s3_forms`), as S3's ObjectCreated notifications do; moto's server does not
+    deliver them itself."""
 
     _NOT_OBJECT_PUTS = ("uploadId", "partNumber", "tagging", "acl", "retention", "legal-hold", "versioning",
                         "encryption", "publicAccessBlock", "policy", "ownershipControls", "notification")
@@ -327,12 +334,9 @@ class ObjectCreatedTap:
         self.callback = callback
 
     def __call__(self, environ, start_response):
-        from .s3_forms import read_form
+        from .s3_integrity import FORM_UPLOAD
 
-        form, refused = read_form(environ)  # a presigned POST: its policy checked as S3 does
-        if refused is not None:
-            start_response(refused[0], [("Content-Type", "application/xml")])
-            return [refused[1]]
+        form = environ.get(FORM_UPLOAD)  # a presigned POST form, its signature and policy already checked
         seen: dict[str, Any] = {}
 
         def capture(status, headers, exc_info=None):

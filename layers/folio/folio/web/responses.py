@@ -1,13 +1,30 @@
-"""Answers every dialect writes the same way: JSON, 201 with Location, exact file bytes."""
+"""Answers every dialect writes the same way: JSON, 201 with Location, a stored file (its exact
+bytes when small, else a redirect that lets S3 serve them)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import FileRef
+from ..core.errors import InvalidRequest
+from ..core.limits import MAX_FILE_BYTES
 from .media import served_as
+
+if TYPE_CHECKING:
+    from ..core.ports import FileStore
+    from .request import WebRequest
+
+#: The largest file a function answers itself (the inline upload limit: base64 makes it about
+#: 5.6 MB, under Lambda's 6 MB answer); a larger one is a 302 to a presigned S3 GET, never read.
+INLINE_FILE_BYTES = MAX_FILE_BYTES
+#: The query parameter by which a client asks for the redirect whatever the size (``?redirect=true``).
+REDIRECT_PARAMETER = "redirect"
+_REDIRECT_VALUES = {"true": True, "1": True, "false": False, "0": False}
+#: How long a download URL is valid: enough to start reading (S3 serves a read begun in time to
+#: its end); the URL is a credential, so not long.
+DOWNLOAD_URL_SECONDS = 300
 
 
 def iso_utc(value: datetime, timespec: str = "milliseconds") -> str:
@@ -34,19 +51,65 @@ def content_disposition(disposition_type: str, file_name: str | None) -> str:
     return f"{disposition_type}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
+def served_headers(content_type: str, file_name: str | None) -> tuple[str, str, str]:
+    """The Content-Type, Content-Disposition and Content-Security-Policy a stored file is served
+    with, inline or through S3 alike: a type a browser would run is an ``attachment`` (web.media)."""
+    media_type, disposition_type, policy = served_as(content_type)
+    return media_type, content_disposition(disposition_type, file_name), policy
+
+
 def file_response(data: bytes, content_type: str, etag: str, file_name: str | None = None):
     """The exact bytes of one stored file version, with its type, a strong ETag and its name; a type
     a browser would run is an ``attachment``, and nothing served runs in folio's origin (web.media)."""
     from aws_lambda_powertools.event_handler import Response
 
-    media_type, disposition_type, policy = served_as(content_type)
+    media_type, disposition, policy = served_headers(content_type, file_name)
     return Response(
         status_code=200,
         content_type=media_type,
         body=data,  # bytes: the resolver answers base64 with isBase64Encoded
-        headers={"ETag": etag, "Content-Disposition": content_disposition(disposition_type, file_name),
+        headers={"ETag": etag, "Content-Disposition": disposition,
                  "X-Content-Type-Options": "nosniff", "Content-Security-Policy": policy},
     )
+
+
+def redirect_asked(request: WebRequest) -> bool:
+    """Whether ``?redirect=true`` (or ``1``) asks for the redirect whatever the size; 400 for a value
+    that is neither true/1 nor false/0."""
+    raw = request.query.get(REDIRECT_PARAMETER)
+    if raw is None:
+        return False
+    asked = _REDIRECT_VALUES.get(raw.strip().lower())
+    if asked is None:
+        raise InvalidRequest(f"{REDIRECT_PARAMETER} must be true or false, got {raw[:40]!r}",
+                             errors=[{"field": REDIRECT_PARAMETER, "message": "true or false"}])
+    return asked
+
+
+def answers_inline(ref: FileRef, redirected: bool = False) -> bool:
+    """Whether a function answers this file itself: it is small and no redirect was asked for."""
+    return not redirected and ref.size <= INLINE_FILE_BYTES
+
+
+def file_redirect(url: str):
+    """302 to a presigned GET: S3 serves the bytes and ranges. ``no-store``: the URL is a credential."""
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(status_code=302, body="", headers={"Location": url, "Cache-Control": "no-store"})
+
+
+def file_download(ref: FileRef, request: WebRequest, files: FileStore | None = None):
+    """One stored file version: its bytes when :func:`answers_inline`, else a 302 to a presigned S3
+    GET of that exact VersionId, answered with the same type and disposition. A file above the
+    threshold is never read by the function."""
+    if files is None:
+        from ..storage.wiring import file_store
+
+        files = file_store()
+    if answers_inline(ref, redirect_asked(request)):
+        return stored_file(files.get(ref.key, ref.version_id), ref)
+    media_type, disposition, _ = served_headers(ref.content_type, ref.file_name)
+    return file_redirect(files.presign_get(ref.key, ref.version_id, media_type, disposition, DOWNLOAD_URL_SECONDS))
 
 
 def created(view: Any, *, location: str | None, etag: str, content_type: str = "application/json"):
@@ -60,3 +123,23 @@ def created(view: Any, *, location: str | None, etag: str, content_type: str = "
 def stored_file(data: bytes, ref: FileRef):
     """One stored file version's exact bytes: its type, its SHA-256 as a strong ETag, its name."""
     return file_response(data, ref.content_type, ref.etag, ref.file_name)
+
+
+def download_openapi(description: str) -> dict[str, Any]:
+    """The OpenAPI operation of a file route: ``?redirect=true``, 200 with the bytes, 302 to S3."""
+    from .openapi import binary_response
+
+    return {
+        "parameters": [{"name": REDIRECT_PARAMETER, "in": "query", "required": False,
+                        "schema": {"type": "boolean", "default": False},
+                        "description": f"true: answer 302 to a presigned S3 GET whatever the size (files above "
+                                       f"{INLINE_FILE_BYTES // 2**20} MiB always are); S3 then serves Range requests"}],
+        "responses": {
+            "200": binary_response(f"{description}, inline (at most {INLINE_FILE_BYTES // 2**20} MiB)"),
+            "302": {"description": f"{description}, from S3: Location is a presigned GET of that exact version, "
+                                   f"valid {DOWNLOAD_URL_SECONDS} seconds, answered with the file's media type and "
+                                   "Content-Disposition (a credential: not cached)",
+                    "headers": {"Location": {"schema": {"type": "string", "format": "uri"}},
+                                "Cache-Control": {"schema": {"type": "string", "enum": ["no-store"]}}}},
+        },
+    }

@@ -11,6 +11,9 @@ MAX_ITEMS = 250
 #: The file slot of an upload; the S3 key ends with it, and template.yaml's notification
 #: filter (suffix ``/artu-upload``) sends only those keys to the record-upload function.
 UPLOAD_SLOT = "artu-upload"
+#: The file slot of the document's recorded file (the upload object version it points at),
+#: which ``GET /documents/{id}/file`` answers.
+FILE_SLOT = "file"
 #: How long a presigned upload URL is valid.
 UPLOAD_URL_SECONDS = 300
 #: The largest file an upload may carry (100 MiB): the presigned POST's bound when ``upload-url``

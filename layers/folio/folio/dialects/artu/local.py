@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from ...core import Caller, Document
-from ...storage.wiring import batch_service
+from ...storage.wiring import batch_service, file_store
 from ...web.request import WebRequest
 from ...web.s3_events import object_key
-from .mapping import upload_target
-from .operations import batch_item, environment, find_by_id
+from .constants import FILE_SLOT
+from .mapping import Arrival, upload_key, upload_target
+from .operations import batch_item, environment, find_by_id, record_arrival
+
+#: The file folio local stores for the samples (a JPEG's first bytes, then text).
+_SAMPLE_FILE = (b"\xff\xd8\xff\xe0" + b"sample ine front" * 62, "image/jpeg")
 
 
 def _artu_document(env: str, document_id: str, caller: Caller) -> Document:
@@ -36,7 +40,21 @@ def prepare_object(key: str) -> tuple[bytes, str] | None:
         return None
     tenant, env, document_id = target
     _artu_document(env, document_id, Caller(tenant=tenant, sub="folio-invoke", name="folio invoke"))
-    return b"\xff\xd8\xff\xe0" + b"sample ine front" * 62, "image/jpeg"
+    return _SAMPLE_FILE
 
 
-PREPARERS = {"ArtuGetDocumentFunction": prepare, "ArtuCreateUploadUrlFunction": prepare}
+def prepare_with_file(request: WebRequest) -> None:
+    """The document (as :func:`prepare`) with a file recorded, as if it arrived through its upload URL."""
+    document_id = request.path.get("id")
+    if not document_id:
+        return
+    env, caller = environment(request), request.caller
+    doc = _artu_document(env, document_id, caller)
+    if FILE_SLOT not in doc.files:
+        key = upload_key(caller.tenant, env, doc.body["id"])
+        stored = file_store().put(key, *_SAMPLE_FILE)
+        record_arrival(Arrival(caller.tenant, env, doc.body["id"], key, stored.version_id, sequencer="1"))
+
+
+PREPARERS = {"ArtuGetDocumentFunction": prepare, "ArtuCreateUploadUrlFunction": prepare,
+             "ArtuGetDocumentFileFunction": prepare_with_file}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...web.openapi import PROBLEM, model_schema
+from ...web.responses import download_openapi
 from .constants import ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
 
 
@@ -31,6 +32,8 @@ def operations() -> dict[str, dict[str, Any]]:
                 "oneOf": [model_schema(DocumentData, mode="serialization"),
                           model_schema(LookupAnswer, mode="serialization")]}),
                 "headers": {"ETag": {"description": "GET /documents/{id} only", "schema": {"type": "string"}}}}}},
+        "ArtuGetDocumentFileFunction": (download := download_openapi("The document's file")) | {
+            "parameters": [env, *download["parameters"]]},
         "ArtuCreateUploadUrlFunction": {
             "parameters": [env],
             # parsed without pydantic (the function stays light): operations.upload_request

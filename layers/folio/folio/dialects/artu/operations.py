@@ -21,7 +21,7 @@ from ...web.request import WebRequest
 from ...web.media import parse_media_type
 from ...web.validation import field_errors
 from ...web.s3_events import ObjectCreated
-from .constants import ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_ITEMS, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
+from .constants import ENVIRONMENTS, FILE_SLOT, MAX_FILENAME_BYTES, MAX_ITEMS, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
 from .mapping import (Arrival, alias, arrival_change, arrival_refused, arrivals, document_key, item_change,
                       upload_key)
 
@@ -63,6 +63,17 @@ def get_by_id(tenant: str, env: str, document_id: str) -> Document:
 def get_document(request: WebRequest, document_id: str) -> Document:
     caller = request.caller  # no token is a 401 before any 400
     return get_by_id(caller.tenant, environment(request), document_id)
+
+
+def get_file(request: WebRequest, document_id: str) -> FileRef:
+    """The file recorded on the document (read scoping as GET /documents/{id}: the tenant and
+    X-Environment); 404 until a file arrived."""
+    doc = get_document(request, document_id)
+    ref = doc.files.get(FILE_SLOT)
+    if ref is None:
+        raise DocumentNotFound(f"document {document_id} has no file yet (status {doc.body.get('status')}); "
+                               f"POST /documents/{document_id}/upload-url gives the upload")
+    return ref
 
 
 def lookup_documents(request: WebRequest) -> list[Document]:
@@ -230,7 +241,7 @@ def record_arrival(arrival: Arrival) -> FileRef | None:
         return None
     ref = FileRef(stored.key, stored.version_id, stored.size, stored.sha256, stored.content_type,
                   stored.file_name or doc.body.get("filename"))
-    document_service().update(doc.key, Edit(arrival_change(ref, arrival.sequencer), attach_files={"file": ref}),
+    document_service().update(doc.key, Edit(arrival_change(ref, arrival.sequencer), attach_files={FILE_SLOT: ref}),
                               uploader)
     logger.info("upload recorded", extra={**asdict(arrival), "size": stored.size, "sha256": stored.sha256})
     return ref

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ...core import Caller, NewFile
+from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
 from .constants import BATCH_KIND, CONTENT_SLOT, DEFAULT_TENANT
 from .mapping import attachment_key, document_key, new_document_body
 from .procedures import DEMO_PROCEDURE, Procedures
+from .uploads import scope_of
 
 
 def seed(documents) -> None:
@@ -40,7 +42,25 @@ def prepare(request: WebRequest) -> None:
 
 
 PREPARERS = {name: prepare for name in ("CaptureAddAttachmentFunction", "CaptureGetAttachmentFunction",
-                                        "CaptureGetAttachmentContentFunction", "CaptureUpdateAttachmentFunction")}
+                                        "CaptureGetAttachmentContentFunction", "CaptureUpdateAttachmentFunction",
+                                        "CaptureStartUploadFunction")}
+
+#: The content an upload session's sample event sends (``.../attachments/{attId}/content/uploads/{uploadId}``).
+SESSION_SAMPLE = NewFile(b"Scanned invoice notes\n" * 64, "text/plain", "notes-scan.txt")
+
+
+def upload_session(request: WebRequest) -> tuple[UploadTarget, NewFile]:
+    """The session of a sample event, its document and attachment prepared; the completion's body
+    carries the stateToken (none given at the start)."""
+    prepare(request)
+    key = attachment_key(request.caller.tenant, request.path["attId"])
+    target = UploadTarget(key, CONTENT_SLOT, scope_of(request, request.path["docId"], request.path["attId"]),
+                          metadata={"fields": {}, "stateToken": None})
+    return target, SESSION_SAMPLE
+
+
+UPLOAD_SESSIONS = {name: upload_session for name in ("CaptureGetUploadFunction", "CaptureAbortUploadFunction",
+                                                     "CaptureCompleteUploadFunction")}
 
 
 def describe(base_url: str, token: str) -> list[str]:

@@ -111,13 +111,7 @@ def attachment_request(form: FormData, *, update: bool) -> AttachmentRequest:
     (``stateToken`` required) asks for; other attributes of the part are ignored."""
     form.only(*ATTACHMENT_PARTS)
     values = form.require("attachment").json_object()
-    changes: dict[str, Any] = {}
-    if "title" in values:
-        changes["title"] = _text(values["title"], "title", nullable=False)
-    if "comment" in values:
-        changes["comment"] = _text(values["comment"], "comment", nullable=True)
-    if "type" in values:
-        changes["type"] = values["type"]
+    changes = attachment_fields(values)
     token = values.get("stateToken")
     if update and not (isinstance(token, str) and token):
         raise InvalidRequest("the attachment object must contain its stateToken",
@@ -126,6 +120,19 @@ def attachment_request(form: FormData, *, update: bool) -> AttachmentRequest:
     if not update and "title" not in changes:
         changes["title"] = content.file_name
     return AttachmentRequest(changes, token if update else None, content)
+
+
+def attachment_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """``title``, ``comment`` and ``type`` (a reference, resolved against the procedure) of an
+    ``attachment`` object (a part, or an upload session's start); other attributes are ignored."""
+    changes: dict[str, Any] = {}
+    if "title" in values:
+        changes["title"] = _text(values["title"], "title", nullable=False)
+    if "comment" in values:
+        changes["comment"] = _text(values["comment"], "comment", nullable=True)
+    if "type" in values:
+        changes["type"] = values["type"]
+    return changes
 
 
 def _text(value: Any, name: str, *, nullable: bool) -> str | None:
@@ -160,9 +167,20 @@ def new_attachment_body(doc_id: str, request: AttachmentRequest, procedure: Proc
 
 def attachment_change(request: AttachmentRequest, procedure: Procedure | None) -> Change:
     """A core Change: only title, comment and type; the type resolved against the procedure."""
-    resolved = dict(request.changes)
+    return resolved_change(resolved_fields(request.changes, procedure))
+
+
+def resolved_fields(changes: dict[str, Any], procedure: Procedure | None) -> dict[str, Any]:
+    """``changes`` with its type (if it names one) resolved against the procedure (400 when unknown)."""
+    resolved = dict(changes)
     if "type" in resolved:
         resolved["type"] = procedure.attachment_type(resolved["type"])
+    return resolved
+
+
+def resolved_change(resolved: dict[str, Any]) -> Change:
+    """A core Change setting title, comment and type, already resolved (an upload session resolves
+    them when it starts)."""
 
     def change(current: Document) -> dict[str, Any]:
         return {**current.body, **resolved}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from ...core import Document, DocumentKey, DocumentService, Edit, FileRef
+from ...core import Change, Document, DocumentKey, DocumentService, Edit, FileRef, NewFile
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
 from .constants import ATTACHMENT_KIND, BATCH_KIND, CONTENT_SLOT, DOCUMENT_KIND
@@ -49,6 +49,11 @@ def add_attachment(request: WebRequest, doc_id: str) -> tuple[Document, Document
     return documents.create(key, body, caller, new_files={CONTENT_SLOT: asked.content}), document
 
 
+def granted_document(request: WebRequest, doc_id: str) -> Document:
+    """The document (404), if the token is granted its step (403): what every attachment route checks."""
+    return _document(request, doc_id, document_service())
+
+
 def _attachment(request: WebRequest, doc_id: str, att_id: str, documents: DocumentService) -> tuple[Document, Document]:
     document = _document(request, doc_id, documents)
     attachment = documents.get(attachment_key(request.caller.tenant, att_id))
@@ -61,12 +66,11 @@ def get_attachment(request: WebRequest, doc_id: str, att_id: str) -> tuple[Docum
     return _attachment(request, doc_id, att_id, document_service())
 
 
-def get_attachment_content(request: WebRequest, doc_id: str, att_id: str) -> tuple[bytes, FileRef]:
-    """The bytes of the attachment's current content, and their reference."""
+def get_attachment_content(request: WebRequest, doc_id: str, att_id: str) -> FileRef:
+    """The attachment's current content version (the view reads or redirects)."""
     documents = document_service()
     attachment, _ = _attachment(request, doc_id, att_id, documents)
-    ref = content_ref(attachment)
-    return documents.read_file(ref), ref
+    return content_ref(attachment)
 
 
 def update_attachment(request: WebRequest, doc_id: str, att_id: str) -> tuple[Document, Document]:
@@ -77,17 +81,27 @@ def update_attachment(request: WebRequest, doc_id: str, att_id: str) -> tuple[Do
     resource_id(doc_id, "docId")
     resource_id(att_id, "attId")
     asked = attachment_request(request.form(), update=True)
-    precondition = replace(request.precondition, state_token=asked.state_token)
     documents = document_service()
     document = _document(request, doc_id, documents)
     procedure = Procedures(documents).of_document(document) if "type" in asked.changes else None
-    attachment = documents.update(
-        attachment_key(caller.tenant, att_id),
-        Edit(attachment_change(asked, procedure),
-             new_files={CONTENT_SLOT: asked.content} if asked.content else {},
-             guard=on_document(document.key.id),
-             always_new_version=True),  # "every successful update returns a new stateToken"
-        caller,
-        precondition,
-    )
+    attachment = commit_update(request, document, attachment_key(caller.tenant, att_id),
+                               attachment_change(asked, procedure), asked.content, asked.state_token)
     return attachment, document
+
+
+def commit_update(request: WebRequest, document: Document, key: DocumentKey, change: Change,
+                  content: NewFile | FileRef | None, state_token: str) -> Document:
+    """The spec's update of attachment ``key`` of ``document``, guarded by the stateToken (and
+    If-Match); ``content`` inline, or already stored by an upload session (a retried completion,
+    which finds its file committed, answers that version)."""
+    stored = content if isinstance(content, FileRef) else None
+    return document_service().update(
+        key,
+        Edit(change,
+             new_files={CONTENT_SLOT: content} if content else {},
+             guard=on_document(document.key.id),
+             always_new_version=True,  # "every successful update returns a new stateToken"
+             already_applied=(lambda current: current.files.get(CONTENT_SLOT) == stored) if stored else None),
+        request.caller,
+        replace(request.precondition, state_token=state_token),
+    )

@@ -82,3 +82,19 @@ class DocumentEntity(BaseModel):
     TableRight: Carrier | None
     FieldProperties: dict[str, Any] | None
     hypermedia: EntityLinks | None = Field(alias="_Links")
+
+
+class VersionInfo(BaseModel):
+    """SuperOffice's VersionInfo, one per committed version that checked content in (mapping.version_info)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ExternalReference: str | None = Field(description="the content's file name (the entity's Name when checked in)")
+    DocumentId: Int32
+    VersionId: str = Field(description="the version that checked the content in; GET .../Content?versionId= reads it")
+    CheckedInDate: datetime
+    CheckedInByName: str | None
+    CheckedInByAssociateId: Int32 | None
+    Description: str | None
+    DisplayText: str
+    ExtraFields: dict[str, str] = Field(description="ContentType, Size and ETag (the content's strong checksum)")

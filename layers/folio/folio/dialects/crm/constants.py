@@ -31,3 +31,10 @@ READ_ONLY = frozenset({"DocumentId", "CreatedBy", "CreatedDate", "UpdatedBy", "U
 WRITABLE = tuple(name for name in PROPERTIES if name not in READ_ONLY)
 #: Free-form dictionaries: keys inside them are matched exactly, not case-insensitively.
 FREE_FORM = frozenset({"UserDefinedFields", "ExtraFields", "CustomFields"})
+
+#: The document's file slot that holds its content (``/api/v1/Document/{id}/Content``).
+CONTENT_SLOT = "content"
+#: Where content too large for a request body goes (DESIGN §9: an upload session).
+CONTENT_UPLOADS_ROUTE = "POST /api/v1/Document/{id}/Content/uploads"
+#: The media type of content sent without a Content-Type (SuperOffice streams octets).
+DEFAULT_CONTENT_TYPE = "application/octet-stream"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ...core import Edit, NewFile
+from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .constants import KIND
+from .constants import CONTENT_SLOT, KIND
 from .mapping import document_key
 from .models import validate_writable
 
@@ -23,7 +25,37 @@ def prepare(request: WebRequest) -> None:
         documents.create(key, body, caller)
 
 
-PREPARERS = {"CrmGetDocumentFunction": prepare, "CrmPatchDocumentFunction": prepare}
+def prepare_with_content(request: WebRequest) -> None:
+    """A document (as :func:`prepare`) whose content is a small text file."""
+    prepare(request)
+    raw_id = request.path.get("id")
+    if raw_id is None:
+        return
+    documents = document_service()
+    key = document_key(request.caller.tenant, raw_id)
+    if CONTENT_SLOT not in documents.get(key).files:
+        content = NewFile(b"Quarterly sales, Q4 2024: EMEA up 12%.\n", "text/plain; charset=utf-8", "q4-report.txt")
+        documents.update(key, Edit(lambda current: None, new_files={CONTENT_SLOT: content}), request.caller)
+
+
+#: The content an upload session of a sample event holds.
+SESSION_SAMPLE = NewFile(b"Quarterly sales, Q4 2024 (final): EMEA up 14%.\n", "text/plain", "q4-report-final.txt")
+
+
+def upload_session(request: WebRequest) -> tuple[UploadTarget, NewFile]:
+    """The session a sample event names (``.../Content/uploads/{uploadId}``), its document prepared."""
+    from .uploads import scope_of
+
+    prepare(request)
+    key = document_key(request.caller.tenant, request.path["id"])
+    return UploadTarget(key, CONTENT_SLOT, scope_of(request, request.path["id"])), SESSION_SAMPLE
+
+
+UPLOAD_SESSIONS = {name: upload_session for name in ("CrmGetUploadFunction", "CrmAbortUploadFunction",
+                                                     "CrmCompleteUploadFunction")}
+PREPARERS = {"CrmGetDocumentFunction": prepare, "CrmPatchDocumentFunction": prepare,
+             "CrmPutDocumentContentFunction": prepare, "CrmStartUploadFunction": prepare, "CrmGetDocumentContentFunction": prepare_with_content,
+             "CrmListDocumentVersionsFunction": prepare_with_content}
 
 
 def describe(base_url: str, token: str) -> list[str]:

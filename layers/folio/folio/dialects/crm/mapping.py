@@ -9,11 +9,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ...core import Document, DocumentKey
-from ...core.errors import InvalidRequest, PatchTestFailed, PayloadTooLarge
+from ...core import Document, DocumentKey, FileRef
+from ...core.errors import DocumentNotFound, InvalidRequest, PatchTestFailed, PayloadTooLarge
 from ...web.request import bounded_int, positive_id
 from ...web.responses import iso_utc
-from .constants import FREE_FORM, KIND, MAX_OPERATIONS, PATCH_OPERATIONS, PROPERTIES, READ_ONLY, WRITABLE
+from .constants import CONTENT_SLOT, FREE_FORM, KIND, MAX_OPERATIONS, PATCH_OPERATIONS, PROPERTIES, READ_ONLY, WRITABLE
 
 _CANONICAL = {name.lower(): name for name in PROPERTIES}
 _OPERATION_NAMES = ", ".join(PATCH_OPERATIONS[:-1]) + " or " + PATCH_OPERATIONS[-1]
@@ -103,6 +103,48 @@ def entity_view(doc: Document, base: str = "", selected: frozenset[str] | None =
     if selected is not None:
         entity = {name: (value if name in selected else None) for name, value in entity.items()}
     return entity
+
+
+# ---------------------------------------------------------------- content and its versions
+
+def content_versions(history: list[Document]) -> list[Document]:
+    """The committed versions that checked content in (the first to point at each content file),
+    oldest first; a version that changed only properties checks nothing in."""
+    found, previous = [], None
+    for doc in history:
+        ref = doc.files.get(CONTENT_SLOT)
+        if ref is not None and ref != previous:
+            found.append(doc)
+        previous = ref
+    return found
+
+
+def content_of(doc: Document) -> FileRef:
+    """The content ``doc`` (a version of the document) points at; 404 when it has none."""
+    ref = doc.files.get(CONTENT_SLOT)
+    if ref is None:
+        raise DocumentNotFound(f"document {doc.key.id} has no content (yet); PUT /api/v1/Document/{doc.key.id}/Content")
+    return ref
+
+
+def version_info(doc: Document) -> dict[str, Any]:
+    """SuperOffice's VersionInfo of a version that checked content in: ``VersionId`` names it (the
+    document's version number, as text), ``ExternalReference`` is the content's file name,
+    ``ExtraFields`` carry the file's facts (media type, size, strong ETag) so a download can be
+    verified; SuperOffice's numeric associate id is unknown here (null)."""
+    ref = doc.files[CONTENT_SLOT]
+    actor = doc.updated_by or {}
+    return {
+        "ExternalReference": ref.file_name,
+        "DocumentId": int(doc.key.id),
+        "VersionId": str(doc.version),
+        "CheckedInDate": iso_utc(doc.updated_at, "microseconds"),
+        "CheckedInByName": actor.get("name") or actor.get("sub"),
+        "CheckedInByAssociateId": None,
+        "Description": None,
+        "DisplayText": f"Version {doc.version}" + (f" ({ref.file_name})" if ref.file_name else ""),
+        "ExtraFields": {"ContentType": ref.content_type, "Size": str(ref.size), "ETag": ref.etag},
+    }
 
 
 class DocumentPatch:

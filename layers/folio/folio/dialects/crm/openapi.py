@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...web.openapi import PROBLEM, model_schema
-from .constants import JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES
+from ...core.limits import MAX_FILE_BYTES
+from ...web.openapi import PROBLEM, model_schema, upload_session_operations
+from ...web.responses import download_openapi
+from .constants import CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .answers import DocumentEntity
+    from .answers import DocumentEntity, VersionInfo
     from .models import DocumentPatchBody, WritableDocument
 
     entity = model_schema(DocumentEntity, mode="serialization")
@@ -18,7 +20,28 @@ def operations() -> dict[str, dict[str, Any]]:
               "description": "Comma separated properties to include; the others are null"}
     ok = {"description": "DocumentEntity", "content": {"application/json": {"schema": entity}},
           "headers": {"ETag": {"schema": {"type": "string"}}, "Last-Modified": {"schema": {"type": "string"}}}}
+    preconditions = [{"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+                     for name in ("If-Match", "If-Unmodified-Since")]
+    content = download_openapi("The document's content")
     return {
+        **upload_session_operations("Crm", {"200": {**ok, "description": "DocumentEntity, its content checked in"}},
+                                    parameters=preconditions),
+        "CrmGetDocumentContentFunction": {**content, "parameters": [
+            *content["parameters"],
+            {"name": "versionId", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "a VersionId of GET .../Version: the content as that version had it"}]},
+        "CrmPutDocumentContentFunction": {
+            "parameters": [select, *preconditions],
+            "requestBody": {"required": True, "description": (
+                f"the file itself; its Content-Type is the media type ({DEFAULT_CONTENT_TYPE} when absent). "
+                f"At most {MAX_FILE_BYTES // 2**20} MiB: larger content is 413, use {CONTENT_UPLOADS_ROUTE}"),
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"200": {**ok, "description": "DocumentEntity, its content checked in"}},
+        },
+        "CrmListDocumentVersionsFunction": {"responses": {"200": {
+            "description": "VersionInfo of every committed version that checked content in, oldest first",
+            "content": {"application/json": {"schema": {"type": "array", "items": model_schema(
+                VersionInfo, mode="serialization")}}}}}},
         "CrmCreateDocumentFunction": {
             "requestBody": {"required": True, "content": {t: {"schema": model_schema(WritableDocument)}
                                                           for t in JSON_MEDIA_TYPES}},

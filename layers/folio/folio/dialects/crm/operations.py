@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from ...core import Document, DocumentKey
-from ...core.limits import INT32_MAX
+from ...core import Document, DocumentKey, Edit, FileRef, NewFile
+from ...core.errors import DocumentNotFound, InvalidRequest, PayloadTooLarge
+from ...core.limits import INT32_MAX, MAX_FILE_BYTES
 from ...storage.wiring import document_service
-from ...web.request import WebRequest
-from .constants import JSON_MEDIA_TYPES, KIND, PATCH_MEDIA_TYPES
-from .mapping import DocumentPatch, stored_body, document_key
+from ...web.media import parse_media_type
+from ...web.request import WebRequest, bounded_int
+from .constants import (CONTENT_SLOT, CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, JSON_MEDIA_TYPES, KIND,
+                        PATCH_MEDIA_TYPES)
+from .mapping import DocumentPatch, content_of, content_versions, document_key, stored_body
 
 
 def create_body(request: WebRequest) -> dict[str, Any]:
@@ -42,3 +46,68 @@ def patch_document(request: WebRequest, document_id: str) -> Document:
     key = document_key(caller.tenant, document_id)
     patch = patch_of(request)
     return document_service().update(key, patch.apply, caller, request.precondition)
+
+
+# ---------------------------------------------------------------- content
+
+def content_sent(request: WebRequest, document_id: str) -> NewFile:
+    """PUT .../Content: the raw body is the file and its Content-Type the media type (none:
+    application/octet-stream); more than MAX_FILE_BYTES is 413 naming the upload session route."""
+    key = document_key(request.caller.tenant, document_id)  # a bad id is 400 before the body is read
+    data = request.body
+    if len(data) > MAX_FILE_BYTES:
+        raise PayloadTooLarge(f"the content holds {len(data)} bytes; a request carries at most {MAX_FILE_BYTES}. "
+                              f"Send larger content through an upload session: "
+                              f"{CONTENT_UPLOADS_ROUTE.replace('{id}', key.id)}")
+    raw_type = request.content_type
+    media_type = parse_media_type(raw_type) if raw_type and raw_type.strip() else DEFAULT_CONTENT_TYPE
+    if media_type is None:
+        raise InvalidRequest(f"Content-Type {raw_type[:100]!r} is not one media type such as application/pdf",
+                             errors=[{"field": "Content-Type", "message": "one media type"}])
+    return NewFile(data, media_type)
+
+
+def put_content(request: WebRequest, document_id: str, file: NewFile | FileRef) -> Document:
+    """Commit ``file`` as the document's content: the bytes of an inline PUT, or a FileRef already
+    stored (an upload session's object, recognised when a retried completion finds it committed),
+    through the same conditional write, If-Match and If-Unmodified-Since included. A file without a
+    name takes the entity's ``Name`` (its file name)."""
+    caller = request.caller
+    key = document_key(caller.tenant, document_id)
+    documents = document_service()
+    if file.file_name is None:
+        file = replace(file, file_name=documents.get(key).body.get("Name"))
+    stored = file.version_id if isinstance(file, FileRef) else None
+    edit = Edit(lambda current: None, new_files={CONTENT_SLOT: file},
+                already_applied=None if stored is None else (
+                    lambda current: getattr(current.files.get(CONTENT_SLOT), "version_id", None) == stored))
+    return documents.update(key, edit, caller, request.precondition)
+
+
+def upload_content(request: WebRequest, document_id: str) -> Document:
+    """PUT /api/v1/Document/{id}/Content."""
+    return put_content(request, document_id, content_sent(request, document_id))
+
+
+def get_content(request: WebRequest, document_id: str) -> FileRef:
+    """GET .../Content: the current content, or with ``?versionId=`` (a VersionInfo's VersionId)
+    the content as that version had it."""
+    documents = document_service()
+    key = document_key(request.caller.tenant, document_id)
+    doc = documents.get(key)  # 404 for a document that is not (or no longer) there
+    version_id = (request.query.get("versionId") or "").strip()
+    if version_id:
+        number = bounded_int(version_id, doc.version)
+        if number is None or number < 1:
+            raise DocumentNotFound(f"document {doc.key.id} has no version {version_id[:40]!r}; "
+                                   f"GET /api/v1/Document/{doc.key.id}/Version lists them")
+        doc = documents.get_version(key, number)
+    return content_of(doc)
+
+
+def content_version_list(request: WebRequest, document_id: str) -> list[Document]:
+    """GET .../Version: the committed versions that checked content in, oldest first."""
+    documents = document_service()
+    key = document_key(request.caller.tenant, document_id)
+    documents.get(key)  # 404 for a document that is not (or no longer) there
+    return content_versions(documents.history(key))

@@ -10,7 +10,7 @@ from ...web.problems import install_problem_handlers
 from ...web.request import WebRequest
 from ...web.responses import created, json_response
 from .constants import PATCH_MEDIA_TYPES
-from .mapping import document_path, entity_view, selected_properties
+from .mapping import document_path, entity_view, selected_properties, version_info
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -35,6 +35,11 @@ def created_answer(doc: Document, request: WebRequest):
                        content_type=CONTENT_TYPE)
     response.headers["Last-Modified"] = _last_modified(doc)
     return response
+
+
+def version_list_answer(versions: list[Document]):
+    """200 with SuperOffice's array of VersionInfo."""
+    return json_response([version_info(doc) for doc in versions], content_type=CONTENT_TYPE)
 
 
 def _accept_patch(error: FolioError) -> dict[str, str]:

@@ -30,7 +30,9 @@ class FileVersion(BaseModel):
     fileName: str | None
     contentType: str
     size: int
-    sha256: str
+    #: hex SHA-256 of the file; null for a file that came through an upload session (folio never
+    #: sees its bytes: S3 verified its CRC64NVME)
+    sha256: str | None
     createdAt: datetime
     createdBy: User
 
@@ -57,7 +59,9 @@ class Document(BaseModel):
     fileName: str | None
     contentType: str
     size: int
-    sha256: str
+    #: hex SHA-256 of the file; null for a file that came through an upload session (folio never
+    #: sees its bytes: S3 verified its CRC64NVME)
+    sha256: str | None
     createdAt: datetime
     updatedAt: datetime
     createdBy: User

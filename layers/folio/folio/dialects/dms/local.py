@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ...core import Edit, NewFile
+from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .mapping import KIND, Upload, document_ids, new_body, version_change
+from .mapping import FILE_SLOT, KIND, Upload, document_ids, new_body, version_change
 from .operations import addressed
+from .uploads import scope_of
 
 #: The two file versions of the document a sample event names, when it does not exist yet.
 FIRST = Upload({"name": "Floor plan", "folderId": 17, "description": ""},
@@ -29,4 +31,22 @@ def prepare(request: WebRequest) -> None:
 
 
 PREPARERS = {name: prepare for name in ("DmsUploadDocumentVersionFunction", "DmsGetDocumentFunction",
-                                        "DmsListDocumentVersionsFunction", "DmsGetDocumentVersionFileFunction")}
+                                        "DmsListDocumentVersionsFunction", "DmsGetDocumentVersionFileFunction",
+                                        "DmsStartUploadFunction")}
+
+#: The upload session a sample event names: it makes the document's third file version.
+SESSION_SAMPLE = NewFile(b"%PDF-1.4\n% floor plan rev B, uploaded in parts\n%%EOF\n", "application/pdf",
+                         "floor-plan-rev-b.pdf")
+
+
+def upload_session(request: WebRequest) -> tuple[UploadTarget, NewFile]:
+    """The session of a sample event (``.../documents/{document_id}/uploads/{uploadId}``), its document prepared."""
+    prepare(request)
+    params = request.path
+    key = addressed(request, params["client_id"], params["project_id"], params["document_id"])
+    scope = scope_of(request, params["client_id"], params["project_id"], params["document_id"])
+    return UploadTarget(key, FILE_SLOT, scope, metadata={"fields": {"name": "Floor plan rev B"}}), SESSION_SAMPLE
+
+
+UPLOAD_SESSIONS = {name: upload_session for name in ("DmsGetUploadFunction", "DmsAbortUploadFunction",
+                                                     "DmsCompleteUploadFunction")}

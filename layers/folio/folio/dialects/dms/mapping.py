@@ -103,10 +103,10 @@ class Upload:
     """A parsed create or update: the metadata fields present (validated) and the file, if one came."""
 
     metadata: dict[str, Any]
-    file: NewFile | None
+    file: NewFile | FileRef | None  # a FileRef: an upload session's file, already in S3
 
     @property
-    def new_files(self) -> dict[str, NewFile]:
+    def new_files(self) -> dict[str, NewFile | FileRef]:
         return {FILE_SLOT: self.file} if self.file is not None else {}
 
 
@@ -125,15 +125,21 @@ def _field_text(part: Part | None) -> str | None:
         raise InvalidRequest(f"{part.name} is not valid UTF-8") from None
 
 
+def allowed_file_type(declared: str | None, raw: str | None = None) -> str:
+    """``declared`` (a parsed media type) if dms allows it, else 415; ``raw`` is the header it came from."""
+    if declared is None or declared.split("/", 1)[0] + "/*" not in ALLOWED_FILE_TYPES:
+        named = f"type {declared}" if declared else f"Content-Type {raw!r}, which is not one media type"
+        raise UnsupportedMediaType(f"file has {named}; allowed are {', '.join(ALLOWED_FILE_TYPES)}",
+                                   accepted=ALLOWED_FILE_TYPES)
+    return declared
+
+
 def file_of(part: Part) -> NewFile:
     """The ``file`` part: one media type (parsed: the raw header is never stored) that dms allows
     (else 415), at most 4 MiB (else 413)."""
     declared = "application/octet-stream" if part.content_type is None else parse_media_type(part.content_type)
-    if declared is None or declared.split("/", 1)[0] + "/*" not in ALLOWED_FILE_TYPES:
-        named = f"type {declared}" if declared else f"Content-Type {part.content_type!r}, which is not one media type"
-        raise UnsupportedMediaType(f"file has {named}; allowed are {', '.join(ALLOWED_FILE_TYPES)}",
-                                   accepted=ALLOWED_FILE_TYPES)
-    return NewFile(part.within(what="file"), declared, part.filename)
+    media_type = allowed_file_type(declared, part.content_type)
+    return NewFile(part.within(what="file"), media_type, part.filename)
 
 
 def upload_of_form(form: FormData, *, require_file: bool) -> Upload:

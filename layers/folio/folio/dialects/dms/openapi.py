@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...web.openapi import binary_response, model_schema
+from ...web.openapi import model_schema
+from ...web.responses import download_openapi
 from .answers import Document, ErrorResponse, VersionList
-from .models import UploadForm
+from .models import UploadFields, UploadForm
 
 
 def _form(file_required: bool) -> dict[str, Any]:
@@ -32,7 +33,66 @@ def operations() -> dict[str, dict[str, Any]]:
         "DmsListDocumentVersionsFunction": {"responses": {"200": {
             "description": "Every file version, newest first",
             "content": {"application/json": {"schema": model_schema(VersionList, mode="serialization")}}}}},
-        "DmsGetDocumentVersionFileFunction": {"responses": {"200": binary_response("That version's exact bytes")}},
+        "DmsGetDocumentVersionFileFunction": download_openapi("That version's exact bytes"),
+        **_upload_sessions(created),
+    }
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _upload_sessions(created: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Upload sessions (DESIGN §9): the start's JSON (the file, and the form's fields), the session,
+    the completion; completing answers as the inline routes do."""
+    from ...core.uploads import CHECKSUM_ALGORITHM, MAX_PARTS, PART_CHECKSUM_HEADER
+    from .constants import ALLOWED_FILE_TYPES
+
+    start = model_schema(UploadFields)
+    start["properties"] = {
+        "fileName": {"type": "string", "minLength": 1, "maxLength": 255},
+        "contentType": {"type": "string", "default": "application/octet-stream",
+                        "description": f"one media type of {', '.join(ALLOWED_FILE_TYPES)}"},
+        "size": {"type": "integer", "minimum": 1, "description": "bytes; at most the stack's DmsMaxUploadBytes"},
+        "partSize": {"type": "integer", "description": "bytes per part (5 MiB to 5 GiB); folio's when absent"},
+        "partChecksums": {"type": "array", "minItems": 1, "maxItems": MAX_PARTS, "items": {"type": "string"},
+                          "description": "each part's base64 CRC64NVME, in order (signed into its URL)"},
+        **start["properties"]}
+    start["required"] = ["size", "partChecksums"]
+    start["description"] = "The file to send, and the fields the inline upload takes as form parts"
+    part = {"type": "object", "properties": {
+        "partNumber": {"type": "integer", "minimum": 1}, "url": {"type": "string", "format": "uri"},
+        "method": {"const": "PUT"},
+        "headers": {"type": "object", "description": f"to send with the part: its {PART_CHECKSUM_HEADER}"}}}
+    received = {"type": "object", "properties": {"partNumber": {"type": "integer"}, "etag": {"type": "string"},
+                                                 "size": {"type": "integer"}}}
+    session = {"type": "object", "properties": {
+        "uploadId": {"type": "string"}, "state": {"type": "string"}, "fileName": {"type": ["string", "null"]},
+        "contentType": {"type": "string"}, "size": {"type": "integer"}, "partSize": {"type": "integer"},
+        "partCount": {"type": "integer"}, "expiresAt": {"type": "string", "format": "date-time"},
+        "checksumAlgorithm": {"const": CHECKSUM_ALGORITHM},
+        "parts": {"type": "array", "items": part, "description": "a presigned S3 UploadPart URL per part to send"},
+        "partsReceived": {"type": "array", "items": received, "description": "the parts S3 holds (resume)"},
+        "version": {"type": "integer", "description": "the document version a completion committed"}}}
+    completion = {"type": "object", "required": ["parts", "checksum"], "properties": {
+        "parts": {"type": "array", "items": {"type": "object", "required": ["partNumber", "etag"], "properties": {
+            "partNumber": {"type": "integer", "minimum": 1}, "etag": {"type": "string"}}}},
+        "checksum": {"type": "string", "description": "the whole file's base64 CRC64NVME"}}}
+    no_store = {"Cache-Control": {"schema": {"const": "no-store"}}}
+    return {
+        "DmsStartUploadFunction": {
+            "requestBody": {"required": True, "content": _json(start)},
+            "responses": {"201": {"description": "The session: upload each part to its URL", "content": _json(session),
+                                  "headers": {**no_store, "Location": {"schema": {"type": "string"}}}}}},
+        "DmsGetUploadFunction": {"responses": {"200": {
+            "description": "The parts S3 holds, and fresh URLs for the others", "content": _json(session),
+            "headers": no_store}}},
+        "DmsAbortUploadFunction": {"responses": {"204": {"description": "Aborted: S3 drops its parts"}}},
+        "DmsCompleteUploadFunction": {
+            "parameters": [{"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+                           for name in ("If-Match", "If-Unmodified-Since")],
+            "requestBody": {"required": True, "content": _json(completion)},
+            "responses": {"201": {**created, "description": "The document created, or at its new version"}}},
     }
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...core import Document, DocumentKey, Edit, FileRef
 from ...core.errors import InvalidRequest
 from ...core.service import not_found
 from ...storage.wiring import document_service
 from ...web.request import WebRequest, positive_id
-from .mapping import (KIND, NOTHING, FileVersion, Upload, document_key, file_versions, find_version, new_body,
-                      upload_of_form, upload_of_json, version_change)
+from .mapping import (KIND, NOTHING, FileVersion, Upload, document_ids, document_key, file_versions, find_version,
+                      new_body, upload_of_form, upload_of_json, version_change)
 
 
 def addressed(request: WebRequest, client_id: str, project_id: str, document_id: str) -> DocumentKey:
@@ -41,19 +43,32 @@ def create_document(request: WebRequest, client_id: str, project_id: str) -> Doc
     client = positive_id(client_id, "client_id")  # bad ids are a 400 before the body is read
     project = positive_id(project_id, "project_id")
     upload = _upload(request, require_file=True)
-    documents = document_service()
-    key = document_key(caller.tenant, client, project, documents.next_id(caller.tenant, KIND))
-    return documents.create(key, new_body(client, project, upload), caller, request.precondition, upload.new_files)
+    key = document_key(caller.tenant, client, project, document_service().next_id(caller.tenant, KIND))
+    return commit_create(request, key, upload)
+
+
+def commit_create(request: WebRequest, key: DocumentKey, upload: Upload) -> Document:
+    """Version 1 of the document ``key`` names: the inline create's write, and an upload session's."""
+    client, project, _ = document_ids(key)
+    return document_service().create(key, new_body(client, project, upload), request.caller, request.precondition,
+                                     upload.new_files)
 
 
 def upload_version(request: WebRequest, client_id: str, project_id: str, document_id: str) -> Document:
     """The metadata given, and a new file version when a file came."""
-    caller = request.caller
+    request.caller  # noqa: B018 - no token is a 401 before any 400
     _require_put_override(request)
     key = addressed(request, client_id, project_id, document_id)
     upload = _upload(request, require_file=False)
-    edit = Edit(version_change(upload), new_files=upload.new_files)
-    return document_service().update(key, edit, caller, request.precondition)
+    return commit_version(request, key, upload)
+
+
+def commit_version(request: WebRequest, key: DocumentKey, upload: Upload,
+                   already_applied: Callable[[Document], bool] | None = None) -> Document:
+    """The metadata and file of ``upload`` as the next version, under the request's preconditions:
+    the inline upload's write, and an upload session's (which recognizes its own retry)."""
+    edit = Edit(version_change(upload), new_files=upload.new_files, already_applied=already_applied)
+    return document_service().update(key, edit, request.caller, request.precondition)
 
 
 def get_document(request: WebRequest, client_id: str, project_id: str, document_id: str) -> Document:
@@ -70,13 +85,12 @@ def list_versions(request: WebRequest, client_id: str, project_id: str, document
 
 
 def version_file(request: WebRequest, client_id: str, project_id: str, document_id: str,
-                 version: str) -> tuple[bytes, FileRef]:
-    """The exact bytes of one file version (its S3 VersionId) and its reference."""
+                 version: str) -> FileRef:
+    """One version's file (its exact S3 VersionId); the view reads or redirects."""
     key = addressed(request, client_id, project_id, document_id)
     number = positive_id(version, "version")
     documents = document_service()
     history = documents.history(key)
     if not history:
         raise not_found(key)
-    ref = find_version(history, number).ref
-    return documents.read_file(ref), ref
+    return find_version(history, number).ref

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ...core import NewFile
+from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
 from .mapping import KIND, Upload, document_number, new_body
 from .operations import addressed
 from .samples import png
+from .uploads import scope_of
 
 #: The document a sample event names, when it does not exist yet.
 SAMPLE = Upload({"type": "PASSPORT", "number": "E1234567", "authenticity": "ORIGINAL",
@@ -29,3 +31,20 @@ def prepare(request: WebRequest) -> None:
 
 PREPARERS = {name: prepare for name in ("KycUpdateDocumentFunction", "KycGetDocumentFunction",
                                         "KycGetDocumentImageFunction")}
+
+
+#: The upload session a sample event names: it replaces the document's front with this image.
+SESSION_SAMPLE = NewFile(png(), "image/png", "passport-front-rescan.png")
+
+
+def upload_session(request: WebRequest) -> tuple[UploadTarget, NewFile]:
+    """The session of a sample event (``.../{documentId}/front/uploads/{uploadId}``), its document prepared."""
+    prepare(request)
+    key, customer = addressed(request, request.path["customerId"], request.path["documentId"])
+    scope = scope_of(request, request.path["customerId"], request.path["documentId"], "front")
+    return UploadTarget(key, "front", scope, metadata={"customer": customer, "fields": {}}), SESSION_SAMPLE
+
+
+UPLOAD_SESSIONS = {name: upload_session for name in ("KycGetUploadFunction", "KycAbortUploadFunction",
+                                                     "KycCompleteUploadFunction")}
+PREPARERS["KycStartUploadFunction"] = prepare

@@ -74,12 +74,17 @@ def image(part: Part) -> NewFile:
 
 def document_fields(part: Part) -> dict[str, Any]:
     """The ``document`` part's writable fields, validated (answer-only fields dropped)."""
+    from .models import DOCUMENT_PART_TYPES
+
+    return document_fields_of(part.json_object(DOCUMENT_PART_TYPES))
+
+
+def document_fields_of(value: dict[str, Any]) -> dict[str, Any]:
+    """The writable fields of a ``document`` JSON object (a part, or an upload session's start)."""
     from pydantic import ValidationError
 
     from ...web.validation import invalid
-    from .models import ANSWER_ONLY, DOCUMENT_PART_TYPES, FIELDS, DocumentFields
-
-    value = part.json_object(DOCUMENT_PART_TYPES)
+    from .models import ANSWER_ONLY, FIELDS, DocumentFields
 
     def message(err: dict[str, Any]) -> str:
         if err["type"] == "enum":

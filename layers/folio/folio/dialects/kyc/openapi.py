@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...web.openapi import PROBLEM, binary_response, model_schema
+from ...web.openapi import PROBLEM, model_schema, upload_session_operations
+from ...web.responses import download_openapi
 from .mapping import IMAGE_TYPES
 
 
@@ -22,13 +23,17 @@ def operations() -> dict[str, dict[str, Any]]:
     domain = {"name": "X-Domain-ID", "in": "header", "required": True, "schema": {"type": "integer", "format": "int64"}}
     ok = {"description": "The document", "headers": {"ETag": {"schema": {"type": "string"}}},
           "content": {"application/json": {"schema": model_schema(DocumentAnswer, mode="serialization")}}}
+    created = {**ok, "description": "Created", "headers": {**ok["headers"], "Location": {"schema": {"type": "string"}}}}
+    document = {"document": {**model_schema(DocumentFields), "description": "required when the session creates "
+                                                                            "the document (its file is the front)"}}
     return {
-        "KycCreateDocumentFunction": {"parameters": [domain], "requestBody": upload,
-                                      "responses": {"201": {**ok, "description": "Created", "headers": {
-                                          **ok["headers"], "Location": {"schema": {"type": "string"}}}}}},
+        **upload_session_operations("Kyc", {"201": created, "200": ok}, start_properties=document,
+                                    parameters=[domain]),
+        "KycCreateDocumentFunction": {"parameters": [domain], "requestBody": upload, "responses": {"201": created}},
         "KycUpdateDocumentFunction": {"parameters": [domain], "requestBody": upload, "responses": {"200": ok}},
         "KycGetDocumentFunction": {"parameters": [domain], "responses": {"200": ok}},
-        "KycGetDocumentImageFunction": {"parameters": [domain], "responses": {"200": binary_response("The image bytes")}},
+        "KycGetDocumentImageFunction": (download := download_openapi("The image bytes")) | {
+            "parameters": [domain, *download["parameters"]]},
     }
 
 

@@ -67,7 +67,6 @@ def get_document(request: WebRequest, customer_id: str, document_id: str) -> Doc
     return doc
 
 
-def get_image(request: WebRequest, customer_id: str, document_id: str, side: str) -> tuple[bytes, FileRef]:
-    """The bytes of the ``front`` or ``back`` version the document points at, and its reference."""
-    ref = image_ref(get_document(request, customer_id, document_id), side)
-    return document_service().read_file(ref), ref
+def get_image(request: WebRequest, customer_id: str, document_id: str, side: str) -> FileRef:
+    """The ``front`` or ``back`` file version the document points at (the view reads or redirects)."""
+    return image_ref(get_document(request, customer_id, document_id), side)
