@@ -122,6 +122,7 @@ class PartUrl:
     number: int
     url: str
     checksum: str  # sent as the x-amz-checksum-crc64nvme header, exactly
+    size: int  # the part's bytes (its Content-Length, signed into the URL)
 
 
 class UploadTable(Protocol):
@@ -142,9 +143,11 @@ class MultipartStore(Protocol):
     def create_multipart(self, key: str, content_type: str, file_name: str | None) -> str:
         """Start a multipart upload whose parts carry CRC64NVME checksums; its UploadId."""
 
-    def presign_part(self, key: str, multipart_id: str, number: int, checksum: str, expires_in: int) -> str:
-        """A URL that stores part ``number`` of this upload of this key, only with the header
-        ``x-amz-checksum-crc64nvme: <checksum>`` (signed into it) and bytes matching it."""
+    def presign_part(self, key: str, multipart_id: str, number: int, checksum: str, size: int,
+                     expires_in: int) -> str:
+        """A URL that stores part ``number`` of this upload of this key, only with the headers
+        ``x-amz-checksum-crc64nvme: <checksum>`` and ``Content-Length: <size>`` (both signed into
+        it) and bytes matching them: no part can hold more than the session declared."""
 
     def list_parts(self, key: str, multipart_id: str) -> list[Part] | None:
         """The parts S3 holds, by number; None when the upload is gone (completed or aborted)."""
@@ -166,7 +169,10 @@ def part_size_for(size: int, asked: int | None = None) -> int:
     """The part size of a file of ``size`` bytes: the client's (``asked``) when S3 and folio's part
     count allow it, else at least 8 MiB, whole MiB, at most MAX_PARTS parts."""
     if asked is None:
-        return max(MIN_PART_BYTES, math.ceil(size / MAX_PARTS / MIB) * MIB)
+        asked = max(MIN_PART_BYTES, math.ceil(size / MAX_PARTS / MIB) * MIB)
+        if asked > S3_MAX_PART_BYTES:
+            raise PayloadTooLarge(f"a file of {size:,} bytes needs parts above S3's 5 GiB at {MAX_PARTS} parts")
+        return asked
     count = math.ceil(size / asked)
     if asked > S3_MAX_PART_BYTES or (count > 1 and asked < S3_MIN_PART_BYTES) or count > MAX_PARTS:
         raise InvalidRequest(f"partSize {asked} does not fit: parts of {S3_MIN_PART_BYTES} to {S3_MAX_PART_BYTES} "
@@ -202,10 +208,13 @@ def crc64nvme_value(checksum: Any, field_name: str = "checksum") -> str:
 class UploadService:
     """Start, resume, abort and complete upload sessions over the ports above."""
 
-    def __init__(self, table: UploadTable, store: MultipartStore, clock: Callable[[], datetime]):
+    def __init__(self, table: UploadTable, store: MultipartStore, clock: Callable[[], datetime],
+                 history: Callable[[DocumentKey], list[Document]]):
         self.table = table
         self.store = store
         self.clock = clock
+        #: every committed version of a document, oldest first (DocumentService.history)
+        self.history = history
 
     def start(self, target: UploadTarget, caller: Caller, *, file_name: str | None, content_type: str,
               size: int, max_bytes: int, part_checksums: list[str], part_size: int | None = None,
@@ -239,8 +248,9 @@ class UploadService:
 
     def part_urls(self, session: UploadSession, numbers) -> list[PartUrl]:
         return [PartUrl(n, self.store.presign_part(session.object_key, session.multipart_id, n,
-                                                   session.part_checksums[n - 1], PART_URL_SECONDS),
-                        session.part_checksums[n - 1])
+                                                   session.part_checksums[n - 1], session.part_bytes(n),
+                                                   PART_URL_SECONDS),
+                        session.part_checksums[n - 1], session.part_bytes(n))
                 for n in numbers]
 
     def resume(self, session: UploadSession) -> tuple[list[Part], list[PartUrl]]:
@@ -254,7 +264,9 @@ class UploadService:
         return held, self.part_urls(session, [n for n in range(1, session.part_count + 1) if n not in have])
 
     def abort(self, session: UploadSession) -> None:
-        """Abort an open session (S3 drops its parts) or drop a stored, uncommitted file."""
+        """Abort an open session (S3 drops its parts). A stored file is never deleted here: a
+        completion may be committing it at this moment, or have committed it before a lost write;
+        the file sweeper removes it once no version references it."""
         if session.state == COMMITTED:
             raise UploadClosed(f"upload {session.upload_id} was completed; its file is a committed version")
         if session.state == ABORTED:
@@ -263,16 +275,24 @@ class UploadService:
             raise UploadClosed(f"upload {session.upload_id} is being completed")
         if not self.table.replace_session(replace(session, state=ABORTED), session.state):
             raise UploadClosed(f"upload {session.upload_id} changed meanwhile; read it again")
-        if session.version_id:
-            self.store.delete_version(session.object_key, session.version_id)
-        else:
+        if session.state == OPEN:
             self.store.abort_multipart(session.object_key, session.multipart_id)
 
     def complete(self, session: UploadSession, parts: list[Part], checksum: str,
                  commit: Callable[[FileRef], Document], committed: Callable[[int], Document]) -> Document:
         """Complete the S3 upload (S3 checks the parts and the whole object's CRC64NVME) and commit
         the file through ``commit`` (the dialect's write, with its precondition). A retry answers
-        the committed version through ``committed`` and commits nothing."""
+        the committed version through ``committed`` and commits nothing. A session another request
+        moved on meanwhile is read again and completed from its new state."""
+        for _ in range(3):
+            try:
+                return self._complete(session, parts, checksum, commit, committed)
+            except _Moved:
+                session = self.table.get_session(session.tenant, session.upload_id) or session
+        raise UploadClosed(f"upload {session.upload_id} is being completed by another request; retry shortly")
+
+    def _complete(self, session: UploadSession, parts: list[Part], checksum: str,
+                  commit: Callable[[FileRef], Document], committed: Callable[[int], Document]) -> Document:
         if session.state == COMMITTED:
             return committed(session.committed_version)
         if session.state == ABORTED:
@@ -280,19 +300,36 @@ class UploadService:
         if self._expired(session):  # the sweeper may remove a stored file nobody committed after that
             raise UploadClosed(f"upload {session.upload_id} expired at {session.expires.isoformat()}; "
                                "start a new one")
+        retried = session.state == STORED
         if session.state == OPEN:
             session = self._store(self._claim(session, parts, checksum))
         elif session.state == COMPLETING:
             if not self._claim_lapsed(session):
                 raise UploadClosed(f"upload {session.upload_id} is being completed by another request; "
                                    "retry shortly")
-            session = self._store(session)  # the completion that claimed it crashed: finish its work
+            session = self._store(session)  # the completion that claimed it died: finish its work
+        if retried:  # a completion that committed may have died (or lost its write) before COMMITTED
+            version = self._version_holding(session)
+            if version is not None:
+                self._mark_committed(session, version)
+                return committed(version)
         document = commit(session.file_ref())
-        try:  # the version is committed: a retry finds it through Edit.already_applied even if this fails
-            self.table.replace_session(replace(session, state=COMMITTED, committed_version=document.version), STORED)
+        self._mark_committed(session, document.version)
+        return document
+
+    def _version_holding(self, session: UploadSession) -> int | None:
+        """The committed version whose slot holds this session's object version, if one does."""
+        for doc in reversed(self.history(session.target.key)):
+            ref = doc.files.get(session.target.slot)
+            if ref is not None and ref.version_id == session.version_id:
+                return doc.version
+        return None
+
+    def _mark_committed(self, session: UploadSession, version: int) -> None:
+        try:  # the version is committed: a retry finds it in the history even if this write fails
+            self.table.replace_session(replace(session, state=COMMITTED, committed_version=version), STORED)
         except FolioError:
             pass
-        return document
 
     # ---- internals ----
     def _expired(self, session: UploadSession) -> bool:
@@ -304,13 +341,16 @@ class UploadService:
     def _claim(self, session: UploadSession, parts: list[Part], checksum: str) -> UploadSession:
         """Check the client's part list against what S3 holds, then claim the completion."""
         held = self.store.list_parts(session.object_key, session.multipart_id)
-        if held is None:
+        if held is None:  # completed by a concurrent request, or aborted
+            latest = self.table.get_session(session.tenant, session.upload_id)
+            if latest is not None and latest.state != OPEN:
+                raise _Moved()
             raise UploadClosed(f"upload {session.upload_id} no longer exists in S3; start a new one")
         listed = _checked_parts(session, parts, {p.number: p for p in held})
         claimed = replace(session, state=COMPLETING, claimed=self.clock(), parts=tuple(listed),
                           checksum=crc64nvme_value(checksum), object_etag=multipart_etag(listed))
         if not self.table.replace_session(claimed, OPEN):
-            raise UploadClosed(f"upload {session.upload_id} is being completed by another request; retry shortly")
+            raise _Moved()
         return claimed
 
     def _store(self, session: UploadSession) -> UploadSession:
@@ -330,11 +370,12 @@ class UploadService:
             done = (version_id, session.checksum)
         stored = replace(session, state=STORED, version_id=done[0], checksum=done[1] or session.checksum)
         if not self.table.replace_session(stored, COMPLETING):
-            latest = self.table.get_session(session.tenant, session.upload_id)
-            if latest is None or latest.state not in (STORED, COMMITTED):
-                raise UploadClosed(f"upload {session.upload_id} changed meanwhile; read it again")
-            return latest
+            raise _Moved()  # another request took the claim over and stored it: continue from its state
         return stored
+
+
+class _Moved(Exception):
+    """Another request moved the session on since it was read: read it again."""
 
 
 def _is_upload_id(value: str) -> bool:

@@ -183,6 +183,7 @@ class EmbeddedAws:
             def log_request(self, *args, **kwargs):  # the gateway logs requests; AWS calls are noise
                 pass
 
+        from .s3_forms import read_form
         from .s3_integrity import Credentials, S3Integrity
 
         use_local_credentials()
@@ -190,7 +191,7 @@ class EmbeddedAws:
         if on_object_created is not None:
             app = ObjectCreatedTap(app, on_object_created)
         # outermost: S3's checks of signatures, forms and checksums before moto (or the tap) sees a request
-        app = S3Integrity(app, Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY))
+        app = S3Integrity(app, Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), read_form=read_form)
         self._server = make_server(host, port, app, threaded=False, request_handler=QuietHandler)
         self.endpoint_url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-aws", daemon=True)

@@ -391,9 +391,11 @@ def _named_parts(body: bytes) -> list[tuple[int, str, dict[str, str]]]:
 class S3Integrity:
     """WSGI middleware around moto's server: S3's checks of checksums and presigned URLs (module doc)."""
 
-    def __init__(self, app, credentials: Credentials, clock=lambda: datetime.now(UTC)):
+    def __init__(self, app, credentials: Credentials, read_form=None, clock=lambda: datetime.now(UTC)):
+        """``read_form(environ, credentials)``: a POST Object form and S3's refusal of it (:mod:`.s3_forms`)."""
         self.app = app
         self.credentials = credentials
+        self.read_form = read_form or (lambda environ, credentials: (None, None))
         self.clock = clock
 
     def __call__(self, environ, start_response):
@@ -409,13 +411,11 @@ class S3Integrity:
             return [document]
 
     def _serve(self, environ, start_response, body: _Input):
-        from .s3_forms import read_form
-
         method = environ.get("REQUEST_METHOD", "")
         query = dict(_query_pairs(environ.get("QUERY_STRING", "")))
         if "X-Amz-Signature" in query:
             check_presigned(environ, self.credentials, self.clock())
-        form, refused = read_form(environ, self.credentials)
+        form, refused = self.read_form(environ, self.credentials)
         if refused is not None:
             raise refused
         if form is not None:
@@ -424,8 +424,8 @@ class S3Integrity:
         bucket, _, key = environ.get("PATH_INFO", "").lstrip("/").partition("/")
         if not bucket or not key or "HTTP_X_AMZ_TARGET" in environ:
             return self.app(environ, start_response)
-        if method == "PUT" and "HTTP_X_AMZ_COPY_SOURCE" not in environ and not (
-                set(query) - {"uploadId", "partNumber", "versionId", "x-id"} - {k for k in query if k.startswith("X-Amz-")}):
+        subresources = {k for k in query if not k.startswith("X-Amz-")} - {"uploadId", "partNumber", "versionId", "x-id"}
+        if method == "PUT" and "HTTP_X_AMZ_COPY_SOURCE" not in environ and not subresources:
             return self._put(environ, start_response, body, bucket, query)
         if method == "POST" and "uploads" in query:
             return self._create_upload(environ, start_response)

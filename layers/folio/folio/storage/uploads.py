@@ -86,13 +86,15 @@ class MultipartStore:
             raise domain_error(e, "starting the upload") from e
         return out["UploadId"]
 
-    def presign_part(self, key: str, multipart_id: str, number: int, checksum: str, expires_in: int) -> str:
-        """SigV4 signs ``x-amz-checksum-crc64nvme`` as a header (botocore does not hoist it into the query,
-        where S3 would ignore it): the part must carry exactly this checksum and bytes that match it."""
+    def presign_part(self, key: str, multipart_id: str, number: int, checksum: str, size: int,
+                     expires_in: int) -> str:
+        """SigV4 signs ``x-amz-checksum-crc64nvme`` and ``content-length`` as headers (botocore does not
+        hoist them into the query, where S3 would ignore a checksum): the part must carry exactly this
+        checksum and this many bytes, matching it."""
         try:
             return self._s3.generate_presigned_url(
                 "upload_part", Params={"Bucket": self._bucket, "Key": key, "UploadId": multipart_id,
-                                       "PartNumber": number, "ChecksumCRC64NVME": checksum},
+                                       "PartNumber": number, "ChecksumCRC64NVME": checksum, "ContentLength": size},
                 ExpiresIn=expires_in, HttpMethod="PUT")
         except AWS_ERRORS as e:
             raise domain_error(e, "signing the part URLs") from e

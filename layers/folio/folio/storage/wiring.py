@@ -41,7 +41,7 @@ def upload_service() -> UploadService:
     from .uploads import MultipartStore, UploadTable
 
     cfg = settings()
-    return UploadService(UploadTable(cfg), MultipartStore(cfg), utcnow)
+    return UploadService(UploadTable(cfg), MultipartStore(cfg), utcnow, document_service().history)
 
 
 def file_store() -> ports.FileStore:

@@ -13,14 +13,29 @@ MAX_JSON_DEPTH = 64
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests deeper than ``limit``; InvalidRequest for a string (or name) holding a
+    lone UTF-16 surrogate (``"\\ud800"``), which no store can encode as UTF-8."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict | list):
+        if isinstance(node, str):
+            _check_encodable(node)
+        elif isinstance(node, dict | list):
             if depth > limit:
                 return True
+            if isinstance(node, dict):
+                for name in node:
+                    _check_encodable(name)
             stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
     return False
+
+
+def _check_encodable(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidRequest(f"the JSON holds a lone UTF-16 surrogate (\\u{ord(text[e.start]):04x}), which is not "
+                             f"a character") from None
 
 
 def parse_json(raw: bytes, what: str = "the request body") -> Any:

@@ -51,6 +51,7 @@ UPLOAD_SESSION = {
         "expiresAt": {"type": "string", "format": "date-time"}, "checksumAlgorithm": {"const": "CRC64NVME"},
         "parts": {"type": "array", "items": {"type": "object", "properties": {
             "partNumber": {"type": "integer"}, "url": {"type": "string", "format": "uri"}, "method": {"const": "PUT"},
+            "size": {"type": "integer", "description": "the part's bytes: its Content-Length, signed into the url"},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}}}}},
         "partsReceived": {"type": "array", "items": {"type": "object", "properties": {
             "partNumber": {"type": "integer"}, "etag": {"type": "string"}, "size": {"type": "integer"}}}},

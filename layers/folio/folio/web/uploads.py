@@ -12,6 +12,7 @@ completion, the function that commits the stored file as its inline upload would
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -29,6 +30,9 @@ from .responses import json_response
 
 #: The longest file name a session keeps (S3 keys never hold it; answers and downloads do).
 MAX_FILE_NAME = 255
+#: Unicode categories a file name may not hold: controls, invisible format characters (the
+#: right-to-left override that makes ``gpj.exe`` read ``exe.jpg``), surrogates, line/paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def _field_error(name: str, message: str) -> InvalidRequest:
@@ -52,8 +56,10 @@ def start_fields(body: Any) -> StartFields:
         raise InvalidRequest("the body must be a JSON object with fileName, contentType and size")
     file_name = body.get("fileName")
     if file_name is not None and (not isinstance(file_name, str) or not file_name.strip()
-                                  or len(file_name) > MAX_FILE_NAME or any(ord(c) < 32 for c in file_name)):
-        raise _field_error("fileName", f"a name of 1 to {MAX_FILE_NAME} printable characters")
+                                  or len(file_name) > MAX_FILE_NAME
+                                  or any(unicodedata.category(c) in _INVISIBLE for c in file_name)):
+        raise _field_error("fileName", f"a name of 1 to {MAX_FILE_NAME} printable characters (no control, "
+                                       f"format or separator characters such as U+202E)")
     raw_type = body.get("contentType", "application/octet-stream")
     content_type = parse_media_type(raw_type) if isinstance(raw_type, str) else None
     if content_type is None:
@@ -95,7 +101,7 @@ def session_view(session: UploadSession, urls: list[PartUrl], received: list[Par
         "contentType": session.content_type, "size": session.size, "partSize": session.part_size,
         "partCount": session.part_count, "expiresAt": session.expires.isoformat().replace("+00:00", "Z"),
         "checksumAlgorithm": CHECKSUM_ALGORITHM,
-        "parts": [{"partNumber": u.number, "url": u.url, "method": "PUT",
+        "parts": [{"partNumber": u.number, "url": u.url, "method": "PUT", "size": u.size,
                    "headers": {PART_CHECKSUM_HEADER: u.checksum}} for u in urls],
     }
     if received is not None:

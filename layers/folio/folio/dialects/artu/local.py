@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from ...core import Caller, Document
+from ...core import Caller, Document, NewFile
+from ...core.uploads import UploadTarget
 from ...storage.wiring import batch_service, file_store
 from ...web.request import WebRequest
 from ...web.s3_events import object_key
-from .constants import FILE_SLOT
+from .constants import FILE_SLOT, UPLOAD_SLOT
 from .mapping import Arrival, upload_key, upload_target
 from .operations import batch_item, environment, find_by_id, record_arrival
+from .uploads import target_of
 
 #: The file folio local stores for the samples (a JPEG's first bytes, then text).
 _SAMPLE_FILE = (b"\xff\xd8\xff\xe0" + b"sample ine front" * 62, "image/jpeg")
@@ -35,7 +37,7 @@ def prepare_object(key: str) -> tuple[bytes, str] | None:
     """The document an uploaded object named ``key`` (as an S3 event names it) belongs to
     (created if absent), and the bytes folio local stores under that key; None when ``key`` is
     no artu upload."""
-    target = upload_target(object_key(key))
+    target = upload_target(object_key(key), (UPLOAD_SLOT,))
     if target is None:
         return None
     tenant, env, document_id = target
@@ -57,4 +59,18 @@ def prepare_with_file(request: WebRequest) -> None:
 
 
 PREPARERS = {"ArtuGetDocumentFunction": prepare, "ArtuCreateUploadUrlFunction": prepare,
-             "ArtuGetDocumentFileFunction": prepare_with_file}
+             "ArtuGetDocumentFileFunction": prepare_with_file, "ArtuStartUploadFunction": prepare}
+
+#: The file of the sample events' upload session (``/documents/{id}/uploads/{uploadId}``).
+SESSION_SAMPLE = NewFile(_SAMPLE_FILE[0], _SAMPLE_FILE[1], "ine-front-rescan.jpg")
+
+
+def upload_session(request: WebRequest) -> tuple[UploadTarget, NewFile]:
+    """The session of a sample event, its document prepared (as :func:`prepare`)."""
+    env = environment(request)
+    doc = _artu_document(env, request.path["id"], request.caller)
+    return target_of(request.caller.tenant, env, doc.body["id"]), SESSION_SAMPLE
+
+
+UPLOAD_SESSIONS = {name: upload_session for name in ("ArtuGetUploadFunction", "ArtuAbortUploadFunction",
+                                                     "ArtuCompleteUploadFunction")}

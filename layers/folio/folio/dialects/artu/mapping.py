@@ -12,7 +12,7 @@ from typing import Any
 
 from ...core import Document, DocumentKey, FileRef
 from ...web.s3_events import ObjectCreated, sequencer_order
-from .constants import ANSWER_FIELDS, ENVIRONMENTS, FILE_FACTS, UPLOAD_SLOT
+from .constants import ANSWER_FIELDS, ENVIRONMENTS, FILE_FACTS, FILE_SLOT, UPLOAD_SLOT
 
 #: The part of a kind that names artu; the environment follows it (``artu-live``).
 _KIND_PREFIX = "artu-"
@@ -59,8 +59,9 @@ def item_change(item: dict[str, Any], new_id: str) -> Callable[[Document | None]
 
 
 def has_file(body: dict[str, Any]) -> bool:
-    """Whether a file arrived (its SHA-256 is recorded): from then on its facts are the file's."""
-    return bool(body.get("sha256"))
+    """Whether a file arrived (its checksum is recorded, :func:`file_recorded`): from then on its
+    facts are the file's."""
+    return bool(body.get("sha256") or body.get("crc64nvme"))
 
 
 def _newer(current: Document, sequencer: str) -> bool:
@@ -81,6 +82,16 @@ def arrival_refused(reason: str, sequencer: str) -> Callable[[Document], dict[st
     return change
 
 
+def file_recorded(body: dict[str, Any], ref: FileRef) -> dict[str, Any]:
+    """``body`` with ``ref`` as its file: status ``uploaded`` and the file's facts. Its checksum as
+    the upload gave it: ``sha256`` (hex) of a presigned upload, whose bytes folio reads back, or
+    ``crc64nvme`` (base64, full object) that S3 verified when an upload session completed; the
+    other null."""
+    return {**body, "status": "uploaded", "contentType": ref.content_type, "size": ref.size,
+            "filename": ref.file_name or body.get("filename"), "sha256": ref.sha256, "crc64nvme": ref.crc64nvme,
+            "rejectionReason": None}
+
+
 def arrival_change(ref: FileRef, sequencer: str) -> Callable[[Document], dict[str, Any]]:
     """The file's facts, status ``uploaded``. S3 events may arrive out of order: an event older
     than the one recorded changes nothing."""
@@ -88,29 +99,35 @@ def arrival_change(ref: FileRef, sequencer: str) -> Callable[[Document], dict[st
     def change(current: Document) -> dict[str, Any]:
         if not _newer(current, sequencer):
             return current.body
-        return {**current.body, "status": "uploaded", "contentType": ref.content_type, "size": ref.size,
-                "filename": ref.file_name or current.body.get("filename"), "sha256": ref.sha256,
-                "rejectionReason": None, "uploadSequencer": sequencer}
+        return {**file_recorded(current.body, ref), "uploadSequencer": sequencer}
 
     return change
 
 
 # ---------------------------------------------------------------- the upload
 
+def id_key(tenant: str, env: str, document_id: str) -> DocumentKey:
+    """A document named by its ``id`` (no document is stored under it: :func:`alias` finds it),
+    whose file keys name the document's files by id, never by the client's externalId."""
+    return DocumentKey(tenant, kind(env), document_id)
+
+
 def upload_key(tenant: str, env: str, document_id: str) -> str:
     """The S3 key a document's uploads go to, named by its ``id`` (the core's file key of the
     upload slot): chosen by folio, never by the client. :func:`upload_target` reads it back."""
-    return DocumentKey(tenant, kind(env), document_id).file_key(UPLOAD_SLOT)
+    return id_key(tenant, env, document_id).file_key(UPLOAD_SLOT)
 
 
-def upload_target(key: str) -> tuple[str, str, str] | None:
-    """(tenant, env, document id) of a key made by :func:`upload_key`, or None for any other object."""
+def upload_target(key: str, slots: tuple[str, ...] = (UPLOAD_SLOT, FILE_SLOT)) -> tuple[str, str, str] | None:
+    """(tenant, env, document id) of an :func:`id_key`'s file key of one of ``slots``, or None for
+    any other object: the presigned upload's (:func:`upload_key`, the only one S3 events record)
+    and an upload session's (``.../file``, uploads.py); the file sweeper finds both documents so."""
     named = DocumentKey.of_file_key(key)
-    if named is None or named[1] != UPLOAD_SLOT or not named[0].kind.startswith(_KIND_PREFIX):
+    if named is None or named[1] not in slots or not named[0].kind.startswith(_KIND_PREFIX):
         return None
-    document, _slot = named
+    document, slot = named
     env = document.kind.removeprefix(_KIND_PREFIX)
-    if env not in ENVIRONMENTS or upload_key(document.tenant, env, document.id) != key:
+    if env not in ENVIRONMENTS or id_key(document.tenant, env, document.id).file_key(slot) != key:
         return None
     return document.tenant, env, document.id
 
@@ -131,7 +148,7 @@ def arrivals(objects: list[ObjectCreated]) -> list[Arrival]:
     """The created objects that are artu uploads (a versioned bucket names each version)."""
     found = []
     for obj in objects:
-        target = upload_target(obj.key)
+        target = upload_target(obj.key, (UPLOAD_SLOT,))
         if target is not None and obj.version_id:
             found.append(Arrival(*target, key=obj.key, version_id=obj.version_id, sequencer=obj.sequencer))
     return found

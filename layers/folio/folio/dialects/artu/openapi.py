@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...web.openapi import PROBLEM, model_schema
+from ...web.openapi import PROBLEM, model_schema, upload_session_operations
 from ...web.responses import download_openapi
 from .constants import ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
 
@@ -18,7 +18,19 @@ def operations() -> dict[str, dict[str, Any]]:
     def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {"description": description, "content": {"application/json": {"schema": schema}}}
 
+    data = answer("The document, its file recorded (status uploaded), as GET /documents/{id} answers it",
+                  model_schema(DocumentData, mode="serialization"))
+    sessions = upload_session_operations("Artu", {"200": {**data, "headers": {"ETag": {"schema": {"type": "string"}}}}},
+                                         parameters=[env])
+    sessions["ArtuCompleteUploadFunction"]["parameters"] = [env, *(
+        {"name": name, "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "optional: record the file only if the document is still this version (else 412)"}
+        for name in ("If-Match", "If-Unmodified-Since"))]
+    # artu refuses unknown properties (uploads.START_PROPERTIES), as upload-url does
+    sessions["ArtuStartUploadFunction"]["requestBody"]["content"]["application/json"]["schema"][
+        "additionalProperties"] = False
     return {
+        **sessions,
         "ArtuBatchUpsertExternalFunction": {
             "parameters": [env],
             "requestBody": {"required": True, "content": {"application/json": {"schema": model_schema(Batch)}}},
@@ -45,7 +57,8 @@ def operations() -> dict[str, dict[str, Any]]:
                                  "description": f"at most {MAX_FILENAME_BYTES} bytes of UTF-8, no path separators; "
                                                 "recorded when the file arrives"},
                     "size": {"type": "integer", "minimum": 0, "maximum": MAX_UPLOAD_BYTES,
-                             "description": f"bytes: the upload's bound (default {MAX_UPLOAD_BYTES})"}}}}}},
+                             "description": f"bytes: the upload's bound (default {MAX_UPLOAD_BYTES}, or "
+                                            "ARTU_MAX_UPLOAD_BYTES when lower); larger files: POST /documents/{id}/uploads"}}}}}},
             "responses": {"200": answer(f"A presigned S3 POST (form upload), valid {UPLOAD_URL_SECONDS // 60} "
                                         "minutes, bound to the key, type, name and size",
                                         model_schema(UploadTicket, mode="serialization"))}},

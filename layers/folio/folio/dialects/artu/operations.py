@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 from ...core import Caller, Document, Edit, FileRef, utcnow
 from ...core.batches import BatchItem
 from ...core.errors import DocumentNotFound, FolioError, InvalidRequest, PayloadTooLarge
+from ...storage.config import settings
 from ...storage.wiring import batch_service, document_service, file_store
 from ...web.request import WebRequest
 from ...web.media import parse_media_type
@@ -183,10 +184,23 @@ def _bad_upload(field: str, message: str) -> InvalidRequest:
     return InvalidRequest(f"{field} {message}", errors=[{"field": field, "message": message}])
 
 
+def presigned_max_bytes() -> int:
+    """The presigned upload's bound: artu's configured maximum (``ARTU_MAX_UPLOAD_BYTES``, which
+    bounds its upload sessions too), and at most MAX_UPLOAD_BYTES, what the S3-event function reads
+    back whole (its SHA-256) within its timeout. Larger files go through an upload session."""
+    return min(MAX_UPLOAD_BYTES, settings().max_upload_bytes["artu"])
+
+
+def valid_file_name(name: object) -> bool:
+    """1 to MAX_FILENAME_BYTES bytes of UTF-8, no control characters or path separators."""
+    return isinstance(name, str) and bool(name) \
+        and len(name.encode("utf-8", "surrogatepass")) <= MAX_FILENAME_BYTES \
+        and not any(c in "/\\" or not c.isprintable() for c in name)
+
+
 def upload_request(request: WebRequest) -> UploadRequest:
-    """The optional JSON body of ``upload-url``, checked: a media type, a file name (1 to
-    MAX_FILENAME_BYTES bytes of UTF-8, no control characters or path separators), a size in bytes
-    (an integer, 0 to MAX_UPLOAD_BYTES)."""
+    """The optional JSON body of ``upload-url``, checked: a media type, a file name
+    (:func:`valid_file_name`), a size in bytes (an integer, 0 to :func:`presigned_max_bytes`)."""
     if not request.has_body:
         return UploadRequest()
     body = request.json()
@@ -197,26 +211,25 @@ def upload_request(request: WebRequest) -> UploadRequest:
             or (content_type := parse_media_type(content_type)) is None:
         raise _bad_upload("contentType", "must be a media type such as application/pdf")
     filename = body.get("filename")
-    if filename is not None and (not isinstance(filename, str) or not filename
-                                 or len(filename.encode("utf-8", "surrogatepass")) > MAX_FILENAME_BYTES
-                                 or any(c in "/\\" or not c.isprintable() for c in filename)):
+    if filename is not None and not valid_file_name(filename):
         raise _bad_upload("filename", f"must be a file name of 1 to {MAX_FILENAME_BYTES} bytes, without "
                                       "control characters or path separators")
-    size = body.get("size")
-    if size is not None and (type(size) is not int or not 0 <= size <= MAX_UPLOAD_BYTES):
-        raise _bad_upload("size", f"must be the file's size in bytes, an integer from 0 to {MAX_UPLOAD_BYTES}")
+    size, most = body.get("size"), presigned_max_bytes()
+    if size is not None and (type(size) is not int or not 0 <= size <= most):
+        raise _bad_upload("size", f"must be the file's size in bytes, an integer from 0 to {most} "
+                                  "(POST /documents/{id}/uploads takes larger files)")
     return UploadRequest(content_type, filename, size)
 
 
 def create_upload_url(request: WebRequest, document_id: str) -> UploadUrl:
     """A presigned S3 POST of the document's upload key, valid UPLOAD_URL_SECONDS, whose policy
     binds the content type, the file name given and the size: at most the declared ``size``, else
-    MAX_UPLOAD_BYTES."""
+    :func:`presigned_max_bytes`."""
     caller = request.caller
     env = environment(request)
     asked = upload_request(request)
     doc = get_by_id(caller.tenant, env, document_id)
-    bound = MAX_UPLOAD_BYTES if asked.size is None else asked.size
+    bound = presigned_max_bytes() if asked.size is None else asked.size
     expires_at = utcnow() + timedelta(seconds=UPLOAD_URL_SECONDS)
     url, fields = file_store().presign_post(upload_key(caller.tenant, env, doc.body["id"]), asked.content_type,
                                             bound, UPLOAD_URL_SECONDS, file_name=asked.filename)
@@ -226,7 +239,7 @@ def create_upload_url(request: WebRequest, document_id: str) -> UploadUrl:
 def record_arrival(arrival: Arrival) -> FileRef | None:
     """Record an uploaded file on its document (size, content type, SHA-256 read back from S3, the
     file name its upload form carried); None when no document has that id (the object is left
-    alone) or the file is larger than MAX_UPLOAD_BYTES (not read: the document is marked
+    alone) or the file is larger than :func:`presigned_max_bytes` (not read: the document is marked
     ``rejected`` with the reason, and the next upload may replace it)."""
     doc = find_by_id(arrival.tenant, arrival.env, arrival.document_id)
     if doc is None:
@@ -234,7 +247,7 @@ def record_arrival(arrival: Arrival) -> FileRef | None:
         return None
     uploader = Caller(tenant=arrival.tenant, sub="s3-upload", name="presigned upload")
     try:
-        stored = file_store().describe(arrival.key, arrival.version_id, max_bytes=MAX_UPLOAD_BYTES)
+        stored = file_store().describe(arrival.key, arrival.version_id, max_bytes=presigned_max_bytes())
     except PayloadTooLarge as e:
         logger.warning("upload refused", extra={**asdict(arrival), "reason": e.message})
         document_service().update(doc.key, Edit(arrival_refused(e.message, arrival.sequencer)), uploader)

@@ -1,0 +1,246 @@
+"""Upload sessions under races and crashes (found by an adversarial review): an abort racing a
+completion, a crash between the commit and the session's COMMITTED, a retry after later versions,
+two completions at once, and JSON no store can hold. Each must leave the document pointing at a file
+that exists, commit a file once, and answer a retry with the version it committed."""
+
+import os
+
+import pytest
+
+from ..support.files import png
+from ..support.uploads import completion, start_body, upload_parts
+from .test_kyc_handlers import DOMAIN, SPEC_DOCUMENT, send
+
+MIB = 1024 * 1024
+KYC = "/api/customer/42/document"
+
+RAW = b'{"contentType": "image/png", "size": 10, "partChecksums": ["J9LsBYHJrEg="], "fileName": "\\ud800"}'
+
+def big_png(size):
+    head = png()
+    return head + os.urandom(size - len(head))
+
+
+def start(api, path, data, **fields):
+    body = start_body(data, fileName="scan.png", contentType="image/png", **fields)
+    return api.request("POST", path + "/uploads", json_body=body, headers=DOMAIN)
+
+
+def s3_has(aws, key, version_id):
+    versions = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=key).get("Versions", [])
+    return any(v["VersionId"] == version_id for v in versions)
+
+
+def head_front(api, doc_id):
+    from folio.storage.wiring import document_service
+    from folio.dialects.kyc.mapping import document_key
+    return document_service().get(document_key("acme", 7, doc_id))
+
+
+def test_an_abort_racing_a_completion_never_deletes_the_file_the_document_points_at(api, aws, monkeypatch):
+    """Completion reached STORED and is about to commit; an abort (DELETE) lands in between."""
+    created = send(api, "POST", KYC)
+    doc_id = created.json["id"]
+    data = big_png(6 * MIB)
+    session = start(api, f"{KYC}/{doc_id}/front", data).json
+    parts = upload_parts(data, session)
+    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
+
+    from folio.core import service as service_module
+    original = service_module.DocumentService.update
+    fired = {}
+
+    def update_after_abort(self, *args, **kwargs):
+        if not fired:
+            fired["abort"] = api.request("DELETE", one, headers=DOMAIN)  # the racing DELETE
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(service_module.DocumentService, "update", update_after_abort)
+    done = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    assert (fired["abort"].status, done.status) == (204, 200)
+    front = head_front(api, doc_id).files["front"]
+    assert s3_has(aws, front.key, front.version_id)  # metadata never points at a file that is not there
+
+
+def test_an_abort_after_a_crash_between_commit_and_committed_keeps_the_committed_file(api, aws, monkeypatch):
+    created = send(api, "POST", KYC)
+    doc_id = created.json["id"]
+    data = big_png(6 * MIB)
+    session = start(api, f"{KYC}/{doc_id}/front", data).json
+    parts = upload_parts(data, session)
+    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
+
+    from folio.storage import uploads as storage_uploads
+    original = storage_uploads.UploadTable.replace_session
+
+    def crash_on_committed(self, session, expected):
+        if session.state == "COMMITTED":
+            raise KeyboardInterrupt("function killed")  # the runtime dies right after the commit
+        return original(self, session, expected)
+
+    monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", crash_on_committed)
+    with pytest.raises(KeyboardInterrupt):
+        api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", original)
+    doc = head_front(api, doc_id)
+    assert doc.version == 2
+    front = doc.files["front"]
+    aborted = api.request("DELETE", one, headers=DOMAIN)
+    assert s3_has(aws, front.key, front.version_id), \
+        f"abort answered {aborted.status} and deleted the committed version {front.version_id}"
+
+
+def test_a_retry_after_a_crash_and_a_later_inline_update_answers_the_committed_version(api, aws, monkeypatch):
+    created = send(api, "POST", KYC)
+    doc_id = created.json["id"]
+    data = big_png(6 * MIB)
+    session = start(api, f"{KYC}/{doc_id}/front", data).json
+    parts = upload_parts(data, session)
+    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
+
+    from folio.storage import uploads as storage_uploads
+    original = storage_uploads.UploadTable.replace_session
+
+    def crash_on_committed(self, session, expected):
+        if session.state == "COMMITTED":
+            raise KeyboardInterrupt("function killed")
+        return original(self, session, expected)
+
+    monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", crash_on_committed)
+    with pytest.raises(KeyboardInterrupt):
+        api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", original)
+    assert head_front(api, doc_id).version == 2
+    # someone else replaces the front inline (version 3)
+    assert send(api, "PUT", f"{KYC}/{doc_id}").status == 200
+    assert head_front(api, doc_id).version == 3
+    retry = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    assert (retry.status, retry.headers["etag"]) == (200, '"2"')
+    assert head_front(api, doc_id).version == 3, \
+        f"the retried completion committed again: version {head_front(api, doc_id).version} ({retry.status})"
+
+
+class Killed(BaseException):
+    """The function dies (not an Exception: nothing in folio catches it)."""
+
+
+def crash_once(monkeypatch, cls, name, when):
+    original = getattr(cls, name)
+    state = {"done": False}
+
+    def wrapper(self, *args, **kwargs):
+        if not state["done"] and when(*args, **kwargs):
+            state["done"] = True
+            raise Killed(name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, wrapper)
+
+
+def session_for_create(api):
+    data = png() + os.urandom(6 * MIB)
+    body = start_body(data, fileName="scan.png", contentType="image/png", document=SPEC_DOCUMENT)
+    session = api.request("POST", KYC + "/uploads", json_body=body, headers=DOMAIN).json
+    return data, session, upload_parts(data, session), f"{KYC}/uploads/{session['uploadId']}"
+
+
+def test_crash_after_s3_completed_before_stored_then_retry(api, aws, monkeypatch):
+    from folio.core import uploads as core_uploads
+    from folio.storage import uploads as storage_uploads
+    data, session, parts, one = session_for_create(api)
+    crash_once(monkeypatch, storage_uploads.UploadTable, "replace_session", lambda s, e: s.state == "STORED")
+    with pytest.raises(Killed):
+        api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    early = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    assert early.status == 409, early.body  # the claim may still be a live completion's
+    monkeypatch.setattr(core_uploads, "CLAIM_SECONDS", -1)
+    late = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    assert late.status == 201, late.body
+
+
+def test_create_retry_with_if_none_match_after_crash_after_commit(api, aws, monkeypatch):
+    from folio.storage import uploads as storage_uploads
+    data, session, parts, one = session_for_create(api)
+    crash_once(monkeypatch, storage_uploads.UploadTable, "replace_session", lambda s, e: s.state == "COMMITTED")
+    headers = {**DOMAIN, "If-None-Match": "*"}
+    with pytest.raises(Killed):
+        api.request("POST", one + "/complete", json_body=completion(data, parts), headers=headers)
+    retry = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=headers)
+    assert retry.status == 201, "a retried completion must answer the committed version"
+
+
+def test_concurrent_completions_on_a_stored_session_commit_once(api, aws, monkeypatch):
+    """Two completions of a STORED session (the first lost its If-Match) at once."""
+    from tests.integration.test_kyc_handlers import send
+    doc_id = send(api, "POST", KYC).json["id"]
+    data = png() + os.urandom(6 * MIB)
+    session = api.request("POST", f"{KYC}/{doc_id}/front/uploads", headers=DOMAIN,
+                          json_body=start_body(data, contentType="image/png")).json
+    parts = upload_parts(data, session)
+    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}/complete"
+    stale = api.request("POST", one, json_body=completion(data, parts), headers={**DOMAIN, "If-Match": '"9"'})
+    assert stale.status == 412
+    from folio.core import service as service_module
+    original = service_module.DocumentService._commit
+    inner = {}
+
+    def commit_after_other(self, doc):
+        if not inner:
+            inner["answer"] = api.request("POST", one, json_body=completion(data, parts), headers=DOMAIN)
+        return original(self, doc)
+
+    monkeypatch.setattr(service_module.DocumentService, "_commit", commit_after_other)
+    outer = api.request("POST", one, json_body=completion(data, parts), headers=DOMAIN)
+    assert {inner["answer"].status, outer.status} == {200}
+    read = api.request("GET", f"{KYC}/{doc_id}", headers=DOMAIN)
+    assert read.headers["etag"] == '"2"', read.headers
+
+
+def test_the_slower_of_two_completions_answers_the_committed_document(api, aws, monkeypatch):
+    data = png() + os.urandom(6 * 1024 * 1024)
+    body = start_body(data, fileName="scan.png", contentType="image/png", document=SPEC_DOCUMENT)
+    session = api.request("POST", KYC + "/uploads", json_body=body, headers=DOMAIN).json
+    parts = upload_parts(data, session)
+    one = f"{KYC}/uploads/{session['uploadId']}/complete"
+    from folio.storage import uploads as storage_uploads
+    original = storage_uploads.MultipartStore.list_parts
+    inner = {}
+
+    def list_parts_after_other(self, *args):
+        if not inner:
+            inner["running"] = True
+            inner["answer"] = api.request("POST", one, json_body=completion(data, parts), headers=DOMAIN)
+        return original(self, *args)
+
+    monkeypatch.setattr(storage_uploads.MultipartStore, "list_parts", list_parts_after_other)
+    outer = api.request("POST", one, json_body=completion(data, parts), headers=DOMAIN)
+    assert inner["answer"].status == 201 and outer.status == 201, outer.body
+    assert outer.json["id"] == inner["answer"].json["id"]
+    assert b"start a new one" not in outer.body, "the file was committed; the answer tells the client to start over"
+
+
+def test_a_lone_surrogate_in_json_is_a_400_never_a_5xx(api, aws):
+    doc_id = send(api, "POST", KYC).json["id"]
+    out = []
+    a = api.request("POST", f"{KYC}/{doc_id}/front/uploads", body=RAW,
+                    headers={**DOMAIN, "Content-Type": "application/json"})
+    out.append(("kyc start fileName", a.status))
+    b = api.request("POST", "/api/v1/Document", body=b'{"Name": "\\ud800"}',
+                    headers={"Content-Type": "application/json"})
+    out.append(("crm create Name (inline JSON, not sessions)", b.status))
+    c = api.request("POST", "/api/v2/clients/1/dms/projects/1/documents/uploads",
+                    body=b'{"contentType": "application/pdf", "size": 10, "partChecksums": ["J9LsBYHJrEg="], '
+                         b'"name": "\\ud800"}', headers={"Content-Type": "application/json"})
+    out.append(("dms start name", c.status))
+    # inline If-Match garbage, for comparison with the session's completion
+    d = send(api, "PUT", f"{KYC}/{doc_id}", headers={**DOMAIN, "If-Match": "garbage\x01"})
+    out.append(("kyc inline PUT If-Match garbage", d.status))
+    assert [status for _, status in out] == [400, 400, 400, 400], out
+
+
+@pytest.mark.parametrize("name", ["gpj.\u202eexe.png", "a\x7fb", "line\u2028break", "tab\there"])
+def test_file_names_with_invisible_characters_are_refused(api, aws, name):
+    doc_id = send(api, "POST", KYC).json["id"]
+    body = {"contentType": "image/png", "size": 10, "partChecksums": ["J9LsBYHJrEg="], "fileName": name}
+    answer = api.request("POST", f"{KYC}/{doc_id}/front/uploads", json_body=body, headers=DOMAIN)
+    assert answer.status == 400 and b"fileName" in answer.body, answer.body
