@@ -36,7 +36,7 @@ def test_create_answers_the_document(created):
         "id": 1, "clientId": 3, "projectId": 9, "name": "Site plan", "description": "", "folderId": 17,
         "parentUuid": "22222222-2222-2222-2222-222222222222", "version": 1, "fileName": "plan.pdf",
         "contentType": "application/pdf", "size": 11, "sha256": hashlib.sha256(b"%PDF-1.4 v1").hexdigest(),
-        "createdAt": created["createdAt"], "updatedAt": created["updatedAt"],
+        "crc64nvme": None, "createdAt": created["createdAt"], "updatedAt": created["updatedAt"],
         "createdBy": {"id": "user-1", "name": "Ada Lovelace", "email": "ada@example.com"},
         "updatedBy": {"id": "user-1", "name": "Ada Lovelace", "email": "ada@example.com"},
     }
@@ -74,7 +74,8 @@ def test_versions_newest_first_each_downloads_byte_identical(api, created):
     listing = api.request("GET", f"{BASE}/1/versions")
     versions = listing.json["data"]
     assert [v["version"] for v in versions] == [5, 4, 3, 2, 1]
-    assert set(versions[0]) == {"version", "fileName", "contentType", "size", "sha256", "createdAt", "createdBy"}
+    assert set(versions[0]) == {"version", "fileName", "contentType", "size", "sha256", "crc64nvme", "createdAt",
+                               "createdBy"}
     for v in versions:
         data = contents[v["version"] - 1]
         assert v["sha256"] == hashlib.sha256(data).hexdigest() and v["size"] == len(data)

@@ -61,8 +61,8 @@ def test_create_through_a_session_commits_the_exact_s3_version(api, aws):
     assert (doc["id"], doc["version"], doc["name"], doc["folderId"], doc["description"]) == \
         (1, 1, "Survey", 5, "drone survey")
     assert doc["parentUuid"] == "22222222-2222-2222-2222-222222222222"
-    assert (doc["fileName"], doc["contentType"], doc["size"], doc["sha256"]) == \
-        ("survey.pdf", "application/pdf", len(data), None)
+    assert (doc["fileName"], doc["contentType"], doc["size"], doc["sha256"], doc["crc64nvme"]) == \
+        ("survey.pdf", "application/pdf", len(data), None, crc64nvme_b64(data))  # a client can verify its download
     assert done.headers["location"].endswith(f"{BASE}/1") and done.headers["etag"] == '"1"'
     [stored] = stored_versions(aws)
     assert stored_bytes(aws, stored["Key"], stored["VersionId"]) == data

@@ -40,6 +40,11 @@ Decisions the spec leaves open, written down here:
   S3, never more than ``MAX_UPLOAD_BYTES``: a larger object is not read at all) and the file name
   its form carried; events for older versions change nothing.
 
+Files of any size (DESIGN §9): an upload session (``uploads``) records its file as a presigned
+upload's S3 event does, keeping S3's verified ``crc64nvme`` where a presigned upload keeps its
+``sha256``; its object is ``.../<id>/file``, never the presigned ``.../artu-upload`` whose S3 event
+it would trigger. ``GET /documents/{id}/file`` serves either.
+
 The package: ``constants`` (each written once, no pydantic), ``models`` (pydantic: the batch
 and its items), ``answers`` (pydantic: the answers), ``mapping`` (keys, the stored body, the upload
 key), ``operations`` (over the core), ``views`` (answers and the error map); ``openapi`` and

@@ -33,6 +33,8 @@ class FileVersion(BaseModel):
     #: hex SHA-256 of the file; null for a file that came through an upload session (folio never
     #: sees its bytes: S3 verified its CRC64NVME)
     sha256: str | None
+    #: base64 whole-file CRC64NVME that S3 verified (upload sessions); null for inline uploads
+    crc64nvme: str | None
     createdAt: datetime
     createdBy: User
 
@@ -62,6 +64,8 @@ class Document(BaseModel):
     #: hex SHA-256 of the file; null for a file that came through an upload session (folio never
     #: sees its bytes: S3 verified its CRC64NVME)
     sha256: str | None
+    #: base64 whole-file CRC64NVME that S3 verified (upload sessions); null for inline uploads
+    crc64nvme: str | None
     createdAt: datetime
     updatedAt: datetime
     createdBy: User

@@ -36,6 +36,7 @@ def document_view(doc: Document) -> dict[str, Any]:
         "contentType": ref.content_type,
         "size": ref.size,
         "sha256": ref.sha256,
+        "crc64nvme": ref.crc64nvme,
         "createdAt": iso_utc(doc.created_at),
         "updatedAt": iso_utc(doc.updated_at),
         "createdBy": user_view(doc.created_by),
@@ -46,7 +47,8 @@ def document_view(doc: Document) -> dict[str, Any]:
 def version_view(version: FileVersion) -> dict[str, Any]:
     ref = version.ref
     return {"version": version.number, "fileName": ref.file_name, "contentType": ref.content_type,
-            "size": ref.size, "sha256": ref.sha256, "createdAt": iso_utc(version.created_at),
+            "size": ref.size, "sha256": ref.sha256, "crc64nvme": ref.crc64nvme,
+            "createdAt": iso_utc(version.created_at),
             "createdBy": user_view(version.created_by)}
 
 
