@@ -62,15 +62,16 @@ def test_an_abort_racing_a_completion_never_deletes_the_file_the_document_points
     assert s3_has(aws, front.key, front.version_id)  # metadata never points at a file that is not there
 
 
-def test_an_abort_after_a_crash_between_commit_and_committed_keeps_the_committed_file(api, aws, monkeypatch):
-    created = send(api, "POST", KYC)
-    doc_id = created.json["id"]
+def _committed_then_killed(api, monkeypatch):
+    """A front image session whose completion committed version 2 and died before recording
+    COMMITTED: the document, the session's path and its completion body."""
+    doc_id = send(api, "POST", KYC).json["id"]
     data = big_png(6 * MIB)
     session = start(api, f"{KYC}/{doc_id}/front", data).json
-    parts = upload_parts(data, session)
+    body = completion(data, upload_parts(data, session))
     one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
-
     from folio.storage import uploads as storage_uploads
+
     original = storage_uploads.UploadTable.replace_session
 
     def crash_on_committed(self, session, expected):
@@ -80,45 +81,28 @@ def test_an_abort_after_a_crash_between_commit_and_committed_keeps_the_committed
 
     monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", crash_on_committed)
     with pytest.raises(KeyboardInterrupt):
-        api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+        api.request("POST", one + "/complete", json_body=body, headers=DOMAIN)
     monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", original)
-    doc = head_front(api, doc_id)
-    assert doc.version == 2
-    front = doc.files["front"]
+    assert head_front(api, doc_id).version == 2
+    return doc_id, one, body
+
+
+def test_an_abort_after_a_crash_between_commit_and_committed_keeps_the_committed_file(api, aws, monkeypatch):
+    doc_id, one, _ = _committed_then_killed(api, monkeypatch)
+    front = head_front(api, doc_id).files["front"]
     aborted = api.request("DELETE", one, headers=DOMAIN)
     assert s3_has(aws, front.key, front.version_id), \
         f"abort answered {aborted.status} and deleted the committed version {front.version_id}"
 
 
 def test_a_retry_after_a_crash_and_a_later_inline_update_answers_the_committed_version(api, aws, monkeypatch):
-    created = send(api, "POST", KYC)
-    doc_id = created.json["id"]
-    data = big_png(6 * MIB)
-    session = start(api, f"{KYC}/{doc_id}/front", data).json
-    parts = upload_parts(data, session)
-    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
-
-    from folio.storage import uploads as storage_uploads
-    original = storage_uploads.UploadTable.replace_session
-
-    def crash_on_committed(self, session, expected):
-        if session.state == "COMMITTED":
-            raise KeyboardInterrupt("function killed")
-        return original(self, session, expected)
-
-    monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", crash_on_committed)
-    with pytest.raises(KeyboardInterrupt):
-        api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
-    monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", original)
-    assert head_front(api, doc_id).version == 2
-    # someone else replaces the front inline (version 3)
-    assert send(api, "PUT", f"{KYC}/{doc_id}").status == 200
+    doc_id, one, body = _committed_then_killed(api, monkeypatch)
+    assert send(api, "PUT", f"{KYC}/{doc_id}").status == 200  # someone else replaces the front inline (v3)
     assert head_front(api, doc_id).version == 3
-    retry = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    retry = api.request("POST", one + "/complete", json_body=body, headers=DOMAIN)
     assert (retry.status, retry.headers["etag"]) == (200, '"2"')
     assert head_front(api, doc_id).version == 3, \
         f"the retried completion committed again: version {head_front(api, doc_id).version} ({retry.status})"
-
 
 class Killed(BaseException):
     """The function dies (not an Exception: nothing in folio catches it)."""
