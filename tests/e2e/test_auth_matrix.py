@@ -1,6 +1,7 @@
 """The auth matrix over every route of template.yaml, against `folio local`: bad tokens 401, missing
 scopes 403, another tenant's resources 404 with nothing leaked, KYC domains, Capture steps, Artu environments."""
 
+import hashlib
 import json
 
 import pytest
@@ -8,6 +9,7 @@ import requests
 from requests_toolbelt import MultipartEncoder
 
 from ..support.files import png
+from ..support.uploads import crc64nvme_b64
 
 pytestmark = pytest.mark.e2e
 SECRET = "alpha-secret-7f3a"
@@ -45,8 +47,77 @@ def world(local_server):
     artu = requests.put(f"{url}/documents/batch/external", headers={**auth, "X-Environment": "live"},
                         json={"items": [{"clientId": CLIENT, "externalId": SECRET, "metadata": {"s": SECRET}}]}
                         ).json()["data"][0]["data"]["id"]
-    return {"crm": crm, "kyc": kyc, "cap_doc": cap_doc, "att": att["id"], "state": att["stateToken"], "dms": dms,
-            "artu": artu}
+    world = {"crm": crm, "kyc": kyc, "cap_doc": cap_doc, "att": att["id"], "state": att["stateToken"], "dms": dms,
+             "artu": artu}
+    world["uploads"] = {slot: start_session(url, auth, path, body, headers)
+                        for slot, (path, body, headers) in session_slots(world).items()}
+    return world
+
+
+#: A file of a few bytes sent through an upload session, and its start and completion bodies.
+SESSION_FILE = SECRET.encode()
+
+
+def session_start(content_type, **fields):
+    return {"fileName": "s.bin", "contentType": content_type, "size": len(SESSION_FILE),
+            "partChecksums": [crc64nvme_b64(SESSION_FILE)], **fields}
+
+
+SESSION_COMPLETION = {"parts": [{"partNumber": 1, "etag": '"' + hashlib.md5(SESSION_FILE).hexdigest() + '"'}],
+                      "checksum": crc64nvme_b64(SESSION_FILE)}
+
+
+def session_slots(world):
+    """Every upload-session slot: its path, a start body and the headers its routes need."""
+    capture = f"/capture/api/v1.1/documents/{world['cap_doc']}/attachments"
+    dms = "/api/v2/clients/1/dms/projects/1/documents"
+    return {
+        "kyc-create": ("/api/customer/10/document", session_start("image/png", document={"type": "PASSPORT"}),
+                       {"X-Domain-ID": "5"}),
+        "kyc-front": (f"/api/customer/10/document/{world['kyc']}/front", session_start("image/png"), {"X-Domain-ID": "5"}),
+        "kyc-back": (f"/api/customer/10/document/{world['kyc']}/back", session_start("image/png"), {"X-Domain-ID": "5"}),
+        "dms-create": (dms, session_start("application/pdf"), {}),
+        "dms-version": (f"{dms}/{world['dms']}", session_start("application/pdf"), {}),
+        "capture-add": (capture, session_start("text/plain"), {}),
+        "capture-content": (f"{capture}/{world['att']}/content", session_start("text/plain"),
+                            {"X-Requested-With": "XMLHttpRequest"}),
+        "crm-content": (f"/api/v1/Document/{world['crm']}/Content", session_start("text/plain"), {}),
+        "artu-file": (f"/documents/{world['artu']}", session_start("image/jpeg"), {"X-Environment": "live"}),
+    }
+
+
+def start_session(url, auth, path, body, headers):
+    answer = requests.post(f"{url}{path}/uploads", json=body, headers={**auth, **headers}, timeout=30)
+    assert answer.status_code == 201, (path, answer.text)
+    return answer.json()["uploadId"]
+
+
+def session_rows(world):
+    """The four session routes of every slot (capture's under /v1.1/ and /v1/): start, resume, abort, complete."""
+    templates = {
+        "kyc-create": "/api/customer/{customerId}/document", "kyc-front": "/api/customer/{customerId}/document/{documentId}/front",
+        "kyc-back": "/api/customer/{customerId}/document/{documentId}/back",
+        "dms-create": "/api/v2/clients/{client_id}/dms/projects/{project_id}/documents",
+        "dms-version": "/api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}",
+        "capture-add": "/capture/api/v1.1/documents/{docId}/attachments",
+        "capture-content": "/capture/api/v1.1/documents/{docId}/attachments/{attId}/content",
+        "crm-content": "/api/v1/Document/{id}/Content", "artu-file": "/documents/{id}",
+    }
+    rows, seen = [], set()
+    for slot, (path, body, headers) in session_slots(world).items():
+        upload = world["uploads"][slot]
+        for route, real in ((templates[slot], path), (templates[slot].replace("/v1.1/", "/v1/"), path.replace("/v1.1/", "/v1/"))):
+            if route in seen:
+                continue
+            seen.add(route)
+            rows += [
+                (f"POST {route}/uploads", "POST", f"{real}/uploads", {"json": body, "extra": headers}),
+                (f"GET {route}/uploads/{{uploadId}}", "GET", f"{real}/uploads/{upload}", {"extra": headers}),
+                (f"DELETE {route}/uploads/{{uploadId}}", "DELETE", f"{real}/uploads/{upload}", {"extra": headers}),
+                (f"POST {route}/uploads/{{uploadId}}/complete", "POST", f"{real}/uploads/{upload}/complete",
+                 {"json": SESSION_COMPLETION, "extra": headers}),
+            ]
+    return rows
 
 
 def requests_for(world):
@@ -97,8 +168,13 @@ def requests_for(world):
         ("GET /documents/{id}", "GET", f"/documents/{world['artu']}", {"extra": live}),
         ("GET /documents", "GET", f"/documents?clientId={CLIENT}&externalId={SECRET}", {"extra": live}),
         ("POST /documents/{id}/upload-url", "POST", f"/documents/{world['artu']}/upload-url", {"extra": live}),
+        ("GET /documents/{id}/file", "GET", f"/documents/{world['artu']}/file", {"extra": live}),
+        ("GET /api/v1/Document/{id}/Content", "GET", f"/api/v1/Document/{world['crm']}/Content", {}),
+        ("PUT /api/v1/Document/{id}/Content", "PUT", f"/api/v1/Document/{world['crm']}/Content",
+         {"data": b"new content", "headers": {"Content-Type": "text/plain"}}),
+        ("GET /api/v1/Document/{id}/Version", "GET", f"/api/v1/Document/{world['crm']}/Version", {}),
     ]
-    return rows
+    return rows + session_rows(world)
 
 
 def send(server, row, token=None, extra_headers=None):
@@ -136,27 +212,31 @@ def test_missing_scopes_are_403_on_every_route(local_server, world):
     read_only = local_server.token(tenant=TENANT, scope="documents:read")
     write_only = local_server.token(tenant=TENANT, scope="documents:write")
     for row in requests_for(world):
-        token = write_only if row[1] == "GET" else read_only
+        token = write_only if row[1] == "GET" and "/uploads/" not in row[0] else read_only  # a session hands out write URLs
         answer = send(local_server, row, token)
         assert (answer.status_code, answer.json()) == (403, {"message": "Forbidden"}), row[0]
+
+
+#: Route parameters that name a resource of the caller's: another tenant gets 404 for them.
+RESOURCE_PARAMETERS = ("{id}", "{documentId}", "{docId}", "{document_id}", "{uploadId}")
 
 
 def test_another_tenants_resources_are_404_and_nothing_leaks(local_server, world):
     beta = local_server.token(tenant="beta")  # a tenant with nothing of its own yet: creates go last
     checked = 0
     rows = requests_for(world)
-    for row in sorted(rows, key=lambda r: not any(p in r[0] for p in ("{id}", "{documentId}", "{docId}", "{document_id}"))):
+    for row in sorted(rows, key=lambda r: not any(p in r[0] for p in RESOURCE_PARAMETERS)):
         route = row[0]
         answer = send(local_server, row, beta)
         if route == "GET /documents":
             assert answer.status_code == 200 and answer.json() == {"data": []}
-        elif any(p in route for p in ("{id}", "{documentId}", "{docId}", "{document_id}")):
+        elif any(p in route for p in RESOURCE_PARAMETERS):
             assert answer.status_code == 404, (route, answer.status_code, answer.text)
             assert SECRET not in answer.text, route
             checked += 1
         else:
             assert answer.status_code in (200, 201), (route, answer.text)  # creates: beta's own
-    assert checked == 21  # every route that names a resource
+    assert checked == 21 + 4 + 42  # every route that names a resource (files and content; upload sessions)
 
 
 def test_kyc_domain_not_granted_is_403(local_server, world):
@@ -178,7 +258,9 @@ def test_capture_step_not_granted_is_403(local_server, world):
 def test_artu_environment_mismatch_sees_nothing(local_server, world):
     token = local_server.token(tenant=TENANT)
     for row in requests_for(world):
-        if row[0] in ("GET /documents/{id}", "POST /documents/{id}/upload-url", "GET /documents"):
+        if row[0] in ("GET /documents/{id}", "POST /documents/{id}/upload-url", "GET /documents",
+                      "GET /documents/{id}/file") or row[0].startswith(("POST /documents/{id}/uploads",
+                                                                        "GET /documents/{id}/uploads")):
             answer = send(local_server, row, token, {"X-Environment": "test"})
             assert SECRET not in answer.text and answer.status_code in (404, 200), row[0]
             if answer.status_code == 200:
