@@ -71,6 +71,10 @@ class DocumentKey:
         """The parts of an id made by :meth:`of`."""
         return tuple(self.id.split("/"))
 
+    def file_prefix(self) -> str:
+        """The S3 prefix of every file of this document (every slot, every version)."""
+        return f"{self.tenant}/{self.kind}/{self.id}/"
+
     def file_key(self, slot: str) -> str:
         """The S3 key of a file slot: chosen by folio, never from a client's file name."""
         return f"{self.tenant}/{self.kind}/{self.id}/{slot}"
@@ -124,6 +128,9 @@ class Document:
     updated_at: datetime | None = None
     created_by: dict[str, Any] = field(default_factory=dict)
     updated_by: dict[str, Any] = field(default_factory=dict)
+    #: the list the document appears in (a customer's in a domain, a project's ...), named by its
+    #: dialect at creation and kept by every version; None: in no list
+    collection: str | None = None
 
     @property
     def etag(self) -> str:
@@ -138,18 +145,17 @@ class Document:
         return hashlib.blake2b(f"{key.tenant}#{key.kind}#{key.id}#{self.version}".encode(), digest_size=16).hexdigest()
 
     def to_record(self) -> str:
-        return json.dumps(
-            {
-                "body": self.body,
-                "files": {slot: vars(ref) for slot, ref in self.files.items()},
-                "created_at": self.created_at.isoformat(),
-                "updated_at": self.updated_at.isoformat(),
-                "created_by": self.created_by,
-                "updated_by": self.updated_by,
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        record = {
+            "body": self.body,
+            "files": {slot: vars(ref) for slot, ref in self.files.items()},
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "created_by": self.created_by,
+            "updated_by": self.updated_by,
+        }
+        if self.collection is not None:
+            record["collection"] = self.collection
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_record(cls, key: DocumentKey, version: int, record: str) -> Document:
@@ -163,6 +169,7 @@ class Document:
             updated_at=datetime.fromisoformat(data["updated_at"]),
             created_by=data.get("created_by", {}),
             updated_by=data.get("updated_by", {}),
+            collection=data.get("collection"),
         )
 
 

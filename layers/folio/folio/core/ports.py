@@ -107,6 +107,21 @@ class DocumentTable(Protocol):
     def raise_counter(self, tenant: str, kind: str, at_least: int) -> None:
         """Make next_id hand out only integers above ``at_least`` (never moves down)."""
 
+    def list_heads(self, tenant: str, collection: str, limit: int, start: dict | None,
+                   ) -> tuple[list[Head], dict | None]:
+        """Up to ``limit`` heads of a collection's list, newest first, from ``start`` (a position this
+        call returned); the position after the last, None at the end. One index Query."""
+
+    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int) -> None:
+        """Take the head's record away (reads see no document) and record a purge naming ``aliases``,
+        at once, conditional on the head being at ``version`` and unlocked; ConditionFailed otherwise."""
+
+    def purge(self, key: DocumentKey) -> None:
+        """Delete every item of a document marked deleted, its aliases, and then its purge record."""
+
+    def list_purges(self) -> list[tuple[DocumentKey, int]]:
+        """Every recorded purge: the document and when it was marked (seconds since the epoch)."""
+
 
 class FileStore(Protocol):
     """Files in a versioned store, always addressed by (key, version id)."""
@@ -120,6 +135,9 @@ class FileStore(Protocol):
         PayloadTooLarge, having read none of it, when it holds more than ``max_bytes``."""
 
     def delete_version(self, key: str, version_id: str) -> None: ...
+
+    def delete_every_version(self, prefix: str) -> int:
+        """Delete every object version and delete marker whose key starts with ``prefix``; how many."""
 
     def presign_put(self, key: str, content_type: str, expires_in: int) -> str:
         """A URL that lets its holder store this one key, with this content type, until it expires."""

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .documents import Caller, Document, DocumentKey, FileRef, NewFile, Precondition
+from .listing import MAX_PAGE, Cursors, Page
 from .errors import ConditionFailed, Contention, DocumentNotFound, EditConflict, FolioError, PayloadTooLarge
 
 if TYPE_CHECKING:  # the storage half loads them when it is first used
@@ -95,9 +96,12 @@ class DocumentService:
 
     def __init__(self, table: DocumentTable, files: FileStore | None = None, *, max_attempts: int = 30,
                  clock: Callable[[], datetime] = utcnow,
-                 resolve_lock: Callable[[str, DocumentKey], bool] | None = None):
+                 resolve_lock: Callable[[str, DocumentKey], bool] | None = None,
+                 cursors: Cursors | None = None):
         self.table = table
         self.files = files
+        #: seals the cursors of lists (the deployment's key)
+        self.cursors = cursors or Cursors(b"folio-local")
         self.max_attempts = max_attempts
         self.clock = clock
         #: ``resolve_lock(batch id, key)`` finishes the atomic batch holding a head (artu documents
@@ -151,13 +155,15 @@ class DocumentService:
         caller: Caller,
         precondition: Precondition = Precondition(),
         new_files: dict[str, NewFile | FileRef] | None = None,
+        collection: str | None = None,
     ) -> Document:
-        """Version 1 of a new document; fails with 412 if a precondition says so."""
+        """Version 1 of a new document (in ``collection``'s list); fails with 412 if a precondition says so."""
         precondition.check(self.find(key) if precondition.is_set else None)
         new_files = new_files or {}
         uploaded = self._upload(key, new_files)
         now = self.clock()
-        doc = Document(key, 1, body, {**new_files, **uploaded}, now, now, caller.actor(), caller.actor())
+        doc = Document(key, 1, body, {**new_files, **uploaded}, now, now, caller.actor(), caller.actor(),
+                       collection)
         try:
             self._commit(doc)
         except ConditionFailed:
@@ -246,6 +252,75 @@ class DocumentService:
         except BaseException:
             self._discard(uploaded)
             raise
+
+    # ---- lists ----
+    def list_page(self, tenant: str, collection: str, limit: int, cursor: str | None) -> Page:
+        """One page of a list, newest first, from the table's index (never a scan); ``cursor`` is the
+        previous page's (InvalidRequest for one of another list or tenant, or tampered with)."""
+        scope = f"{tenant}#{collection}"
+        start = self.cursors.open(cursor, scope)
+        heads, last = self.table.list_heads(tenant, collection, max(1, min(limit, MAX_PAGE)), start)
+        documents = [doc for head in heads if (doc := committed(head)) is not None]
+        return Page(documents, self.cursors.seal(last, scope) if last else None)
+
+    # ---- deletes that erase (DESIGN §10) ----
+    def delete(self, key: DocumentKey, caller: Caller, precondition: Precondition = Precondition(),
+               guard: Callable[[Document], None] | None = None, aliases: tuple[DocumentKey, ...] = ()) -> Document:
+        """Mark the document deleted (every read is 404 from this moment; conditional on its version
+        and on no atomic batch holding it), then erase it: :meth:`purge`. ``aliases`` are other keys
+        naming it (artu's external id), erased with it. Returns the document as it was."""
+        for attempt in range(self.max_attempts):
+            head = self.table.get_head(key)
+            if head is not None and head.lock and self.resolve_lock is not None:
+                try:
+                    if self.resolve_lock(head.lock, key):
+                        head = self.table.get_head(key)
+                except FolioError:
+                    pass  # still locked: the mark meets the lock and this loop waits for it
+            current = committed(head)
+            if current is None:
+                raise not_found(key)
+            if guard:
+                guard(current)
+            precondition.check(current)
+            try:
+                self.table.mark_deleted(key, current.version, aliases, int(self.clock().timestamp()))
+                break
+            except ConditionFailed:
+                if precondition.is_set and self._moved_past(current):
+                    raise EditConflict(f"document {shown_id(key)} was changed by a concurrent request; "
+                                       "re-read and retry") from None
+                request_stats["retries"] += 1
+                pause(attempt)
+        else:
+            raise Contention(f"document {shown_id(key)} is held by an atomic batch; retry later")
+        self.purge(key)
+        return current
+
+    def purge(self, key: DocumentKey) -> None:
+        """Erase a document marked deleted: every S3 object version under its files' keys (any
+        version it ever had, and any object a failed write left there), then every item of its
+        partition and its aliases, the purge's own record last. Idempotent: a purge a crash
+        interrupted is run again by the sweeper (:meth:`finish_purges`) and ends the same."""
+        prefixes = {key.file_prefix()}
+        for _, record in self.table.history(key):
+            for ref in Document.from_record(key, 0, record).files.values():
+                if not ref.key.startswith(key.file_prefix()):
+                    prefixes.add(ref.key)
+        for prefix in sorted(prefixes):
+            self.files.delete_every_version(prefix)
+        self.table.purge(key)
+
+    def finish_purges(self, older_than_seconds: int) -> list[DocumentKey]:
+        """Purge every document marked deleted more than ``older_than_seconds`` ago (a delete that
+        died before its purge ended); the documents purged."""
+        now = int(self.clock().timestamp())
+        done = []
+        for key, marked in self.table.list_purges():
+            if now - marked >= older_than_seconds:
+                self.purge(key)
+                done.append(key)
+        return done
 
     # ---- internals ----
     def _moved_past(self, current: Document) -> bool:

@@ -24,6 +24,8 @@ class Settings:
     max_transaction_actions: int = 100
     #: The largest file an upload session takes, per dialect (``<DIALECT>_MAX_UPLOAD_BYTES``).
     max_upload_bytes: dict[str, int] = field(default_factory=dict)
+    #: The key that seals the cursors of lists (the stack's id on AWS; a fixed one locally).
+    list_cursor_key: str = "folio-local"
     #: X-Ray tracing (the template's Tracing parameter sets POWERTOOLS_TRACE_DISABLED).
     tracing: bool = False
 
@@ -45,5 +47,6 @@ def settings() -> Settings:
         max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
         max_upload_bytes={dialect: int(env.get(f"{dialect.upper()}_MAX_UPLOAD_BYTES") or DEFAULT_MAX_UPLOAD_BYTES)
                           for dialect in ("kyc", "dms", "capture", "crm", "artu")},
+        list_cursor_key=env.get("LIST_CURSOR_KEY") or "folio-local",
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
     )

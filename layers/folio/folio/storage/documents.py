@@ -4,13 +4,16 @@ the id counters. Implements :class:`folio.core.ports.DocumentTable`."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..core.documents import DocumentKey
-from ..core.errors import ConditionFailed
+from ..core import service as core
+from ..core.errors import ConditionFailed, InvalidRequest
 from ..core.ports import Head, VersionWrite
 from .keys import (
-    HISTORY_PREFIX, LOCK, PENDING_VERSION, alias_key, counter_key, head_key, partition_key, pending_key, version_key,
+    ALIAS, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION, PURGES_PK, alias_key, counter_key,
+    document_key, head_key, item_key, list_partition, partition_key, pending_key, purge_key, version_key,
 )
 from .table import ConditionsFailed, Table, check_item
 
@@ -77,11 +80,70 @@ class DocumentTable(Table):
         except ConditionsFailed:
             pass  # already at or above it
 
+    # ---- lists (the ByCollection index) ----
+    def list_heads(self, tenant: str, collection: str, limit: int, start: dict | None,
+                   ) -> tuple[list[Head], dict | None]:
+        """One Query of the index, newest first (an index reads eventually consistent: a document
+        committed a moment ago may appear on the next read)."""
+        request: dict[str, Any] = {
+            "TableName": self._name, "IndexName": LIST_INDEX, "Limit": limit, "ScanIndexForward": False,
+            "KeyConditionExpression": "#lpk = :lpk", "ExpressionAttributeNames": {"#lpk": LIST_PK},
+            "ExpressionAttributeValues": {":lpk": {"S": list_partition(tenant, collection)}}}
+        if start is not None:
+            if not _is_position(start, list_partition(tenant, collection)):
+                raise InvalidRequest("the cursor is not one this list gave")
+            request["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
+        page = self._call("query", "listing the documents", **request)
+        heads = [head_of(document_key(item["pk"]["S"]), item) for item in page.get("Items", [])]
+        last = page.get("LastEvaluatedKey")
+        return heads, ({name: value["S"] for name, value in last.items()} if last else None)
+
+    # ---- deletes that erase ----
+    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int) -> None:
+        try:
+            self._transact([
+                {"Update": {"TableName": self._name, "Key": head_key(key),
+                            "UpdateExpression": f"REMOVE #record, {LIST_PK}, {LIST_SK} SET deleted = :marked",
+                            "ConditionExpression": f"version = :v AND attribute_exists(#record) AND "
+                                                   f"attribute_not_exists({LOCK})",
+                            "ExpressionAttributeNames": {"#record": "record"},
+                            "ExpressionAttributeValues": {":v": {"N": str(version)}, ":marked": {"N": str(marked)}}}},
+                {"Put": {"TableName": self._name,
+                         "Item": {**purge_key(key), "marked": {"N": str(marked)},
+                                  "aliases": {"L": [{"S": partition_key(a)} for a in aliases]}}}},
+            ], "deleting the document")
+        except ConditionsFailed as failed:
+            raise ConditionFailed(partition_key(key)) from failed
+
+    def purge(self, key: DocumentKey) -> None:
+        intent = self._get(purge_key(key), "reading the purge")
+        aliases = [a["S"] for a in (intent or {}).get("aliases", {}).get("L", [])]
+        items = self._query("reading the document's items", "pk = :pk", {":pk": {"S": partition_key(key)}})
+        keys = [item_key(i["pk"]["S"], i["sk"]["S"]) for i in items] + [item_key(a, ALIAS) for a in aliases]
+        self._batch_delete(keys, "erasing the document")
+        self._call("delete_item", "ending the purge", TableName=self._name, Key=purge_key(key))
+
+    def list_purges(self) -> list[tuple[DocumentKey, int]]:
+        items = self._query("listing the purges", "pk = :pk", {":pk": {"S": PURGES_PK}})
+        return [(document_key(i["sk"]["S"]), int(i["marked"]["N"])) for i in items]
+
+    def _batch_delete(self, keys: list[dict[str, Any]], what: str) -> None:
+        """BatchWriteItem, 25 deletes a call, unprocessed ones sent again."""
+        for start in range(0, len(keys), 25):
+            request = {self._name: [{"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]]}
+            attempt = 0
+            while request:
+                out = self._call("batch_write_item", what, RequestItems=request)
+                request = out.get("UnprocessedItems") or None
+                if request:
+                    attempt += 1
+                    core.pause(min(attempt, 6))
+
     def _version_actions(self, w: VersionWrite, lock: str | None) -> list[dict[str, Any]]:
         """Head and history of one version (and the alias of a create): conditional on the version
         before, or, rolling a batch forward, on the batch's lock."""
         item = {"version": {"N": str(w.version)}, "record": {"S": w.record}}
-        head: dict[str, Any] = {"TableName": self._name, "Item": {**head_key(w.key), **item}}
+        head: dict[str, Any] = {"TableName": self._name, "Item": {**head_key(w.key), **item, **_listing(w)}}
         if lock is not None:  # the whole head replaced: the lock goes with the old item
             head.update(ConditionExpression=f"{LOCK} = :t", ExpressionAttributeValues={":t": {"S": lock}})
         elif w.version == 1:
@@ -101,6 +163,18 @@ class DocumentTable(Table):
         return actions
 
 
+def _listing(w: VersionWrite) -> dict[str, Any]:
+    """The list-index attributes of a head whose record names a collection (else none: in no list)."""
+    if '"collection":' not in w.record:
+        return {}
+    data = json.loads(w.record)
+    collection = data.get("collection")
+    if not collection:
+        return {}
+    return {LIST_PK: {"S": list_partition(w.key.tenant, collection)},
+            LIST_SK: {"S": f"{data['created_at']}#{w.key.id}"}}
+
+
 def head_of(key: DocumentKey, item: dict[str, Any]) -> Head:
     """A head item as the core sees it."""
     return Head(
@@ -109,3 +183,10 @@ def head_of(key: DocumentKey, item: dict[str, Any]) -> Head:
         lock=item[LOCK]["S"] if LOCK in item else None,
         pending_version=int(item[PENDING_VERSION]["N"]) if PENDING_VERSION in item else None,
     )
+
+
+def _is_position(start: dict, partition: str) -> bool:
+    """A position within this list: the index's and the table's keys, strings, in this partition."""
+    return (isinstance(start, dict) and set(start) == {LIST_PK, LIST_SK, "pk", "sk"}
+            and all(isinstance(v, str) for v in start.values()) and start[LIST_PK] == partition
+            and start["pk"].startswith(partition.split("#", 1)[0] + "#"))

@@ -116,3 +116,26 @@ class FileStore:
             self._s3.delete_object(Bucket=self._bucket, Key=key, VersionId=version_id)
         except AWS_ERRORS as e:
             raise domain_error(e, "deleting an unreferenced file version") from e
+
+    def delete_every_version(self, prefix: str) -> int:
+        """Every object version and delete marker under ``prefix``, a thousand per DeleteObjects call
+        (one ListObjectVersions call per thousand versions): what an erasure leaves is nothing."""
+        deleted = 0
+        request = {"Bucket": self._bucket, "Prefix": prefix}
+        try:
+            while True:
+                page = self._s3.list_object_versions(**request)
+                found = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                         for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+                for start in range(0, len(found), 1000):
+                    out = self._s3.delete_objects(Bucket=self._bucket,
+                                                  Delete={"Objects": found[start:start + 1000], "Quiet": True})
+                    if out.get("Errors"):
+                        raise StorageUnavailable(f"erasing the files: S3 kept {len(out['Errors'])} object versions; "
+                                                 "retry later")
+                    deleted += len(found[start:start + 1000])
+                if not page.get("IsTruncated"):
+                    return deleted
+                request.update(KeyMarker=page["NextKeyMarker"], VersionIdMarker=page["NextVersionIdMarker"])
+        except AWS_ERRORS as e:
+            raise domain_error(e, "erasing the files") from e

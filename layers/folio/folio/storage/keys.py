@@ -20,6 +20,12 @@ HISTORY_PREFIX = "V#"
 PENDING_PREFIX = "PENDING#"
 #: The partition of every batch's intent record (sort key: the batch id).
 INTENTS_PK = "folio#batch-intents"
+#: The partition of every purge in progress (sort key: the document's partition key).
+PURGES_PK = "folio#purges"
+#: The head's attributes of the list index (template.yaml: ByCollection): the list's partition
+#: ``<tenant>#<collection>`` and ``<created_at>#<id>``, so a page reads newest first.
+LIST_PK, LIST_SK = "lpk", "lsk"
+LIST_INDEX = "ByCollection"
 #: The attributes of a head that an atomic batch holds: the batch's id, and the version it writes.
 LOCK = "txlock"
 PENDING_VERSION = "pending_version"
@@ -77,3 +83,11 @@ UPLOAD = "UPLOAD"
 
 def upload_key(tenant: str, upload_id: str) -> dict[str, Any]:
     return item_key(f"{tenant}#upload#{upload_id}", UPLOAD)
+
+
+def list_partition(tenant: str, collection: str) -> str:
+    return f"{tenant}#{collection}"
+
+
+def purge_key(key: DocumentKey) -> dict[str, Any]:
+    return item_key(PURGES_PK, partition_key(key))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..core import DocumentKey, DocumentService
+from ..core.listing import Cursors
 from .config import settings
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def document_service() -> DocumentService:
         return batch_service().recover(txid, [key])
 
     return DocumentService(DocumentTable(cfg), FileStore(cfg), max_attempts=cfg.max_write_attempts,
-                           resolve_lock=resolve_lock)
+                           resolve_lock=resolve_lock, cursors=Cursors(cfg.list_cursor_key.encode()))
 
 
 def batch_service() -> BatchService:
