@@ -54,17 +54,21 @@ RARE_PATHS = {
     "s3:GetObjectVersion": ("*", "Idempotency-Key: replaying an answer too large for its record (~idempotency/*)"),
     "s3:DeleteObjectVersion": ("*", "deleting the new file version again when the metadata write that would point "
                                     "at it fails (core._discard)"),
-    "dynamodb:GetItem": (("Artu", "SweepFiles", "DmsStartUpload"),
+    "dynamodb:GetItem": (("Artu", "SweepFiles", "DmsStartUpload", "SweepPurges"),
                          "artu: recovering an atomic batch a dead writer left: reading its intent; the file sweeper: "
                          "resolving an artu upload's document id; dms: a session for a new version reads the "
-                         "document (the sample starts a create)"),
+                         "document (the sample starts a create); the purge sweeper: reading a purge's record (the "
+                         "sample finds none)"),
+    "dynamodb:BatchWriteItem": ("SweepPurges", "finishing an interrupted erasure: deleting the document's items "
+                                               "(the sample finds no purge)"),
     "dynamodb:Query": ("SweepFiles", "the file sweeper: reading the versions of a document whose file versions are "
                                      "older than the grace (the sample's objects are all young)"),
     "s3:ListMultipartUploadParts": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
                                     "completing an upload session: checking the client's part list against S3's"),
-    "s3:ListBucketVersions": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
+    "s3:ListBucketVersions": (("Kyc", "Dms", "Capture", "Crm", "Artu", "SweepPurges"),
                               "completing an upload session whose first completion died after S3 completed it: "
-                              "finding the object version by its multipart ETag"),
+                              "finding the object version by its multipart ETag; the purge sweeper: listing an "
+                              "interrupted erasure's files (the sample finds none)"),
     "s3:AbortMultipartUpload": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
                                 "aborting an upload session that S3 still holds open"),
     "dynamodb:BatchGetItem": (("Artu", "CaptureUpdateAttachment"),

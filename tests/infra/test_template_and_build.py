@@ -215,6 +215,7 @@ EXPECTED_IN_ANSWER = {
     "artu_record_upload.json": b'"recorded": 1',
     "artu_sweep_batches.json": b'"recovered": 0',
     "sweep_files.json": b'"complete": true',
+    "sweep_purges.json": b'"purged": 0',
     "crm_start_upload.json": b'"partCount": 3',
     "crm_get_upload.json": b'"partsReceived": [{"partNumber": 1',
     "crm_abort_upload.json": b"",
