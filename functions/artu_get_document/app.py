@@ -1,4 +1,5 @@
-"""artu: GET /documents/{id}, and GET /documents?clientId=&externalId= (the lookup by external id)."""
+"""artu: GET /documents/{id}; GET /documents?clientId=&externalId= (the lookup by external id) and
+GET /documents?clientId= (the client's documents, newest first, by cursor): one route, one function."""
 
 from folio.dialects.artu import operations, views
 from folio.web.request import CurrentRequest
@@ -13,8 +14,10 @@ def get_document(document_id: str, request: CurrentRequest):
 
 
 @app.get("/documents")
-def lookup_documents(request: CurrentRequest):
-    return views.lookup_answer(operations.lookup_documents(request))
+def lookup_or_list_documents(request: CurrentRequest):
+    if operations.is_lookup(request):
+        return views.lookup_answer(operations.lookup_documents(request))
+    return views.page_answer(operations.list_documents(request))
 
 
 lambda_handler = lambda_entrypoint(app)

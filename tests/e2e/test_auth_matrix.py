@@ -173,7 +173,26 @@ def requests_for(world):
         ("PUT /api/v1/Document/{id}/Content", "PUT", f"/api/v1/Document/{world['crm']}/Content",
          {"data": b"new content", "headers": {"Content-Type": "text/plain"}}),
         ("GET /api/v1/Document/{id}/Version", "GET", f"/api/v1/Document/{world['crm']}/Version", {}),
+        # the life cycle (DESIGN §10): lists, deletes, restore; no valid alpha token ever reaches a delete here
+        ("GET /api/v1/Document", "GET", "/api/v1/Document?$top=5&$select=Header,DocumentId", {}),
+        ("DELETE /api/v1/Document/{id}", "DELETE", f"/api/v1/Document/{world['crm']}", {}),
+        ("GET /api/customer/{customerId}/document", "GET", "/api/customer/10/document?size=10", {"extra": dom}),
+        ("DELETE /api/customer/{customerId}/document/{documentId}", "DELETE", kyc, {"extra": dom}),
+        ("GET /api/v2/clients/{client_id}/dms/projects/{project_id}/documents", "GET",
+         "/api/v2/clients/1/dms/projects/1/documents?limit=10", {}),
+        ("DELETE /api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}", "DELETE", dms, {}),
+        ("POST /api/v2/clients/{client_id}/dms/projects/{project_id}/documents/{document_id}/versions/{version}/restore",
+         "POST", f"{dms}/versions/1/restore", {}),
+        ("DELETE /documents/{id}", "DELETE", f"/documents/{world['artu']}", {"extra": live}),
     ]
+    for version, att_path in (("v1.1", capture_att), ("v1", capture_v1)):
+        doc_path = f"/capture/api/{version}/documents/{world['cap_doc']}"
+        rows += [
+            (f"GET /capture/api/{version}/documents/{{docId}}", "GET", doc_path, {}),
+            (f"GET /capture/api/{version}/documents/{{docId}}/attachments", "GET", f"{doc_path}/attachments?limit=10", {}),
+            (f"DELETE /capture/api/{version}/documents/{{docId}}/attachments/{{attId}}", "DELETE", att_path,
+             {"json": {"stateToken": world["state"]}, "extra": xhr}),
+        ]
     return rows + session_rows(world)
 
 
@@ -236,7 +255,7 @@ def test_another_tenants_resources_are_404_and_nothing_leaks(local_server, world
             checked += 1
         else:
             assert answer.status_code in (200, 201), (route, answer.text)  # creates: beta's own
-    assert checked == 21 + 4 + 42  # every route that names a resource (files and content; upload sessions)
+    assert checked == 21 + 4 + 42 + 11  # every route naming a resource (files, content; sessions; the life cycle)
 
 
 def test_kyc_domain_not_granted_is_403(local_server, world):
@@ -259,7 +278,7 @@ def test_artu_environment_mismatch_sees_nothing(local_server, world):
     token = local_server.token(tenant=TENANT)
     for row in requests_for(world):
         if row[0] in ("GET /documents/{id}", "POST /documents/{id}/upload-url", "GET /documents",
-                      "GET /documents/{id}/file") or row[0].startswith(("POST /documents/{id}/uploads",
+                      "GET /documents/{id}/file", "DELETE /documents/{id}") or row[0].startswith(("POST /documents/{id}/uploads",
                                                                         "GET /documents/{id}/uploads")):
             answer = send(local_server, row, token, {"X-Environment": "test"})
             assert SECRET not in answer.text and answer.status_code in (404, 200), row[0]

@@ -90,6 +90,9 @@ def _iam_actions(service: str, operation: str, params: dict) -> set[str]:
         return {f"s3:{operation}Version"}
     if service == "s3" and operation in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):
         return {"s3:PutObject"}
+    if service == "s3" and operation == "DeleteObjects":
+        return {"s3:DeleteObjectVersion" if all(o.get("VersionId") for o in params["Delete"]["Objects"])
+                else "s3:DeleteObject"}
     if service == "s3" and operation == "ListParts":
         return {"s3:ListMultipartUploadParts"}
     if service == "s3" and operation == "ListObjectVersions":
@@ -168,6 +171,10 @@ def _variants(function, event: dict) -> list[tuple[str, dict]]:
         lookup.update(routeKey="GET /documents", rawPath="/documents", pathParameters=None)
         lookup["requestContext"]["http"]["path"] = "/documents"
         variants.append(("lookup ?clientId=&externalId=", lookup))
+        listing = varied({}, {"clientId": "3c90c3cc-0d44-4b50-8888-8dd25736052a"})
+        listing.update(routeKey="GET /documents", rawPath="/documents", pathParameters=None)
+        listing["requestContext"]["http"]["path"] = "/documents"
+        variants.append(("list ?clientId=", listing))
     return variants
 
 
@@ -220,6 +227,7 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
             granted, resources = _policy(template, lid)
             called: set[str] = set()
             for variant, varied in _variants(template.functions[lid], event):
+                prepare(lid, varied)  # a delete's sample erased what the next variant names
                 observed.clear()
                 recording["on"] = True
                 answer = runtime.invoke(lid, varied)

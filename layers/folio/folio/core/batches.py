@@ -56,6 +56,8 @@ class BatchItem:
     #: another key that names the document (artu's id); a create records it, atomically
     alias: DocumentKey | None = None
     label: dict[str, Any] = field(default_factory=dict)  # what error reports name the item by
+    #: the list a create puts the document in (every later version keeps the one it has)
+    collection: str | None = None
 
 
 @dataclass
@@ -235,10 +237,10 @@ class BatchService:
         body = item.change(current)
         now = self.clock()
         if current is None:
-            return Document(item.key, 1, body, {}, now, now, caller.actor(), caller.actor())
+            return Document(item.key, 1, body, {}, now, now, caller.actor(), caller.actor(), item.collection)
         now = max(now, current.updated_at + timedelta(microseconds=1))
         return Document(item.key, current.version + 1, body, current.files, current.created_at, now,
-                        current.created_by, caller.actor())
+                        current.created_by, caller.actor(), current.collection)
 
     def _write(self, item: BatchItem, doc: Document) -> VersionWrite:
         """The storage write of one next version; PayloadTooLarge when it can never be stored."""

@@ -94,8 +94,9 @@ class DocumentTable(Protocol):
     def get_version(self, key: DocumentKey, version: int) -> str | None:
         """The record of one committed version."""
 
-    def history(self, key: DocumentKey) -> list[tuple[int, str]]:
-        """Every committed version's ``(version, record)``, oldest first."""
+    def history(self, key: DocumentKey, *, deleted_too: bool = False) -> list[tuple[int, str]]:
+        """Every committed version's ``(version, record)``, oldest first; none for a document marked
+        deleted, unless ``deleted_too`` (its purge)."""
 
     def commit(self, key: DocumentKey, version: int, record: str) -> None:
         """Head and history of ``version`` at once, conditional on the head being at ``version - 1``

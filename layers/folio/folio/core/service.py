@@ -303,7 +303,7 @@ class DocumentService:
         partition and its aliases, the purge's own record last. Idempotent: a purge a crash
         interrupted is run again by the sweeper (:meth:`finish_purges`) and ends the same."""
         prefixes = {key.file_prefix()}
-        for _, record in self.table.history(key):
+        for _, record in self.table.history(key, deleted_too=True):
             for ref in Document.from_record(key, 0, record).files.values():
                 if not ref.key.startswith(key.file_prefix()):
                     prefixes.add(ref.key)

@@ -71,7 +71,7 @@ class BatchTable(DocumentTable):
                 head = {"Update": {
                     "TableName": self._name, "Key": head_key(w.key),
                     "UpdateExpression": f"SET {LOCK} = :t, {PENDING_VERSION} = :pv",
-                    "ConditionExpression": f"version = :v AND attribute_not_exists({LOCK})",
+                    "ConditionExpression": f"version = :v AND attribute_not_exists({LOCK}) AND attribute_not_exists(deleted)",
                     "ExpressionAttributeValues": {":t": {"S": txid}, ":pv": {"N": str(w.version)},
                                                   ":v": {"N": str(expected)}}}}
             groups.append([head, pending])

@@ -12,7 +12,7 @@ from ..core import service as core
 from ..core.errors import ConditionFailed, InvalidRequest
 from ..core.ports import Head, VersionWrite
 from .keys import (
-    ALIAS, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION, PURGES_PK, alias_key, counter_key,
+    ALIAS, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION, PURGES_PK, alias_key, counter_key,
     document_key, head_key, item_key, list_partition, partition_key, pending_key, purge_key, version_key,
 )
 from .table import ConditionsFailed, Table, check_item
@@ -54,15 +54,22 @@ class DocumentTable(Table):
             raise ConditionFailed(partition_key(key)) from failed
 
     def get_version(self, key: DocumentKey, version: int) -> str | None:
-        """The record of one committed version, from its immutable history item."""
+        """The record of one committed version, from its immutable history item; None once the
+        document is marked deleted (its purge may not have reached the history yet)."""
         item = self._get(version_key(key, version), "reading the document history")
-        return item["record"]["S"] if item else None
+        if not item:
+            return None
+        head = self._get(head_key(key), "reading the document")
+        return None if head is None or "deleted" in head else item["record"]["S"]
 
-    def history(self, key: DocumentKey) -> list[tuple[int, str]]:
-        """Every committed version's ``(version, record)``, oldest first (one paginated Query)."""
-        items = self._query("reading the document history", "pk = :pk AND begins_with(sk, :v)",
-                            {":pk": {"S": partition_key(key)}, ":v": {"S": HISTORY_PREFIX}})
-        return [(int(i["version"]["N"]), i["record"]["S"]) for i in items]
+    def history(self, key: DocumentKey, *, deleted_too: bool = False) -> list[tuple[int, str]]:
+        """Every committed version's ``(version, record)``, oldest first: one paginated Query of the
+        partition, which also says whether the document is marked deleted (then none, unless
+        ``deleted_too``: what its purge reads)."""
+        items = self._query("reading the document history", "pk = :pk", {":pk": {"S": partition_key(key)}})
+        if not deleted_too and any(i["sk"]["S"] == HEAD and "deleted" in i for i in items):
+            return []
+        return [(int(i["version"]["N"]), i["record"]["S"]) for i in items if i["sk"]["S"].startswith(HISTORY_PREFIX)]
 
     def next_id(self, tenant: str, kind: str) -> int:
         """An atomic counter per tenant and kind: each call returns a new integer, never reused."""
@@ -149,7 +156,8 @@ class DocumentTable(Table):
         elif w.version == 1:
             head.update(ConditionExpression="attribute_not_exists(pk)")
         else:
-            head.update(ConditionExpression=f"version = :expected AND attribute_not_exists({LOCK})",
+            head.update(ConditionExpression=f"version = :expected AND attribute_not_exists({LOCK}) "
+                                            f"AND attribute_not_exists(deleted)",  # a delete's mark wins for good
                         ExpressionAttributeValues={":expected": {"N": str(w.version - 1)}})
         actions = [{"Put": head}, {"Put": {"TableName": self._name,
                                            "Item": {**version_key(w.key, w.version), **item},

@@ -40,6 +40,23 @@ Decisions the spec leaves open, written down here:
   S3, never more than ``MAX_UPLOAD_BYTES``: a larger object is not read at all) and the file name
   its form carried; events for older versions change nothing.
 
+The life cycle (DESIGN §10; the spec documents neither route):
+
+* ``GET /documents?clientId=<uuid>`` (no ``externalId``) lists the client's documents in the
+  ``X-Environment``, newest first (by creation), ``{"data": [...], "nextCursor"}`` (the lookup's
+  envelope plus the next page's opaque cursor, null on the last page): ``limit`` 1-100 (default
+  20, else 400), ``cursor`` as given (one of another client's, environment's or tenant's list, or
+  altered, is 400). With ``externalId`` it stays the lookup, answered as before. Both are the one
+  route ``GET /documents``, so one function. A document is in its client's list from its
+  creation by a batch (``mapping.client_documents``); batch updates and uploads keep it there.
+* ``DELETE /documents/{id}`` answers 204 and erases the document, every version, its ``id``
+  alias and every S3 object version it had, and every object under ``<tenant>/artu-<env>/<id>/``
+  (an upload refused or never recorded); ``If-Match`` / ``If-Unmodified-Since`` are optional
+  (stale: 412, nothing erased). Another environment's or tenant's, or a deleted one, is 404. A
+  document an atomic batch holds is waited for (a committed batch is finished first, then the
+  document erased); a batch that stays undecided is 503, the batch untouched. The externalId is
+  free again afterwards: a batch naming it creates a new document with a new ``id``.
+
 Files of any size (DESIGN §9): an upload session (``uploads``) records its file as a presigned
 upload's S3 event does, keeping S3's verified ``crc64nvme`` where a presigned upload keeps its
 ``sha256``; its object is ``.../<id>/file``, never the presigned ``.../artu-upload`` whose S3 event

@@ -58,6 +58,16 @@ class LookupAnswer(BaseModel):
     data: list[DocumentAnswer]
 
 
+class DocumentPage(BaseModel):
+    """``GET /documents?clientId=``: a page of the client's documents, newest first; ``nextCursor``
+    (null on the last page) is passed back as ``cursor`` for the next one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: list[DocumentAnswer]
+    nextCursor: str | None
+
+
 class ItemProblem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 ENVIRONMENTS = ("test", "live")
 #: The most items one batch may hold (the spec's bound).
 MAX_ITEMS = 250
+#: A page of ``GET /documents?clientId=`` when the request names no ``limit`` (at most the core's MAX_PAGE).
+DEFAULT_PAGE = 20
 #: The file slot of an upload; the S3 key ends with it, and template.yaml's notification
 #: filter (suffix ``/artu-upload``) sends only those keys to the record-upload function.
 UPLOAD_SLOT = "artu-upload"

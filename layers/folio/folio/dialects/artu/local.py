@@ -59,7 +59,8 @@ def prepare_with_file(request: WebRequest) -> None:
 
 
 PREPARERS = {"ArtuGetDocumentFunction": prepare, "ArtuCreateUploadUrlFunction": prepare,
-             "ArtuGetDocumentFileFunction": prepare_with_file, "ArtuStartUploadFunction": prepare}
+             "ArtuGetDocumentFileFunction": prepare_with_file, "ArtuStartUploadFunction": prepare,
+             "ArtuDeleteDocumentFunction": prepare_with_file}
 
 #: The file of the sample events' upload session (``/documents/{id}/uploads/{uploadId}``).
 SESSION_SAMPLE = NewFile(_SAMPLE_FILE[0], _SAMPLE_FILE[1], "ine-front-rescan.jpg")

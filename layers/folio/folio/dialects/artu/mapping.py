@@ -28,6 +28,12 @@ def document_key(tenant: str, env: str, client_id: str, external_id: str) -> Doc
     return DocumentKey.of(tenant, kind(env), client_id, external_id)
 
 
+def client_documents(env: str, client_id: str) -> str:
+    """The list a client's documents are in (its scope below the tenant): one per environment and
+    client, named by the kind so that no other dialect's list shares it."""
+    return f"{kind(env)}#{client_id}"
+
+
 def alias(tenant: str, env: str, document_id: str) -> DocumentKey:
     """The second name of a document: its ``id``, recorded when the document is created."""
     return DocumentKey(tenant, f"{kind(env)}-id", document_id)

@@ -6,11 +6,12 @@ from typing import Any
 
 from ...web.openapi import PROBLEM, model_schema, upload_session_operations
 from ...web.responses import download_openapi
-from .constants import ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
+from ...core.listing import MAX_PAGE
+from .constants import DEFAULT_PAGE, ENVIRONMENTS, MAX_FILENAME_BYTES, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .answers import BatchAnswer, DocumentData, LookupAnswer, UploadTicket
+    from .answers import BatchAnswer, DocumentData, DocumentPage, LookupAnswer, UploadTicket
     from .models import Batch
 
     env = {"name": "X-Environment", "in": "header", "required": True, "schema": {"enum": list(ENVIRONMENTS)}}
@@ -26,6 +27,9 @@ def operations() -> dict[str, dict[str, Any]]:
         {"name": name, "in": "header", "required": False, "schema": {"type": "string"},
          "description": "optional: record the file only if the document is still this version (else 412)"}
         for name in ("If-Match", "If-Unmodified-Since"))]
+    delete_preconditions = [{"name": name, "in": "header", "required": False, "schema": {"type": "string"},
+                             "description": "optional: erase only if the document is still this version (else 412)"}
+                            for name in ("If-Match", "If-Unmodified-Since")]
     # artu refuses unknown properties (uploads.START_PROPERTIES), as upload-url does
     sessions["ArtuStartUploadFunction"]["requestBody"]["content"]["application/json"]["schema"][
         "additionalProperties"] = False
@@ -39,11 +43,24 @@ def operations() -> dict[str, dict[str, Any]]:
         "ArtuGetDocumentFunction": {
             "parameters": [env,
                            {"name": "clientId", "in": "query", "required": False, "schema": {"type": "string", "format": "uuid"}},
-                           {"name": "externalId", "in": "query", "required": False, "schema": {"type": "string"}}],
-            "responses": {"200": {**answer("The document ({data}) or the lookup's matches ({data: [...]})", {
+                           {"name": "externalId", "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": "with clientId: the lookup; without it, clientId lists the client's "
+                                           "documents"},
+                           {"name": "limit", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE},
+                            "description": "the list's page size"},
+                           {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": "the list's previous page's nextCursor, unchanged"}],
+            "responses": {"200": {**answer("The document ({data}), the lookup's matches ({data: [...]}), or a page "
+                                           "of the client's documents, newest first ({data: [...], nextCursor})", {
                 "oneOf": [model_schema(DocumentData, mode="serialization"),
-                          model_schema(LookupAnswer, mode="serialization")]}),
+                          model_schema(LookupAnswer, mode="serialization"),
+                          model_schema(DocumentPage, mode="serialization")]}),
                 "headers": {"ETag": {"description": "GET /documents/{id} only", "schema": {"type": "string"}}}}}},
+        "ArtuDeleteDocumentFunction": {
+            "parameters": [env, *delete_preconditions],
+            "responses": {"204": {"description": "Erased: the document, its history, its id and every file version"},
+                          "503": {"description": "an atomic batch kept holding the document; retry"}}},
         "ArtuGetDocumentFileFunction": (download := download_openapi("The document's file")) | {
             "parameters": [env, *download["parameters"]]},
         "ArtuCreateUploadUrlFunction": {

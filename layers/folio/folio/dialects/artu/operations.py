@@ -22,9 +22,13 @@ from ...web.request import WebRequest
 from ...web.media import parse_media_type
 from ...web.validation import field_errors
 from ...web.s3_events import ObjectCreated
-from .constants import ENVIRONMENTS, FILE_SLOT, MAX_FILENAME_BYTES, MAX_ITEMS, MAX_UPLOAD_BYTES, UPLOAD_URL_SECONDS
-from .mapping import (Arrival, alias, arrival_change, arrival_refused, arrivals, document_key, item_change,
-                      upload_key)
+from ...core.listing import MAX_PAGE, Page
+from ...core.service import body_guard
+from ...web.request import bounded_int
+from .constants import (DEFAULT_PAGE, ENVIRONMENTS, FILE_SLOT, MAX_FILENAME_BYTES, MAX_ITEMS, MAX_UPLOAD_BYTES,
+                        UPLOAD_URL_SECONDS)
+from .mapping import (Arrival, alias, arrival_change, arrival_refused, arrivals, client_documents, document_key,
+                      id_key, item_change, upload_key)
 
 if TYPE_CHECKING:
     from .models import Item
@@ -77,6 +81,23 @@ def get_file(request: WebRequest, document_id: str) -> FileRef:
     return ref
 
 
+def client_id(request: WebRequest) -> str:
+    """``clientId``: a UUID, in its canonical form."""
+    raw = request.query.get("clientId")
+    if not raw:
+        raise InvalidRequest("list documents with ?clientId=<uuid>, or look one up with "
+                             "?clientId=<uuid>&externalId=<id>")
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise InvalidRequest(f"clientId must be a UUID, got {raw[:40]!r}") from None
+
+
+def is_lookup(request: WebRequest) -> bool:
+    """``GET /documents`` with ``externalId`` is the lookup; without it, the client's list."""
+    return "externalId" in request.query
+
+
 def lookup_documents(request: WebRequest) -> list[Document]:
     """``?clientId=<uuid>&externalId=<id>``: the one document they name, or none."""
     caller = request.caller
@@ -90,6 +111,42 @@ def lookup_documents(request: WebRequest) -> list[Document]:
         raise InvalidRequest(f"clientId must be a UUID, got {client!r}") from None
     doc = batch_service().read(document_key(caller.tenant, env, client, external))
     return [doc] if doc else []
+
+
+def page_request(request: WebRequest) -> tuple[int, str | None]:
+    """``limit`` (1 to MAX_PAGE, else 400; DEFAULT_PAGE when absent) and ``cursor`` (the previous
+    page's ``nextCursor``)."""
+    raw = request.query.get("limit")
+    limit = DEFAULT_PAGE if raw is None else bounded_int(raw.strip(), MAX_PAGE)
+    if not limit:
+        raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE}, got {raw[:40]!r}",
+                             errors=[{"field": "limit", "message": f"must be an integer from 1 to {MAX_PAGE}"}])
+    return limit, request.query.get("cursor") or None
+
+
+def list_documents(request: WebRequest) -> Page:
+    """``?clientId=<uuid>``: one page of the client's documents in the environment, newest first."""
+    caller = request.caller
+    env = environment(request)
+    client = client_id(request)
+    limit, cursor = page_request(request)
+    return document_service().list_page(caller.tenant, client_documents(env, client), limit, cursor)
+
+
+def delete_document(request: WebRequest, document_id: str) -> Document:
+    """Erase the document (If-Match / If-Unmodified-Since apply), its ``id`` alias with it; a batch
+    holding it is waited for (503 if it stays). Then every object version under the id's own file
+    prefix (``<tenant>/artu-<env>/<id>/``), which the core's purge does not name: an upload that was
+    refused or never recorded leaves its object there. A crash before that last step leaves only
+    objects no document references, which the file sweeper removes after its grace."""
+    caller = request.caller
+    env = environment(request)
+    doc = get_by_id(caller.tenant, env, document_id)
+    shown = doc.body["id"]
+    gone = document_service().delete(doc.key, caller, request.precondition, guard=body_guard("id", shown),
+                                     aliases=(alias(caller.tenant, env, shown),))
+    file_store().delete_every_version(id_key(caller.tenant, env, shown).file_prefix())
+    return gone
 
 
 # ---------------------------------------------------------------- the batch
@@ -135,7 +192,8 @@ def batch_item(tenant: str, env: str, item: Item, new_id: str | None = None) -> 
     new_id = new_id or str(uuid.uuid4())
     return BatchItem(document_key(tenant, env, str(item.clientId), item.externalId),
                      item_change(item.model_dump(mode="json", exclude_unset=True), new_id),
-                     alias=alias(tenant, env, new_id), label={"externalId": item.externalId})
+                     alias=alias(tenant, env, new_id), label={"externalId": item.externalId},
+                     collection=client_documents(env, str(item.clientId)))
 
 
 def upsert_batch(request: WebRequest) -> tuple[bool, list[Document | FolioError]]:

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from ...core import Document
 from ...core.errors import FolioError
+from ...core.listing import Page
 from ...web.problems import PROBLEM_STATUS, classify, install_problem_handlers
 from ...web.responses import iso_utc, json_response
 from .constants import ANSWER_FIELDS
@@ -43,6 +44,17 @@ def document_answer(doc: Document) -> Response:
 
 def lookup_answer(docs: list[Document]) -> Response:
     return json_response({"data": [document_view(d) for d in docs]})
+
+
+def page_answer(page: Page) -> Response:
+    """A page of the client's documents, newest first, in the lookup's ``data`` envelope;
+    ``nextCursor`` (null on the last page) asks for the next one."""
+    return json_response({"data": [document_view(d) for d in page.documents], "nextCursor": page.cursor})
+
+
+def deleted_answer(_doc: Document) -> Response:
+    """204: the document, its history and every file version it had are erased."""
+    return Response(status_code=204, body="")
 
 
 def upload_url_view(upload: UploadUrl) -> dict[str, Any]:

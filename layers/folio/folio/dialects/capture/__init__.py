@@ -26,7 +26,24 @@ Decisions the spec leaves open, written down here:
   (the answer carries the current ``stateToken`` and ``ETag``), a token that was current but
   lost the race to a simultaneous edit gives 409. ``If-Match`` works as well.
 * Links are absolute URLs on this API (the spec's sample omits the ``/capture/api/v1.1``
-  prefix, which would not resolve here). A document answers one link, to add attachments.
+  prefix, which would not resolve here).
+* Life cycle (DESIGN §10). ``GET .../documents/{docId}`` answers the document with links: add
+  attachments (POST, ``urn:oce:capture:attachments``), itself (``canonical``), its attachments'
+  list (GET, same rel), and one ``urn:oce:capture:attachment`` link per attachment of the list's
+  first page (``DEFAULT_PAGE``, newest first; the list link leads to the rest). A new document's
+  201 now carries its canonical URL as Location.
+* ``GET .../documents/{docId}/attachments?limit=&cursor=``: Oracle's collection shape ``{"items",
+  "count", "hasMore", "limit", "links"}``, newest first; ``limit`` 1 to 100 (default 25, else
+  400); the next page is the ``next`` link (its ``cursor`` opaque, sealed to this document's
+  list: another list's, tenant's or a tampered one is 400). Attachments join their document's
+  list at creation (inline, and through an upload session).
+* ``DELETE .../documents/{docId}/attachments/{attId}`` erases the attachment (every version of
+  its content) and answers 204. As Capture's delete: ``X-Requested-With`` required (400), the step
+  granted (403), attached to this document (404). Its precondition is the ``stateToken``, in a JSON
+  body (the attachment object; only ``stateToken`` is read, as Capture's delete takes it) or, for
+  clients that send no body with DELETE, a ``stateToken`` query parameter (both given: they must
+  agree, else 400); ``If-Match`` works too. Stale: 412 naming the current token, nothing deleted.
+  With none, the delete is unconditional. A deleted attachment is 404.
 
 The package, by job: ``constants`` (kinds, limits, the id pattern), ``procedures`` (the tenant
 configuration), ``mapping`` (requests and bodies to core documents, the guards), ``operations``

@@ -57,7 +57,8 @@ class AttachmentAnswer(_Answer):
 
 
 class DocumentAnswer(_Answer):
-    """A new document, in its procedure's first step; its one link adds attachments."""
+    """A document: its procedure, batch and step; its links add attachments, read itself, list its
+    attachments, and name each of the list's first page."""
 
     id: str
     procedure: Named
@@ -65,4 +66,14 @@ class DocumentAnswer(_Answer):
     step: Step
     createdBy: User
     createdDate: datetime
+    links: list[Link]
+
+
+class AttachmentsPage(_Answer):
+    """A page of a document's attachments, newest first; the ``next`` link carries the next page's cursor."""
+
+    items: list[AttachmentAnswer]
+    count: int
+    hasMore: bool
+    limit: int = Field(ge=1)
     links: list[Link]

@@ -21,5 +21,7 @@ MAX_TEXT = 4096
 MAX_BATCH_NAME = 256
 #: What a Capture id in a path may be.
 ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
+#: The attachments a list page holds when the client names no ``limit`` (at most core.listing.MAX_PAGE).
+DEFAULT_PAGE = 25
 #: The multipart parts of the attachment routes.
 ATTACHMENT_PARTS = ("attachment", "content")

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core import Caller, Change, Document, DocumentKey, FileRef, NewFile
+from ...core.listing import MAX_PAGE
 from ...core.service import body_guard
 from ...core.errors import DocumentNotFound, Forbidden, InvalidRequest
 from ...web.media import parse_media_type
 from ...web.multipart import FormData, Part
-from .constants import (ATTACHMENT_KIND, ATTACHMENT_PARTS, CONTENT_SLOT, DOCUMENT_KIND, ID_PATTERN, MAX_BATCH_NAME,
-                        MAX_TEXT)
+from ...web.request import bounded_int
+from .constants import (ATTACHMENT_KIND, ATTACHMENT_PARTS, CONTENT_SLOT, DEFAULT_PAGE, DOCUMENT_KIND, ID_PATTERN,
+                        MAX_BATCH_NAME, MAX_TEXT)
 from .procedures import Procedure
 
 _ID = re.compile(ID_PATTERN)
@@ -36,6 +38,42 @@ def document_key(tenant: str, doc_id: str) -> DocumentKey:
 
 def attachment_key(tenant: str, att_id: str) -> DocumentKey:
     return DocumentKey(tenant, ATTACHMENT_KIND, resource_id(att_id, "attId"))
+
+
+def attachments_of(doc_id: str) -> str:
+    """The list (core collection) a document's attachments are in, below the tenant."""
+    return f"capture#doc#{doc_id}"
+
+
+def page_limit(raw: str | None) -> int:
+    """The ``limit`` query parameter: 1 to MAX_PAGE, DEFAULT_PAGE when absent, else 400."""
+    if raw is None:
+        return DEFAULT_PAGE
+    value = bounded_int(raw, MAX_PAGE)
+    if not value:
+        raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE}, got {raw[:40]!r}",
+                             errors=[{"field": "limit", "message": f"1 to {MAX_PAGE}"}])
+    return value
+
+
+def delete_state_token(body: Any, query: str | None) -> str | None:
+    """The stateToken of a delete: the body's attachment object (as Capture's delete takes it) or
+    the ``stateToken`` query parameter (for clients that send no body on DELETE); both must agree."""
+    token = None
+    if body is not None:
+        if not isinstance(body, dict):
+            raise InvalidRequest("the body must be the attachment object: {\"stateToken\": ...}",
+                                 errors=[{"field": "stateToken", "message": "a JSON object holding it"}])
+        token = body.get("stateToken")
+        if token is not None and not (isinstance(token, str) and token):
+            raise InvalidRequest("stateToken must be the stateToken last read",
+                                 errors=[{"field": "stateToken", "message": "a non-empty string"}])
+    if query is not None:
+        if not query or (token is not None and token != query):
+            raise InvalidRequest("the stateToken query parameter must be non-empty and agree with the body's",
+                                 errors=[{"field": "stateToken", "message": "one stateToken"}])
+        token = query
+    return token
 
 
 def require_step(document: Document, caller: Caller) -> None:

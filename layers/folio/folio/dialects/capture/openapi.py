@@ -7,11 +7,12 @@ from typing import Any
 
 from ...web.openapi import PROBLEM, model_schema
 from ...web.responses import download_openapi
-from .constants import ATTACHMENT_PARTS
+from ...core.listing import MAX_PAGE
+from .constants import ATTACHMENT_PARTS, DEFAULT_PAGE
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .answers import AttachmentAnswer, DocumentAnswer
+    from .answers import AttachmentAnswer, AttachmentsPage, DocumentAnswer
     from .models import AttachmentFields, AttachmentUpdate, NewDocument
 
     def form(attachment: dict[str, Any], *, content_required: bool) -> dict[str, Any]:
@@ -44,6 +45,25 @@ def operations() -> dict[str, dict[str, Any]]:
                                              "content": {"application/problem+json": {"schema": {"allOf": [
                                                  PROBLEM, {"properties": {"stateToken": {"type": "string"}}}]}}}},
                           "409": {"description": "a simultaneous edit won"}}},
+        "CaptureGetDocumentFunction": {"responses": {"200": {
+            "description": "The document, with links to its attachments (the list's first page)", "headers": etag,
+            "content": {"application/json": {"schema": model_schema(DocumentAnswer, mode="serialization")}}}}},
+        "CaptureListAttachmentsFunction": {
+            "parameters": [
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE}},
+                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "opaque: the one in the previous page's next link"}],
+            "responses": {"200": {"description": "A page of attachments, newest first", "content": {
+                "application/json": {"schema": model_schema(AttachmentsPage, mode="serialization")}}}}},
+        "CaptureDeleteAttachmentFunction": {
+            "parameters": [xhr, {"name": "stateToken", "in": "query", "required": False, "schema": {"type": "string"},
+                                 "description": "the attachment's stateToken, when the body does not carry it"}],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"stateToken": {"type": "string"}},
+                "description": "the attachment to delete: only its stateToken is read"}}}},
+            "responses": {"204": {"description": "Deleted: every version of its content erased"},
+                          "412": {"description": "stale stateToken (the answer names the current one)"}}},
         "CaptureStartUploadFunction": sessions["start"],
         "CaptureGetUploadFunction": {"responses": {"200": sessions["session"]}},
         "CaptureAbortUploadFunction": {"responses": {"204": {"description": "Aborted: S3 dropped its parts"}}},

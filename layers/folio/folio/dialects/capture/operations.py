@@ -9,12 +9,14 @@ import uuid
 from dataclasses import replace
 
 from ...core import Change, Document, DocumentKey, DocumentService, Edit, FileRef, NewFile
+from ...core.listing import Page
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
 from .constants import ATTACHMENT_KIND, BATCH_KIND, CONTENT_SLOT, DOCUMENT_KIND
-from .mapping import (attachment_change, attachment_key, attachment_request, content_ref, document_key,
-                      new_attachment_body, new_document_body, new_document_request, on_document, require_granted,
-                      require_step, require_xhr, resource_id)
+from .constants import DEFAULT_PAGE
+from .mapping import (attachment_change, attachment_key, attachment_request, attachments_of, content_ref,
+                      delete_state_token, document_key, new_attachment_body, new_document_body, new_document_request,
+                      on_document, page_limit, require_granted, require_step, require_xhr, resource_id)
 from .procedures import Procedures
 
 
@@ -46,12 +48,47 @@ def add_attachment(request: WebRequest, doc_id: str) -> tuple[Document, Document
     document = _document(request, doc_id, documents)
     body = new_attachment_body(document.key.id, asked, Procedures(documents).of_document(document))
     key = DocumentKey(caller.tenant, ATTACHMENT_KIND, str(uuid.uuid4()))
-    return documents.create(key, body, caller, new_files={CONTENT_SLOT: asked.content}), document
+    return documents.create(key, body, caller, new_files={CONTENT_SLOT: asked.content},
+                            collection=attachments_of(document.key.id)), document
 
 
 def granted_document(request: WebRequest, doc_id: str) -> Document:
     """The document (404), if the token is granted its step (403): what every attachment route checks."""
     return _document(request, doc_id, document_service())
+
+
+def get_document(request: WebRequest, doc_id: str) -> tuple[Document, Page]:
+    """The document (step granted) and the first page of its attachments, newest first, for its links."""
+    resource_id(doc_id, "docId")
+    documents = document_service()
+    document = _document(request, doc_id, documents)
+    return document, documents.list_page(request.caller.tenant, attachments_of(document.key.id), DEFAULT_PAGE, None)
+
+
+def list_attachments(request: WebRequest, doc_id: str) -> tuple[Document, Page, int]:
+    """A page of the document's attachments, newest first (``limit``, ``cursor``), the document and the limit."""
+    resource_id(doc_id, "docId")
+    limit = page_limit(request.query.get("limit"))
+    documents = document_service()
+    document = _document(request, doc_id, documents)
+    page = documents.list_page(request.caller.tenant, attachments_of(document.key.id), limit,
+                               request.query.get("cursor"))
+    return document, page, limit
+
+
+def delete_attachment(request: WebRequest, doc_id: str, att_id: str) -> Document:
+    """Capture's delete: X-Requested-With (400), step granted (403), attached to this document
+    (404), stateToken or If-Match when given (412 when stale); the attachment is erased."""
+    require_xhr(request.header("x-requested-with"))
+    resource_id(doc_id, "docId")
+    resource_id(att_id, "attId")
+    body = request.json_as("the attachment to delete") if request.has_body else None
+    token = delete_state_token(body, request.query.get("stateToken"))
+    documents = document_service()
+    document = _document(request, doc_id, documents)
+    precondition = replace(request.precondition, state_token=token) if token else request.precondition
+    return documents.delete(attachment_key(request.caller.tenant, att_id), request.caller, precondition,
+                            guard=on_document(document.key.id))
 
 
 def _attachment(request: WebRequest, doc_id: str, att_id: str, documents: DocumentService) -> tuple[Document, Document]:

@@ -33,8 +33,8 @@ from ...web import uploads
 from ...web.request import WebRequest
 from . import views
 from .constants import CONTENT_SLOT
-from .mapping import (AttachmentRequest, attachment_fields, attachment_key, new_attachment_body, require_xhr,
-                      resolved_change, resolved_fields, resource_id)
+from .mapping import (AttachmentRequest, attachment_fields, attachment_key, attachments_of, new_attachment_body,
+                      require_xhr, resolved_change, resolved_fields, resource_id)
 from .operations import commit_update, get_attachment, granted_document
 from .procedures import Procedures
 
@@ -123,7 +123,7 @@ def complete(request: WebRequest, upload_id: str, doc_id: str, att_id: str | Non
         target = session.target
         if target.creates:
             return document_service().create(target.key, target.metadata["body"], request.caller,
-                                             new_files={CONTENT_SLOT: ref})
+                                             new_files={CONTENT_SLOT: ref}, collection=attachments_of(document.key.id))
         state_token = token or target.metadata["stateToken"]
         if state_token is None:
             raise InvalidRequest("stateToken is required: give it in the completion's body (or at the start)",

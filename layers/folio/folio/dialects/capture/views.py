@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from ...core import Document
 from ...core.errors import FolioError, PreconditionFailed
+from ...core.listing import Page
 from ...web.problems import install_error_map, problem_body
 from ...web.request import WebRequest
 from ...web.responses import created, iso_utc, json_response
 from .constants import API, CONTENT_SLOT
+
+#: The link relations Capture lacks a registered one for: a document's attachments (the list,
+#: and where they are added) and one attachment of it.
+ATTACHMENTS_REL = "urn:oce:capture:attachments"
+ATTACHMENT_REL = "urn:oce:capture:attachment"
 
 
 def _user(actor: dict[str, Any]) -> dict[str, Any]:
@@ -48,8 +55,10 @@ def attachment_view(attachment: Document, document: Document, base: str) -> dict
     }
 
 
-def document_view(document: Document, base: str) -> dict[str, Any]:
-    """A document answers one link: where its attachments are added."""
+def document_view(document: Document, base: str, attachments: list[Document] = ()) -> dict[str, Any]:
+    """The document's links: where its attachments are added (POST, first as it always was),
+    itself, its attachments' list (GET), and each attachment of the list's first page
+    (``attachments``) by its canonical URL."""
     url = f"{base}{API}/documents/{document.key.id}"
     return {
         "id": document.key.id,
@@ -58,9 +67,41 @@ def document_view(document: Document, base: str) -> dict[str, Any]:
         "step": document.body["step"],
         "createdBy": _user(document.created_by),
         "createdDate": iso_utc(document.created_at),
-        "links": [{"rel": "urn:oce:capture:attachments", "href": f"{url}/attachments", "method": "POST",
-                   "mediaType": "multipart/form-data"}],
+        "links": [
+            {"rel": ATTACHMENTS_REL, "href": f"{url}/attachments", "method": "POST",
+             "mediaType": "multipart/form-data"},
+            {"rel": "canonical", "href": url, "method": "GET", "mediaType": "application/json"},
+            {"rel": ATTACHMENTS_REL, "href": f"{url}/attachments", "method": "GET", "mediaType": "application/json"},
+            *({"rel": ATTACHMENT_REL, "href": f"{url}/attachments/{a.key.id}", "method": "GET",
+               "mediaType": "application/json"} for a in attachments),
+        ],
     }
+
+
+def document_answer(document: Document, page: Page, request: WebRequest):
+    """200 with the document, its links to the first page of its attachments, and its ETag."""
+    return json_response(document_view(document, request.base_url, page.documents), 200, {"ETag": document.etag})
+
+
+def attachments_answer(document: Document, page: Page, limit: int, request: WebRequest):
+    """A page of attachments as Oracle's REST collections are written (``items``, ``count``,
+    ``hasMore``, ``limit``), the next page behind the ``next`` link (its opaque cursor)."""
+    base = request.base_url
+    url = f"{base}{API}/documents/{document.key.id}/attachments"
+    links = [{"rel": "canonical", "href": url, "method": "GET", "mediaType": "application/json"}]
+    if page.cursor:
+        query = urlencode({"limit": limit, "cursor": page.cursor})
+        links.append({"rel": "next", "href": f"{url}?{query}", "method": "GET", "mediaType": "application/json"})
+    items = [attachment_view(a, document, base) for a in page.documents]
+    return json_response({"items": items, "count": len(items), "hasMore": page.cursor is not None, "limit": limit,
+                          "links": links}, 200, {"Cache-Control": "no-store"})
+
+
+def attachment_deleted():
+    """204: the attachment is gone, its content's every version erased."""
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(status_code=204, body="", headers={"Cache-Control": "no-store"})
 
 
 def attachment_answer(attachment: Document, document: Document, request: WebRequest):
@@ -75,8 +116,9 @@ def attachment_created(attachment: Document, document: Document, request: WebReq
 
 
 def document_created(document: Document, request: WebRequest):
-    """201 with the new document (no Location: folio serves no GET for a Capture document)."""
-    return created(document_view(document, request.base_url), location=None, etag=document.etag)
+    """201 with the new document, its Location the canonical link."""
+    view = document_view(document, request.base_url)
+    return created(view, location=view["links"][1]["href"], etag=document.etag)
 
 
 

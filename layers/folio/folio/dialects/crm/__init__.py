@@ -18,6 +18,17 @@ spec leaves open, written down here:
 * ``If-Unmodified-Since`` takes an HTTP-date (compared at whole seconds) or an ISO-8601
   date-time such as ``UpdatedDate`` (compared exactly).
 * At most 1000 operations per patch.
+* ``GET /api/v1/Document`` lists every crm document of the tenant (one list, ``constants.COLLECTION``),
+  newest created first, as SuperOffice's OData answers: ``{"odata.metadata", "odata.nextLink",
+  "value"}``. ``$top`` is the page size, 1 to 100 (default 50; outside, or not a number: 400).
+  ``odata.nextLink`` is the next page's full URL (same ``$top`` and ``$select``, the opaque cursor in
+  ``$skiptoken``) and is absent on the last page, as OData has it. A ``$skiptoken`` forged, tampered
+  with, or of another tenant's list is 400. Other OData options (``$skip``, ``$filter``,
+  ``$orderby`` ...) are 400, never silently ignored. In the list, ``$select`` projects: a row holds
+  only the properties named (the entity routes null the others instead, as the spec says).
+* ``DELETE /api/v1/Document/{id}`` erases the document, its history and every content version
+  (DESIGN §10): 204, If-Match and If-Unmodified-Since apply (stale: 412, nothing deleted); a
+  document already deleted, or another tenant's, is 404.
 
 The package: ``constants`` (the properties, patch limits, media types; no pydantic),
 ``models`` (pydantic: the writable entity, the patch body), ``answers`` (pydantic: the answer,

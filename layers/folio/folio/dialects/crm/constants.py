@@ -38,3 +38,10 @@ CONTENT_SLOT = "content"
 CONTENT_UPLOADS_ROUTE = "POST /api/v1/Document/{id}/Content/uploads"
 #: The media type of content sent without a Content-Type (SuperOffice streams octets).
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+#: The list every crm document is in (DESIGN §10): all of the tenant's documents, ``GET /api/v1/Document``.
+COLLECTION = "crm"
+#: A page's size when the request has no ``$top`` (``$top`` itself goes from 1 to core.listing.MAX_PAGE).
+DEFAULT_TOP = 50
+#: The OData query options the list takes; any other ``$`` option is refused (400), never ignored.
+LIST_OPTIONS = ("$top", "$select", "$skiptoken")

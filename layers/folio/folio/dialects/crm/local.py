@@ -6,7 +6,7 @@ from ...core import Edit, NewFile
 from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .constants import CONTENT_SLOT, KIND
+from .constants import COLLECTION, CONTENT_SLOT, KIND
 from .mapping import document_key
 from .models import validate_writable
 
@@ -22,7 +22,7 @@ def prepare(request: WebRequest) -> None:
     if documents.find(key) is None:
         body = validate_writable({"Header": "Quarterly Sales Report Q4 2024", "Name": "q4-report.docx",
                                   "OurRef": "SO-2024-001", "CustomFields": {"CustomFields1": "suscipit"}})
-        documents.create(key, body, caller)
+        documents.create(key, body, caller, collection=COLLECTION)
 
 
 def prepare_with_content(request: WebRequest) -> None:
@@ -36,6 +36,21 @@ def prepare_with_content(request: WebRequest) -> None:
     if CONTENT_SLOT not in documents.get(key).files:
         content = NewFile(b"Quarterly sales, Q4 2024: EMEA up 12%.\n", "text/plain; charset=utf-8", "q4-report.txt")
         documents.update(key, Edit(lambda current: None, new_files={CONTENT_SLOT: content}), request.caller)
+
+
+#: The headers of the documents a sample list shows (more than its ``$top``: it has a next page).
+LIST_SAMPLES = ("Quarterly Sales Report Q2 2024", "Quarterly Sales Report Q3 2024", "Quarterly Sales Report Q4 2024")
+
+
+def prepare_list(request: WebRequest) -> None:
+    """The tenant's list holds at least the sample documents (created once, oldest first)."""
+    caller = request.caller
+    documents = document_service()
+    held = len(documents.list_page(caller.tenant, COLLECTION, len(LIST_SAMPLES), None).documents)
+    for header in LIST_SAMPLES[held:]:
+        key = document_key(caller.tenant, str(documents.next_id(caller.tenant, KIND)))
+        documents.create(key, validate_writable({"Header": header, "OurRef": "SO-2024-001"}), caller,
+                         collection=COLLECTION)
 
 
 #: The content an upload session of a sample event holds.
@@ -55,7 +70,8 @@ UPLOAD_SESSIONS = {name: upload_session for name in ("CrmGetUploadFunction", "Cr
                                                      "CrmCompleteUploadFunction")}
 PREPARERS = {"CrmGetDocumentFunction": prepare, "CrmPatchDocumentFunction": prepare,
              "CrmPutDocumentContentFunction": prepare, "CrmStartUploadFunction": prepare, "CrmGetDocumentContentFunction": prepare_with_content,
-             "CrmListDocumentVersionsFunction": prepare_with_content}
+             "CrmListDocumentVersionsFunction": prepare_with_content, "CrmListDocumentsFunction": prepare_list,
+             "CrmDeleteDocumentFunction": prepare_with_content}
 
 
 def describe(base_url: str, token: str) -> list[str]:

@@ -7,13 +7,17 @@ Reads import this module too, so the pydantic models are imported only where a b
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from ...core import Document, DocumentKey, FileRef
 from ...core.errors import DocumentNotFound, InvalidRequest, PatchTestFailed, PayloadTooLarge
+from ...core.listing import MAX_PAGE
 from ...web.request import bounded_int, positive_id
 from ...web.responses import iso_utc
-from .constants import CONTENT_SLOT, FREE_FORM, KIND, MAX_OPERATIONS, PATCH_OPERATIONS, PROPERTIES, READ_ONLY, WRITABLE
+from .constants import (CONTENT_SLOT, DEFAULT_TOP, FREE_FORM, KIND, LIST_OPTIONS, MAX_OPERATIONS, PATCH_OPERATIONS,
+                        PROPERTIES, READ_ONLY, WRITABLE)
 
 _CANONICAL = {name.lower(): name for name in PROPERTIES}
 _OPERATION_NAMES = ", ".join(PATCH_OPERATIONS[:-1]) + " or " + PATCH_OPERATIONS[-1]
@@ -103,6 +107,51 @@ def entity_view(doc: Document, base: str = "", selected: frozenset[str] | None =
     if selected is not None:
         entity = {name: (value if name in selected else None) for name, value in entity.items()}
     return entity
+
+
+# ---------------------------------------------------------------- the list (OData)
+
+@dataclass(frozen=True)
+class ListQuery:
+    """``GET /api/v1/Document``'s OData options: ``$top`` (1 to MAX_PAGE, else 400), ``$select``
+    (as the entity routes read it) and ``$skiptoken`` (the opaque cursor of ``odata.nextLink``)."""
+
+    top: int
+    select: str | None
+    skiptoken: str | None
+
+    @classmethod
+    def of(cls, query: dict[str, str]) -> ListQuery:
+        unknown = sorted(name for name in query if name.startswith("$") and name.lower() not in LIST_OPTIONS)
+        if unknown:
+            raise InvalidRequest(f"the query option {unknown[0][:40]!r} is not supported here; "
+                                 f"use {', '.join(LIST_OPTIONS)}",
+                                 errors=[{"field": name[:40], "message": "unsupported query option"} for name in unknown])
+        options = {name.lower(): value for name, value in query.items()}
+        raw = options.get("$top")
+        top = DEFAULT_TOP if raw is None else bounded_int(raw.strip(), MAX_PAGE)
+        if not top:
+            raise InvalidRequest(f"$top must be an integer from 1 to {MAX_PAGE}, got {raw[:40]!r}",
+                                 errors=[{"field": "$top", "message": f"must be an integer from 1 to {MAX_PAGE}"}])
+        return cls(top, options.get("$select"), options.get("$skiptoken") or None)
+
+    def next_link(self, base: str, cursor: str) -> str:
+        """The next page's full URL: the same ``$top`` and ``$select``, the page's cursor."""
+        options = {"$top": str(self.top)}
+        if self.select is not None:
+            options["$select"] = self.select
+        options["$skiptoken"] = cursor
+        return f"{base}/api/v1/Document?" + urlencode(options, quote_via=quote, safe="$,/")
+
+
+def list_item(doc: Document, base: str, select: str | None) -> dict[str, Any]:
+    """A row of the list's ``value``: the DocumentEntityWithLinks, or with ``$select`` only the
+    properties it names (an OData projection; the entity routes null the others instead)."""
+    entity = entity_view(doc, base)
+    selected = selected_properties(select)
+    if selected is None:
+        return entity
+    return {name: value for name, value in entity.items() if name in selected}
 
 
 # ---------------------------------------------------------------- content and its versions

@@ -7,7 +7,8 @@ from typing import Any
 from ...core.limits import MAX_FILE_BYTES
 from ...web.openapi import PROBLEM, model_schema, upload_session_operations
 from ...web.responses import download_openapi
-from .constants import CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES
+from ...core.listing import MAX_PAGE
+from .constants import CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, DEFAULT_TOP, JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES
 
 
 def operations() -> dict[str, dict[str, Any]]:
@@ -23,7 +24,28 @@ def operations() -> dict[str, dict[str, Any]]:
     preconditions = [{"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
                      for name in ("If-Match", "If-Unmodified-Since")]
     content = download_openapi("The document's content")
+    page = {"type": "object", "required": ["odata.metadata", "value"], "properties": {
+        "odata.metadata": {"type": "string", "format": "uri"},
+        "odata.nextLink": {"type": "string", "format": "uri",
+                           "description": "the next page (same $top and $select); absent on the last page"},
+        "value": {"type": "array", "items": entity,
+                  "description": "newest first; with $select each row holds only the properties it names"}}}
     return {
+        "CrmListDocumentsFunction": {
+            "parameters": [
+                {"name": "$top", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_TOP},
+                 "description": "the page size"},
+                {**select, "description": "Comma separated properties each row holds (the others are left out)"},
+                {"name": "$skiptoken", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "opaque: the one in odata.nextLink; follow that URL as given"}],
+            "responses": {"200": {"description": "A page of the tenant's documents, newest first",
+                                  "content": {"application/json": {"schema": page}}}},
+        },
+        "CrmDeleteDocumentFunction": {
+            "parameters": preconditions,
+            "responses": {"204": {"description": "Erased: the document, its history and every content version"}},
+        },
         **upload_session_operations("Crm", {"200": {**ok, "description": "DocumentEntity, its content checked in"}},
                                     parameters=preconditions),
         "CrmGetDocumentContentFunction": {**content, "parameters": [

@@ -8,12 +8,13 @@ from typing import Any
 from ...core import Document, DocumentKey, Edit, FileRef, NewFile
 from ...core.errors import DocumentNotFound, InvalidRequest, PayloadTooLarge
 from ...core.limits import INT32_MAX, MAX_FILE_BYTES
+from ...core.listing import Page
 from ...storage.wiring import document_service
 from ...web.media import parse_media_type
 from ...web.request import WebRequest, bounded_int
-from .constants import (CONTENT_SLOT, CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, JSON_MEDIA_TYPES, KIND,
-                        PATCH_MEDIA_TYPES)
-from .mapping import DocumentPatch, content_of, content_versions, document_key, stored_body
+from .constants import (COLLECTION, CONTENT_SLOT, CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, JSON_MEDIA_TYPES,
+                        KIND, PATCH_MEDIA_TYPES)
+from .mapping import DocumentPatch, ListQuery, content_of, content_versions, document_key, stored_body
 
 
 def create_body(request: WebRequest) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def create_document(request: WebRequest) -> Document:
     precondition = request.precondition
     documents = document_service()
     key = DocumentKey(caller.tenant, KIND, str(documents.next_id(caller.tenant, KIND, maximum=INT32_MAX)))
-    return documents.create(key, body, caller, precondition)
+    return documents.create(key, body, caller, precondition, collection=COLLECTION)
 
 
 def get_document(request: WebRequest, document_id: str) -> Document:
@@ -46,6 +47,28 @@ def patch_document(request: WebRequest, document_id: str) -> Document:
     key = document_key(caller.tenant, document_id)
     patch = patch_of(request)
     return document_service().update(key, patch.apply, caller, request.precondition)
+
+
+# ---------------------------------------------------------------- the life cycle (DESIGN §10)
+
+def list_documents(request: WebRequest) -> tuple[ListQuery, Page]:
+    """GET /api/v1/Document: one page of the tenant's documents, newest first (``$top``,
+    ``$skiptoken``); the query too, for the answer's ``$select`` and ``odata.nextLink``."""
+    tenant = request.caller.tenant  # no token is a 401 before any 400
+    query = ListQuery.of(request.query)
+    try:
+        page = document_service().list_page(tenant, COLLECTION, query.top, query.skiptoken)
+    except InvalidRequest as refused:  # the core names it "cursor"; OData calls it $skiptoken
+        raise InvalidRequest(f"$skiptoken: {refused.message}; follow odata.nextLink as it is given",
+                             errors=[{"field": "$skiptoken", "message": "not a $skiptoken of this list"}]) from None
+    return query, page
+
+
+def delete_document(request: WebRequest, document_id: str) -> Document:
+    """DELETE /api/v1/Document/{id}: erase the document, every version and every content file it
+    ever had (If-Match and If-Unmodified-Since apply)."""
+    key = document_key(request.caller.tenant, document_id)
+    return document_service().delete(key, request.caller, request.precondition)
 
 
 # ---------------------------------------------------------------- content

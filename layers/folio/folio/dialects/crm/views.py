@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
+
 from ...core import Document
 from ...core.errors import FolioError, UnsupportedMediaType
+from ...core.listing import Page
 from ...web.problems import install_problem_handlers
 from ...web.request import WebRequest
 from ...web.responses import created, json_response
 from .constants import PATCH_MEDIA_TYPES
-from .mapping import document_path, entity_view, selected_properties, version_info
+from .mapping import ListQuery, document_path, entity_view, list_item, selected_properties, version_info
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -40,6 +43,22 @@ def created_answer(doc: Document, request: WebRequest):
 def version_list_answer(versions: list[Document]):
     """200 with SuperOffice's array of VersionInfo."""
     return json_response([version_info(doc) for doc in versions], content_type=CONTENT_TYPE)
+
+
+def page_answer(query: ListQuery, page: Page, request: WebRequest):
+    """200 with SuperOffice's OData shape: ``odata.metadata``, ``odata.nextLink`` (the next page's
+    URL; absent on the last page, as OData has it) and the page's rows in ``value``, newest first."""
+    base = request.base_url
+    answer: dict[str, Any] = {"odata.metadata": f"{base}/api/v1/$metadata#Document"}
+    if page.cursor is not None:
+        answer["odata.nextLink"] = query.next_link(base, page.cursor)
+    answer["value"] = [list_item(doc, base, query.select) for doc in page.documents]
+    return json_response(answer, content_type=CONTENT_TYPE)
+
+
+def deleted_answer(_doc: Document):
+    """204: the document and everything it ever held are erased."""
+    return Response(status_code=204, body="")
 
 
 def _accept_patch(error: FolioError) -> dict[str, str]:

@@ -18,6 +18,22 @@ The spec's operation is ``POST /api/v2/clients/{client_id}/dms/projects/{project
   404. ``createdBy``/``updatedBy`` are ``{"id", "name", "email"}`` from the token.
 * Errors use the spec's body ``{"status": "error", "code", "message", "details"}``.
 
+The life cycle (DESIGN §10; the spec documents none of it, so these follow its style):
+
+* ``GET .../projects/{project_id}/documents?limit=&cursor=`` lists the project's documents, newest
+  created first, as ``{"data": [document...], "nextCursor": str | null}`` (the versions list's
+  ``data`` envelope; each item is what ``GET .../documents/{id}`` answers). ``limit`` is 1 to 100
+  (default 25), else 400; ``cursor`` is the previous page's ``nextCursor`` unchanged (one forged,
+  altered, or of another project, client or tenant is 400); an empty ``cursor`` is the first page.
+* ``DELETE .../documents/{document_id}`` erases the document: every version, every file version in
+  S3 (If-Match / If-Unmodified-Since apply: 412 and nothing deleted); 204; then 404.
+* ``POST .../documents/{document_id}/versions/{version}/restore`` (no body; If-Match applies) makes
+  the next file version from file version ``version`` as it stood when it was superseded (its
+  last commit, so metadata edits made while it was current come back too): its metadata and the
+  very same S3 object version (no copy); history is never rewritten. Restoring the current version
+  makes a new one equal to it. A version that never existed is 404; answers 201 and the document,
+  as an upload does.
+
 The package: ``constants`` (the fields and limits), ``mapping`` (the upload's rules, the key,
 the stored body, file versions; no pydantic, so no handler imports it), ``operations`` (over the
 core), ``views`` (answers and the error body), ``models`` and ``answers`` (pydantic: the same

@@ -72,6 +72,16 @@ class Document(BaseModel):
     updatedBy: User
 
 
+class DocumentPage(BaseModel):
+    """A page of the project's documents, newest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: list[Document]
+    #: pass it back as ``cursor`` for the next page; null on the last page
+    nextCursor: str | None
+
+
 class ErrorResponse(BaseModel):
     """The spec's ErrorResponse: every dms error, whatever its status."""
 

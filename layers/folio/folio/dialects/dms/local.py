@@ -6,7 +6,7 @@ from ...core import Edit, NewFile
 from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .mapping import FILE_SLOT, KIND, Upload, document_ids, new_body, version_change
+from .mapping import FILE_SLOT, KIND, Upload, collection_of, document_ids, new_body, version_change
 from .operations import addressed
 from .uploads import scope_of
 
@@ -16,23 +16,31 @@ FIRST = Upload({"name": "Floor plan", "folderId": 17, "description": ""},
 SECOND = Upload({}, NewFile(b"%PDF-1.4\n% floor plan rev A\n%%EOF\n", "application/pdf", "floor-plan.pdf"))
 
 
-def prepare(request: WebRequest) -> None:
+#: The document a list's sample event finds in its project.
+LISTED_DOCUMENT = "501"
+
+
+def prepare(request: WebRequest, document_id: str | None = None) -> None:
     """The document the event names, with two file versions; its id is reserved so creates skip it."""
     params = request.path
-    if "document_id" not in params:
+    document_id = params.get("document_id", document_id)
+    if document_id is None:
         return
-    key = addressed(request, params["client_id"], params["project_id"], params["document_id"])
+    key = addressed(request, params["client_id"], params["project_id"], document_id)
     client, project, document = document_ids(key)
     documents = document_service()
     documents.reserve_id(key.tenant, KIND, document)
     if documents.find(key) is None:
-        documents.create(key, new_body(client, project, FIRST), request.caller, new_files=FIRST.new_files)
+        documents.create(key, new_body(client, project, FIRST), request.caller, new_files=FIRST.new_files,
+                         collection=collection_of(client, project))
         documents.update(key, Edit(version_change(SECOND), new_files=SECOND.new_files), request.caller)
 
 
 PREPARERS = {name: prepare for name in ("DmsUploadDocumentVersionFunction", "DmsGetDocumentFunction",
                                         "DmsListDocumentVersionsFunction", "DmsGetDocumentVersionFileFunction",
-                                        "DmsStartUploadFunction")}
+                                        "DmsStartUploadFunction", "DmsDeleteDocumentFunction",
+                                        "DmsRestoreDocumentVersionFunction")}
+PREPARERS["DmsListDocumentsFunction"] = lambda request: prepare(request, LISTED_DOCUMENT)
 
 #: The upload session a sample event names: it makes the document's third file version.
 SESSION_SAMPLE = NewFile(b"%PDF-1.4\n% floor plan rev B, uploaded in parts\n%%EOF\n", "application/pdf",

@@ -16,8 +16,10 @@ from typing import Any
 from ...core import Change, Document, DocumentKey, FileRef, NewFile
 from ...core.errors import DocumentNotFound, InvalidRequest, UnsupportedMediaType
 from ...core.limits import INT64_MAX
+from ...core.listing import MAX_PAGE
 from ...web.media import parse_media_type
 from ...web.multipart import FormData, Part
+from ...web.request import bounded_int
 from .constants import ALLOWED_FILE_TYPES, FIELDS, MAX_DESCRIPTION, MAX_NAME
 
 KIND = "dms-document"
@@ -28,6 +30,12 @@ FILE_SLOT = "file"
 def document_key(tenant: str, client: int, project: int, document: int) -> DocumentKey:
     """Documents live under (tenant, client, project): another client's or project's document is not found."""
     return DocumentKey.of(tenant, KIND, client, project, document)
+
+
+def collection_of(client: int, project: int) -> str:
+    """The list a document is in: its project's (the tenant is added by storage; the kind keeps it
+    apart from every other dialect's lists)."""
+    return f"{KIND}#{client}#{project}"
 
 
 def document_ids(key: DocumentKey) -> tuple[int, int, int]:
@@ -212,3 +220,37 @@ def find_version(history: list[Document], number: int) -> FileVersion:
         if version.number == number:
             return version
     raise DocumentNotFound(f"the document has no version {number}")
+
+
+def last_of_version(history: list[Document], number: int) -> Document:
+    """File version ``number`` as it stood when it was superseded (its last commit: the metadata
+    edits made while it was current included), or 404."""
+    for doc in reversed(history):
+        if doc.body["fileVersion"] == number:
+            return doc
+    raise DocumentNotFound(f"the document has no version {number}")
+
+
+def restore_change(source: Document) -> Change:
+    """A core Change: the metadata of ``source`` as the next file version (history is never rewritten)."""
+
+    def change(current: Document) -> dict[str, Any]:
+        return {**source.body, "fileVersion": current.body["fileVersion"] + 1}
+
+    return change
+
+
+# ---------------------------------------------------------------- lists
+
+#: A page's size when the client names none (at most core.listing.MAX_PAGE).
+DEFAULT_PAGE = 25
+
+
+def page_request(query: dict[str, str]) -> tuple[int, str | None]:
+    """``limit`` (1 to MAX_PAGE, else 400) and ``cursor`` (the previous page's ``nextCursor``)."""
+    raw = query.get("limit")
+    limit = DEFAULT_PAGE if raw is None else bounded_int(raw.strip(), MAX_PAGE)
+    if not limit:
+        raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE}, got {raw[:40]!r}",
+                             errors=[{"field": "limit", "message": f"must be an integer from 1 to {MAX_PAGE}"}])
+    return limit, query.get("cursor") or None

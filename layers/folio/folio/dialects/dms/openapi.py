@@ -6,7 +6,7 @@ from typing import Any
 
 from ...web.openapi import model_schema
 from ...web.responses import download_openapi
-from .answers import Document, ErrorResponse, VersionList
+from .answers import Document, DocumentPage, ErrorResponse, VersionList
 from .models import UploadFields, UploadForm
 
 
@@ -35,6 +35,32 @@ def operations() -> dict[str, dict[str, Any]]:
             "content": {"application/json": {"schema": model_schema(VersionList, mode="serialization")}}}}},
         "DmsGetDocumentVersionFileFunction": download_openapi("That version's exact bytes"),
         **_upload_sessions(created),
+        **_life_cycle(created),
+    }
+
+
+def _life_cycle(created: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The project's documents (pages, newest first), erasure, and restoring a version (DESIGN §10)."""
+    from ...core.listing import MAX_PAGE
+    from .mapping import DEFAULT_PAGE
+
+    preconditions = [{"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+                     for name in ("If-Match", "If-Unmodified-Since")]
+    return {
+        "DmsListDocumentsFunction": {
+            "parameters": [
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE}},
+                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "the previous page's nextCursor, unchanged"}],
+            "responses": {"200": {"description": "The project's documents, newest first",
+                                  "content": _json(model_schema(DocumentPage, mode="serialization"))}}},
+        "DmsDeleteDocumentFunction": {
+            "parameters": preconditions,
+            "responses": {"204": {"description": "Erased: the document, its history and every file version"}}},
+        "DmsRestoreDocumentVersionFunction": {
+            "parameters": preconditions,
+            "responses": {"201": {**created, "description": "That version's metadata and file as a new version"}}},
     }
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...core import Document, DocumentKey, Edit, FileRef
+from ...core.listing import Page
 from ...core.errors import InvalidRequest
 from ...core.service import not_found
 from ...storage.wiring import document_service
 from ...web.request import WebRequest, positive_id
-from .mapping import (KIND, NOTHING, FileVersion, Upload, document_ids, document_key, file_versions, find_version,
-                      new_body, upload_of_form, upload_of_json, version_change)
+from .mapping import (FILE_SLOT, KIND, NOTHING, FileVersion, Upload, collection_of, document_ids, document_key,
+                      file_versions, find_version, last_of_version, new_body, page_request, restore_change,
+                      upload_of_form, upload_of_json, version_change)
 
 
 def addressed(request: WebRequest, client_id: str, project_id: str, document_id: str) -> DocumentKey:
@@ -51,7 +53,7 @@ def commit_create(request: WebRequest, key: DocumentKey, upload: Upload) -> Docu
     """Version 1 of the document ``key`` names: the inline create's write, and an upload session's."""
     client, project, _ = document_ids(key)
     return document_service().create(key, new_body(client, project, upload), request.caller, request.precondition,
-                                     upload.new_files)
+                                     upload.new_files, collection=collection_of(client, project))
 
 
 def upload_version(request: WebRequest, client_id: str, project_id: str, document_id: str) -> Document:
@@ -94,3 +96,34 @@ def version_file(request: WebRequest, client_id: str, project_id: str, document_
     if not history:
         raise not_found(key)
     return find_version(history, number).ref
+
+
+# ---------------------------------------------------------------- the life cycle (DESIGN §10)
+
+def list_documents(request: WebRequest, client_id: str, project_id: str) -> Page:
+    """One page of the project's documents, newest first (``limit``, ``cursor``)."""
+    tenant = request.caller.tenant  # no token is a 401 before any 400
+    client, project = positive_id(client_id, "client_id"), positive_id(project_id, "project_id")
+    limit, cursor = page_request(request.query)
+    return document_service().list_page(tenant, collection_of(client, project), limit, cursor)
+
+
+def delete_document(request: WebRequest, client_id: str, project_id: str, document_id: str) -> Document:
+    """Erase the document, every version and file it ever had (If-Match / If-Unmodified-Since apply)."""
+    key = addressed(request, client_id, project_id, document_id)
+    return document_service().delete(key, request.caller, request.precondition)
+
+
+def restore_version(request: WebRequest, client_id: str, project_id: str, document_id: str,
+                    version: str) -> Document:
+    """File version ``version``'s metadata and file (the same S3 object version, no copy) as the next
+    version, under the request's preconditions."""
+    key = addressed(request, client_id, project_id, document_id)
+    number = positive_id(version, "version")
+    documents = document_service()
+    history = documents.history(key)
+    if not history:
+        raise not_found(key)
+    source = last_of_version(history, number)
+    edit = Edit(restore_change(source), new_files={FILE_SLOT: source.files[FILE_SLOT]})
+    return documents.update(key, edit, request.caller, request.precondition)

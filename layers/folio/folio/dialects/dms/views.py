@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
+
 from ...core import Document
+from ...core.listing import Page
 from ...core.errors import FolioError
 from ...web.problems import install_error_map
 from ...web.request import WebRequest
@@ -65,6 +68,16 @@ def created_answer(doc: Document, request: WebRequest):
 def versions_answer(versions: list[FileVersion]):
     return json_response({"data": [version_view(v) for v in versions]})
 
+
+def page_answer(page: Page):
+    """A page of the project's documents, newest first, in the versions list's ``data`` envelope;
+    ``nextCursor`` (null on the last page) asks for the next one."""
+    return json_response({"data": [document_view(doc) for doc in page.documents], "nextCursor": page.cursor})
+
+
+def deleted_answer(_doc: Document):
+    """204: the document and everything it ever held are erased."""
+    return Response(status_code=204, body="")
 
 
 # ---------------------------------------------------------------- errors

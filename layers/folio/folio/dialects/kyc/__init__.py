@@ -25,6 +25,15 @@ Decisions the spec leaves open, written down here:
   ``sub``), ``firstName``/``lastName`` from ``given_name``/``family_name``, ``id`` the ``sub``
   when it is an integer (else null). folio keeps no assignees or customer particulars:
   ``assignees`` is ``[]``, ``particular``/``parentParticular`` are ``{}``, ``parentCustomerId`` null.
+* Life cycle (DESIGN §10), where the spec has no list or delete: ``GET /api/customer/{customerId}/document``
+  answers a page of the customer's documents in the ``X-Domain-ID`` domain, newest first, in the
+  shape of the vendor's own lists (Spring Data's page, as ``GET /api/customer`` answers: ``content``,
+  ``empty``, ``first``, ``last``, ``numberOfElements``, ``size``) plus ``nextCursor`` (null on the last
+  page; a page may be empty when the one before it ended the list). ``size`` is 1-100 (default 20);
+  ``page`` is accepted only as 0 (later pages by ``cursor``, opaque and bound to its list); no
+  ``totalElements``/``totalPages`` (counting would read the whole list). ``DELETE .../{documentId}``
+  erases the document, its history and every image version (204); If-Match and
+  If-Unmodified-Since apply (412); another customer's or domain's, or a deleted, document is 404.
 
 The package: ``models`` (pydantic: the ``document`` part, the constants), ``answers`` (pydantic:
 the answer, for the OpenAPI document and the tests),

@@ -64,3 +64,18 @@ class DocumentAnswer(BaseModel):
     type: DocumentType
     updatedAt: JavaTimestamp
     updatedBy: UserInfo
+
+
+class DocumentPage(BaseModel):
+    """A page of a customer's documents (``views.list_answer``): Spring Data's page fields that need
+    no count, and the cursor of the next page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content: list[DocumentAnswer]
+    empty: bool
+    first: bool
+    last: bool
+    nextCursor: str | None
+    numberOfElements: int
+    size: int

@@ -37,6 +37,16 @@ def document_number(key: DocumentKey) -> int:
     return int(key.parts[-1])
 
 
+def customer_documents(domain: int, customer_id: int) -> str:
+    """The list a customer's documents are in (its scope below the tenant): one per domain and customer."""
+    return f"{KIND}#{domain}#{customer_id}"  # a kind of its own: no other dialect's list shares the name
+
+
+def domain_number(key: DocumentKey) -> int:
+    """The ``X-Domain-ID`` of a key made by :func:`document_key`."""
+    return int(key.parts[-2])
+
+
 # ---------------------------------------------------------------- the request
 
 def sniff_media_type(data: bytes) -> str | None:

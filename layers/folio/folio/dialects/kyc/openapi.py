@@ -10,8 +10,10 @@ from .mapping import IMAGE_TYPES
 
 
 def operations() -> dict[str, dict[str, Any]]:
-    from .answers import DocumentAnswer
+    from ...core.listing import MAX_PAGE
+    from .answers import DocumentAnswer, DocumentPage
     from .models import DocumentFields
+    from .operations import DEFAULT_PAGE_SIZE
 
     image = {"contentType": ", ".join(IMAGE_TYPES)}
     upload = {"required": True, "content": {"multipart/form-data": {
@@ -32,6 +34,22 @@ def operations() -> dict[str, dict[str, Any]]:
         "KycCreateDocumentFunction": {"parameters": [domain], "requestBody": upload, "responses": {"201": created}},
         "KycUpdateDocumentFunction": {"parameters": [domain], "requestBody": upload, "responses": {"200": ok}},
         "KycGetDocumentFunction": {"parameters": [domain], "responses": {"200": ok}},
+        "KycListDocumentsFunction": {
+            "parameters": [
+                domain,
+                {"name": "size", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE_SIZE}},
+                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "the previous page's nextCursor, unchanged"},
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "enum": [0]},
+                 "description": "only 0 (Spring's first page); later pages by cursor"}],
+            "responses": {"200": {"description": "The customer's documents in the domain, newest first",
+                                  "content": {"application/json": {
+                                      "schema": model_schema(DocumentPage, mode="serialization")}}}}},
+        "KycDeleteDocumentFunction": {
+            "parameters": [domain, *({"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+                                     for name in ("If-Match", "If-Unmodified-Since"))],
+            "responses": {"204": {"description": "Erased: the document, its history and every image version"}}},
         "KycGetDocumentImageFunction": (download := download_openapi("The image bytes")) | {
             "parameters": [domain, *download["parameters"]]},
     }

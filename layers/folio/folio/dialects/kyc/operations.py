@@ -5,9 +5,15 @@ from __future__ import annotations
 from ...core import Document, DocumentKey, Edit, FileRef
 from ...core.errors import Forbidden, InvalidRequest
 from ...core.limits import INT64_MAX
+from ...core.listing import MAX_PAGE, Page
 from ...storage.wiring import document_service
 from ...web.request import WebRequest, bounded_int, positive_id
-from .mapping import KIND, customer_guard, document_key, image_ref, new_body, updated_body, upload_of
+from .mapping import (
+    KIND, customer_documents, customer_guard, document_key, image_ref, new_body, updated_body, upload_of,
+)
+
+#: A page's size when the request names none (Spring Data's default ``size``).
+DEFAULT_PAGE_SIZE = 20
 
 
 def domain_of(request: WebRequest) -> int:
@@ -48,7 +54,8 @@ def create_document(request: WebRequest, customer_id: str) -> Document:
     body = new_body(customer, upload)
     documents = document_service()
     key = document_key(caller.tenant, domain, documents.next_id(caller.tenant, KIND, maximum=INT64_MAX))
-    return documents.create(key, body, caller, request.precondition, upload.files)
+    return documents.create(key, body, caller, request.precondition, upload.files,
+                            collection=customer_documents(domain, customer))
 
 
 def update_document(request: WebRequest, customer_id: str, document_id: str) -> Document:
@@ -70,3 +77,36 @@ def get_document(request: WebRequest, customer_id: str, document_id: str) -> Doc
 def get_image(request: WebRequest, customer_id: str, document_id: str, side: str) -> FileRef:
     """The ``front`` or ``back`` file version the document points at (the view reads or redirects)."""
     return image_ref(get_document(request, customer_id, document_id), side)
+
+
+def page_size(request: WebRequest) -> int:
+    """``size``: 1 to :data:`MAX_PAGE` (else 400), :data:`DEFAULT_PAGE_SIZE` when absent."""
+    raw = request.query.get("size")
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    size = bounded_int(raw.strip(), MAX_PAGE)
+    if not size:
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise InvalidRequest(f"size must be an integer from 1 to {MAX_PAGE}, got {shown!r}",
+                             errors=[{"field": "size", "message": f"must be between 1 and {MAX_PAGE}"}])
+    return size
+
+
+def list_documents(request: WebRequest, customer_id: str) -> tuple[Page, int]:
+    """A page of the customer's documents in the domain, newest first, and the size asked for.
+    ``page`` (Spring's page number) is only accepted as 0: later pages are reached by ``cursor``."""
+    domain = domain_of(request)
+    customer = positive_id(customer_id, "customerId")
+    if request.query.get("page", "0").strip() != "0":
+        raise InvalidRequest("page numbers are not supported: pass the previous page's nextCursor as cursor",
+                             errors=[{"field": "page", "message": "only 0; use cursor"}])
+    size = page_size(request)
+    page = document_service().list_page(request.caller.tenant, customer_documents(domain, customer), size,
+                                        request.query.get("cursor"))
+    return page, size
+
+
+def delete_document(request: WebRequest, customer_id: str, document_id: str) -> Document:
+    """Erase the customer's document (If-Match / If-Unmodified-Since apply); another customer's is 404."""
+    key, customer = addressed(request, customer_id, document_id)
+    return document_service().delete(key, request.caller, request.precondition, guard=customer_guard(customer))

@@ -27,7 +27,8 @@ from ...web import uploads
 from ...web.request import WebRequest, positive_id
 from . import views
 from .mapping import (
-    IMAGE_TYPES, KIND, Upload, customer_guard, document_fields_of, document_key, new_body, updated_body,
+    IMAGE_TYPES, KIND, Upload, customer_documents, customer_guard, document_fields_of, document_key, document_number,
+    domain_number, new_body, updated_body,
 )
 from .operations import addressed, domain_of
 
@@ -76,7 +77,7 @@ def start_side(request: WebRequest, customer_id: str, document_id: str, side: st
     side = _side(side)
     fields, document = _start_body(request, document_required=False)
     customer_guard(customer)(document_service().get(key))  # another customer's document: 404
-    target = UploadTarget(key, side, _scope(int(key.parts[-2]), customer, int(key.parts[-1]), side),
+    target = UploadTarget(key, side, _scope(domain_number(key), customer, document_number(key), side),
                           metadata={"customer": customer, "fields": document})
     return uploads.start_upload(request, target, fields, dialect="kyc")
 
@@ -105,7 +106,8 @@ def _commit(request: WebRequest):
         documents = document_service()
         if target.creates:
             return documents.create(target.key, new_body(customer, Upload(fields, {})), request.caller,
-                                    request.precondition, new_files={target.slot: ref})
+                                    request.precondition, new_files={target.slot: ref},
+                                    collection=customer_documents(domain_number(target.key), customer))
         edit = Edit(updated_body(Upload(fields, {})), new_files={target.slot: ref}, guard=customer_guard(customer),
                     already_applied=lambda doc: doc.files.get(target.slot) == ref)
         return documents.update(target.key, edit, request.caller, request.precondition)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ...core import Document
+from ...core.listing import Page
 from ...core.limits import INT64_MAX
 from ...web.problems import install_problem_handlers
 from ...web.request import WebRequest, bounded_int
@@ -80,6 +81,26 @@ def created_answer(doc: Document, request: WebRequest):
     """201 with the new document, its ETag and its Location."""
     return created(document_view(doc, request.base_url), location=request.base_url + document_path(doc), etag=doc.etag)
 
+
+def list_answer(page: Page, size: int, request: WebRequest):
+    """200 with a page in Spring Data's shape (``content`` as ``GET /api/customer`` answers it), its
+    counts that need no count query, and ``nextCursor`` (null on the last page)."""
+    return json_response({
+        "content": [document_view(doc, request.base_url) for doc in page.documents],
+        "empty": not page.documents,
+        "first": request.query.get("cursor") is None,
+        "last": page.cursor is None,
+        "nextCursor": page.cursor,
+        "numberOfElements": len(page.documents),
+        "size": size,
+    }, 200)
+
+
+def deleted_answer():
+    """204: the document and everything it ever stored are erased."""
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(status_code=204, body="", headers={"Cache-Control": "no-store"})
 
 
 def install(app) -> None:

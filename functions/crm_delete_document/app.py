@@ -1,0 +1,15 @@
+"""crm: DELETE /api/v1/Document/{id} - erase the document, its history and every content version (204)."""
+
+from folio.dialects.crm import operations, views
+from folio.web.request import CurrentRequest
+from folio.web.resolver import http_api, lambda_entrypoint
+
+app = http_api(views.install)
+
+
+@app.delete("/api/v1/Document/<document_id>")
+def delete_document(document_id: str, request: CurrentRequest):
+    return views.deleted_answer(operations.delete_document(request, document_id))
+
+
+lambda_handler = lambda_entrypoint(app)
