@@ -2,7 +2,7 @@
 
 import pytest
 
-from examples import artu, capture, crm, dms, kyc, large_upload
+from examples import artu, capture, crm, dms, kyc, life_cycle, large_upload
 
 from ..support.files import JPEG, PDF
 
@@ -25,3 +25,11 @@ def test_every_example_client_works(local_server, tmp_path):
     assert artu.run(local_server.url, token, back)["status"] == "uploaded"
     # through an upload session, then downloaded back with its CRC64NVME checked
     assert large_upload.run(local_server.url, token, front, content_type="image/jpeg")["frontName"] == "front.jpg"
+
+
+def test_the_life_cycle_example_lists_restores_and_erases(local_server):
+    out = life_cycle.run(local_server.url, local_server.token(tenant="examples-life"))
+    assert len(out["listed"]) == 2 and out["listed"] == sorted(out["listed"], reverse=True)  # newest first
+    assert (out["restored_version"], out["restored_content"]) == (3, b"draft")
+    assert (out["delete_status"], out["after_delete"]) == (204, 404)
+    assert out["crm_headers"][:3] == ["Contract", "Budget", "Agenda"]
