@@ -237,7 +237,7 @@ def test_a_delete_never_tears_a_batch_that_holds_the_document(api, aws, monkeypa
     doc = create(api, "held")
     txid, service = hold(doc, {"by": "batch"})
     answer = delete(api, doc["id"])
-    assert answer.status == 503 and answer.headers["content-type"] == "application/problem+json"
+    assert answer.status == 409 and answer.headers["content-type"] == "application/problem+json"
     assert service.table.get_intent(txid).state == PENDING  # the batch is as it was: locked, undecided
     assert api.request("GET", f"/documents/{doc['id']}", headers=LIVE).json["data"] == doc
     assert service.table.transition_intent(txid, PENDING, COMMITTED) and service.recover(txid)

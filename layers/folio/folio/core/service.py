@@ -292,8 +292,9 @@ class DocumentService:
                                        "re-read and retry") from None
                 request_stats["retries"] += 1
                 pause(attempt)
-        else:
-            raise Contention(f"document {shown_id(key)} is held by an atomic batch; retry later")
+        else:  # a batch still undecided holds it: never torn, the client hears so (DESIGN §10)
+            raise EditConflict(f"document {shown_id(key)} is held by an atomic batch that has not ended; "
+                               "retry when it has")
         self.purge(key)
         return current
 

@@ -54,7 +54,7 @@ The life cycle (DESIGN §10; the spec documents neither route):
   (an upload refused or never recorded); ``If-Match`` / ``If-Unmodified-Since`` are optional
   (stale: 412, nothing erased). Another environment's or tenant's, or a deleted one, is 404. A
   document an atomic batch holds is waited for (a committed batch is finished first, then the
-  document erased); a batch that stays undecided is 503, the batch untouched. The externalId is
+  document erased); a batch that stays undecided is 409, the batch untouched. The externalId is
   free again afterwards: a batch naming it creates a new document with a new ``id``.
 
 Files of any size (DESIGN §9): an upload session (``uploads``) records its file as a presigned
