@@ -190,16 +190,7 @@ class DocumentService:
             edit = Edit(edit)
         guard = edit.guard
         def read() -> Document:
-            head = self.table.get_head(key)
-            if head is not None and head.lock and self.resolve_lock is not None:
-                try:
-                    if self.resolve_lock(head.lock, key):
-                        head = self.table.get_head(key)
-                except FolioError:
-                    pass  # still locked: the commit meets the lock and this loop waits for it
-            current = committed(head)
-            if current is None:
-                raise not_found(key)
+            current = self._current(key)
             if guard:
                 guard(current)
             if edit.already_applied is None or not edit.already_applied(current):
@@ -270,16 +261,7 @@ class DocumentService:
         and on no atomic batch holding it), then erase it: :meth:`purge`. ``aliases`` are other keys
         naming it (artu's external id), erased with it. Returns the document as it was."""
         for attempt in range(self.max_attempts):
-            head = self.table.get_head(key)
-            if head is not None and head.lock and self.resolve_lock is not None:
-                try:
-                    if self.resolve_lock(head.lock, key):
-                        head = self.table.get_head(key)
-                except FolioError:
-                    pass  # still locked: the mark meets the lock and this loop waits for it
-            current = committed(head)
-            if current is None:
-                raise not_found(key)
+            current = self._current(key)
             if guard:
                 guard(current)
             precondition.check(current)
@@ -324,6 +306,21 @@ class DocumentService:
         return done
 
     # ---- internals ----
+    def _current(self, key: DocumentKey) -> Document:
+        """The committed document, after finishing an atomic batch that holds its head if that batch's
+        writer died (a live batch keeps it: the conditional write that follows meets the lock and waits)."""
+        head = self.table.get_head(key)
+        if head is not None and head.lock and self.resolve_lock is not None:
+            try:
+                if self.resolve_lock(head.lock, key):
+                    head = self.table.get_head(key)
+            except FolioError:
+                pass  # still locked
+        current = committed(head)
+        if current is None:
+            raise not_found(key)
+        return current
+
     def _moved_past(self, current: Document) -> bool:
         """Whether the stored head is no longer ``current``'s version (re-read, strongly consistent)."""
         latest = self.table.get_head(current.key)
