@@ -69,8 +69,12 @@ RARE_PATHS = {
                               "completing an upload session whose first completion died after S3 completed it: "
                               "finding the object version by its multipart ETag; the purge sweeper: listing an "
                               "interrupted erasure's files (the sample finds none)"),
-    "s3:AbortMultipartUpload": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
-                                "aborting an upload session that S3 still holds open"),
+    "s3:AbortMultipartUpload": (("Kyc", "Dms", "Capture", "Crm", "Artu", "SweepPurges"),
+                                "aborting an upload session that S3 still holds open; an erasure aborting the "
+                                "open uploads of its document (the samples have none)"),
+    "s3:ListBucketMultipartUploads": ("SweepPurges", "finishing an interrupted erasure: its open uploads (the sample "
+                                                     "finds no purge)"),
+    "dynamodb:ConditionCheckItem": ("SweepPurges", "claiming an interrupted erasure (the sample finds no purge)"),
     "dynamodb:BatchGetItem": (("Artu", "CaptureUpdateAttachment"),
                               "artu: recovering an atomic batch (reading the heads it locked); capture: reading the "
                               "procedures when an update sets the attachment type"),
@@ -93,6 +97,8 @@ def _iam_actions(service: str, operation: str, params: dict) -> set[str]:
     if service == "s3" and operation == "DeleteObjects":
         return {"s3:DeleteObjectVersion" if all(o.get("VersionId") for o in params["Delete"]["Objects"])
                 else "s3:DeleteObject"}
+    if service == "s3" and operation == "ListMultipartUploads":
+        return {"s3:ListBucketMultipartUploads"}
     if service == "s3" and operation == "ListParts":
         return {"s3:ListMultipartUploadParts"}
     if service == "s3" and operation == "ListObjectVersions":

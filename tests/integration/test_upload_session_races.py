@@ -228,3 +228,26 @@ def test_file_names_with_invisible_characters_are_refused(api, aws, name):
     body = {"contentType": "image/png", "size": 10, "partChecksums": ["J9LsBYHJrEg="], "fileName": name}
     answer = api.request("POST", f"{KYC}/{doc_id}/front/uploads", json_body=body, headers=DOMAIN)
     assert answer.status == 400 and b"fileName" in answer.body, answer.body
+
+
+def test_a_session_of_an_erased_document_leaves_none_of_its_bytes(api, aws):
+    """Deleted with a session open (parts in S3) and one completed later: the erasure aborts the open
+    upload; a completion after it answers 404 and deletes the object it made."""
+    doc_id = send(api, "POST", KYC).json["id"]
+    data = big_png(6 * MIB)
+    open_session = start(api, f"{KYC}/{doc_id}/back", data).json
+    upload_parts(data, open_session)
+    late = start(api, f"{KYC}/{doc_id}/front", data).json
+    late_parts = upload_parts(data, late)
+    from folio.dialects.kyc.mapping import document_key
+
+    prefix = document_key("acme", 7, doc_id).file_prefix()
+    assert aws["s3"].list_multipart_uploads(Bucket=aws["bucket"], Prefix=prefix).get("Uploads")  # open, with parts
+    assert aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=prefix).get("Versions")  # the front image
+    assert api.request("DELETE", f"{KYC}/{doc_id}", headers=DOMAIN).status == 204
+    done = api.request("POST", f"{KYC}/{doc_id}/front/uploads/{late['uploadId']}/complete",
+                       json_body=completion(data, late_parts), headers=DOMAIN)
+    assert done.status in (404, 409), done.body
+    listing = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=prefix)
+    assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+    assert aws["s3"].list_multipart_uploads(Bucket=aws["bucket"], Prefix=prefix).get("Uploads", []) == []

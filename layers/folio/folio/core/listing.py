@@ -45,7 +45,8 @@ class Cursors:
         if cursor is None:
             return None
         payload, _, mac = cursor.partition(".")
-        if not payload or len(cursor) > 4096 or not hmac.compare_digest(mac, self._mac(scope, payload)):
+        if (not payload or len(cursor) > 4096 or not cursor.isascii()
+                or not hmac.compare_digest(mac, self._mac(scope, payload))):
             raise InvalidRequest("the cursor is not one this list gave (it is opaque: pass it back unchanged)",
                                  errors=[{"field": "cursor", "message": "not a cursor of this list"}])
         try:

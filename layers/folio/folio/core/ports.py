@@ -117,6 +117,10 @@ class DocumentTable(Protocol):
         """Take the head's record away (reads see no document) and record a purge naming ``aliases``,
         at once, conditional on the head being at ``version`` and unlocked; ConditionFailed otherwise."""
 
+    def claim_purge(self, key: DocumentKey, now: int, seconds: int) -> bool:
+        """Claim a recorded purge exclusively for ``seconds``; False when another run holds it, it has
+        ended, or the key's head is a document not marked deleted."""
+
     def purge(self, key: DocumentKey) -> None:
         """Delete every item of a document marked deleted, its aliases, and then its purge record."""
 
@@ -136,6 +140,9 @@ class FileStore(Protocol):
         PayloadTooLarge, having read none of it, when it holds more than ``max_bytes``."""
 
     def delete_version(self, key: str, version_id: str) -> None: ...
+
+    def abort_uploads(self, prefix: str) -> int:
+        """Abort every multipart upload still open under ``prefix`` (S3 drops its parts); how many."""
 
     def delete_every_version(self, prefix: str) -> int:
         """Delete every object version and delete marker whose key starts with ``prefix``; how many."""

@@ -81,6 +81,9 @@ def pause(attempt: int) -> None:
     time.sleep(backoff_seconds(attempt))
 
 
+#: How long a purge is claimed by the run that erases it (the sweeper runs at most 15 minutes).
+PURGE_CLAIM_SECONDS = 900
+
 #: What the current request cost, for the handler's metrics: lost races re-applied, bytes stored.
 #: Reset at the start of every invocation (one invocation at a time per Lambda environment).
 request_stats = {"retries": 0, "bytes_stored": 0}
@@ -277,7 +280,10 @@ class DocumentService:
         else:  # a batch still undecided holds it: never torn, the client hears so (DESIGN §10)
             raise EditConflict(f"document {shown_id(key)} is held by an atomic batch that has not ended; "
                                "retry when it has")
-        self.purge(key)
+        try:
+            self.purge(key)
+        except FolioError:  # marked: every read is 404 already, and the purge sweeper finishes the erasure
+            request_stats["purge_deferred"] = 1
         return current
 
     def purge(self, key: DocumentKey) -> None:
@@ -285,12 +291,15 @@ class DocumentService:
         version it ever had, and any object a failed write left there), then every item of its
         partition and its aliases, the purge's own record last. Idempotent: a purge a crash
         interrupted is run again by the sweeper (:meth:`finish_purges`) and ends the same."""
+        if not self.table.claim_purge(key, int(self.clock().timestamp()), PURGE_CLAIM_SECONDS):
+            return  # another run holds it, it has ended, or the key names a new document
         prefixes = {key.file_prefix()}
         for _, record in self.table.history(key, deleted_too=True):
             for ref in Document.from_record(key, 0, record).files.values():
                 if not ref.key.startswith(key.file_prefix()):
                     prefixes.add(ref.key)
         for prefix in sorted(prefixes):
+            self.files.abort_uploads(prefix)
             self.files.delete_every_version(prefix)
         self.table.purge(key)
 
@@ -301,7 +310,10 @@ class DocumentService:
         done = []
         for key, marked in self.table.list_purges():
             if now - marked >= older_than_seconds:
-                self.purge(key)
+                try:
+                    self.purge(key)
+                except FolioError:
+                    continue  # one purge failing now must not starve the others: the next run retries it
                 done.append(key)
         return done
 

@@ -313,7 +313,13 @@ class UploadService:
             if version is not None:
                 self._mark_committed(session, version)
                 return committed(version)
-        document = commit(session.file_ref())
+        try:
+            document = commit(session.file_ref())
+        except DocumentNotFound:  # erased (or never created) meanwhile: keep none of its bytes
+            if not retried or self._version_holding(session) is None:
+                self.store.delete_version(session.object_key, session.version_id)
+                self.table.replace_session(replace(session, state=ABORTED), STORED)
+            raise
         self._mark_committed(session, document.version)
         return document
 

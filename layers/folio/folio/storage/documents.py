@@ -122,12 +122,33 @@ class DocumentTable(Table):
         except ConditionsFailed as failed:
             raise ConditionFailed(partition_key(key)) from failed
 
+    def claim_purge(self, key: DocumentKey, now: int, seconds: int) -> bool:
+        """Claim a recorded purge for ``seconds``: False when another run holds it, when it has
+        ended, or when the head is there and not marked deleted (the key names a new document)."""
+        try:
+            self._transact([
+                {"Update": {"TableName": self._name, "Key": purge_key(key),
+                            "UpdateExpression": "SET claimed_until = :until",
+                            "ConditionExpression": "attribute_exists(pk) AND (attribute_not_exists(claimed_until) "
+                                                   "OR claimed_until < :now)",
+                            "ExpressionAttributeValues": {":until": {"N": str(now + seconds)},
+                                                          ":now": {"N": str(now)}}}},
+                {"ConditionCheck": {"TableName": self._name, "Key": head_key(key),
+                                    "ConditionExpression": "attribute_not_exists(pk) OR attribute_exists(deleted)"}},
+            ], "claiming the purge")
+        except ConditionsFailed:
+            return False
+        return True
+
     def purge(self, key: DocumentKey) -> None:
+        """The head goes last but one (so no read ever finds a history without its marked head), the
+        purge record last."""
         intent = self._get(purge_key(key), "reading the purge")
         aliases = [a["S"] for a in (intent or {}).get("aliases", {}).get("L", [])]
         items = self._query("reading the document's items", "pk = :pk", {":pk": {"S": partition_key(key)}})
-        keys = [item_key(i["pk"]["S"], i["sk"]["S"]) for i in items] + [item_key(a, ALIAS) for a in aliases]
-        self._batch_delete(keys, "erasing the document")
+        keys = [item_key(i["pk"]["S"], i["sk"]["S"]) for i in items if i["sk"]["S"] != HEAD]
+        self._batch_delete(keys + [item_key(a, ALIAS) for a in aliases], "erasing the document")
+        self._call("delete_item", "erasing the document", TableName=self._name, Key=head_key(key))
         self._call("delete_item", "ending the purge", TableName=self._name, Key=purge_key(key))
 
     def list_purges(self) -> list[tuple[DocumentKey, int]]:

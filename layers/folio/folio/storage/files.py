@@ -9,7 +9,7 @@ from urllib.parse import quote, unquote
 
 from ..core.errors import PayloadTooLarge, StorageUnavailable
 from ..core.ports import StoredObject
-from .clients import AWS_ERRORS, client, domain_error
+from .clients import AWS_ERRORS, client, domain_error, error_code
 from .config import Settings, settings
 
 #: How much of an object describe() reads at once.
@@ -139,3 +139,22 @@ class FileStore:
                 request.update(KeyMarker=page["NextKeyMarker"], VersionIdMarker=page["NextVersionIdMarker"])
         except AWS_ERRORS as e:
             raise domain_error(e, "erasing the files") from e
+
+    def abort_uploads(self, prefix: str) -> int:
+        """Abort the multipart uploads open under ``prefix`` (an upload session of an erased document):
+        their parts hold its bytes too."""
+        aborted = 0
+        request = {"Bucket": self._bucket, "Prefix": prefix}
+        try:
+            while True:
+                page = self._s3.list_multipart_uploads(**request)
+                for upload in page.get("Uploads", []):
+                    self._s3.abort_multipart_upload(Bucket=self._bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+                    aborted += 1
+                if not page.get("IsTruncated"):
+                    return aborted
+                request.update(KeyMarker=page["NextKeyMarker"], UploadIdMarker=page["NextUploadIdMarker"])
+        except AWS_ERRORS as e:
+            if error_code(e) == "NoSuchUpload":
+                return aborted
+            raise domain_error(e, "aborting the document's uploads") from e
