@@ -1,7 +1,13 @@
-"""The life cycle around a document (DESIGN §10), on dms and crm: list a project's documents page by
-page, restore an older version, erase a document; list crm documents through OData's nextLink."""
+"""The life cycle around a document (DESIGN §10) in every dialect: dms lists a project's documents
+page by page, restores an older version and erases a document; crm lists through OData's nextLink;
+kyc lists a customer's documents and erases one; capture reads a document and its attachments and
+erases one; artu lists a client's documents and erases one."""
 
 from __future__ import annotations
+
+import base64
+import json
+import uuid
 
 from requests_toolbelt import MultipartEncoder
 
@@ -40,7 +46,56 @@ def run(url: str, token: str, client: int = 7, project: int = 77) -> dict:
         crm += [row["Header"] for row in page["value"]]
         next_link = page.get("odata.nextLink")
     return {"listed": listed, "restored_version": restored["version"], "restored_content": content,
-            "delete_status": erased.status_code, "after_delete": gone, "crm_headers": crm}
+            "delete_status": erased.status_code, "after_delete": gone, "crm_headers": crm,
+            "kyc": kyc(s, url), "capture": capture(s, url), "artu": artu(s, url)}
+
+
+#: A 1x1 PNG: kyc judges an image by its bytes.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+
+
+def kyc(s, url: str, domain: int = 7, customer: int = 4242) -> dict:
+    """Two documents of a customer, listed newest first; the older one erased."""
+    base, headers = f"{url}/api/customer/{customer}/document", {"X-Domain-ID": str(domain)}
+    ids = []
+    for number in ("A1", "B2"):
+        encoder = MultipartEncoder(fields={"document": json.dumps({"type": "PASSPORT", "number": number}),
+                                           "front": ("front.png", PNG, "image/png")})
+        ids.append(check(s.post(base, data=encoder, headers={**headers, "Content-Type": encoder.content_type}),
+                         201)["id"])
+    page = check(s.get(base, params={"size": 10}, headers=headers), 200)
+    erased = s.delete(f"{base}/{ids[0]}", headers={**headers, "If-Match": '"1"'}).status_code
+    after = check(s.get(base, params={"size": 10}, headers=headers), 200)
+    return {"listed": [d["id"] for d in page["content"]], "erased": erased, "after": [d["id"] for d in after["content"]]}
+
+
+def capture(s, url: str) -> dict:
+    """A document with two attachments: the document with its links, the list, one attachment erased."""
+    base = f"{url}/capture/api/v1.1/documents"
+    doc = check(s.post(base, json={"procedure": {"name": "Demo"}}), 201)
+    attachments = []
+    for title in ("first", "second"):
+        encoder = MultipartEncoder(fields={"attachment": (None, json.dumps({"title": title}), "application/json"),
+                                           "content": (f"{title}.txt", title.encode(), "text/plain")})
+        attachments.append(check(s.post(f"{base}/{doc['id']}/attachments", data=encoder,
+                                        headers={"Content-Type": encoder.content_type}), 201))
+    read = check(s.get(f"{base}/{doc['id']}"), 200)
+    first = attachments[0]
+    erased = s.delete(f"{base}/{doc['id']}/attachments/{first['id']}", json={"stateToken": first["stateToken"]},
+                      headers={"X-Requested-With": "XMLHttpRequest"}).status_code
+    listed = check(s.get(f"{base}/{doc['id']}/attachments", params={"limit": 10}), 200)
+    return {"links": len(read.get("links", [])), "erased": erased, "left": [a["title"] for a in listed["items"]]}
+
+
+def artu(s, url: str) -> dict:
+    """A client's two documents (one batch), listed in their environment; one erased."""
+    client, headers = str(uuid.uuid4()), {"X-Environment": "live"}
+    items = [{"clientId": client, "externalId": f"ext-{n}", "type": "invoice"} for n in (1, 2)]
+    check(s.put(f"{url}/documents/batch/external", json={"atomic": True, "items": items}, headers=headers), 200)
+    listed = check(s.get(f"{url}/documents", params={"clientId": client}, headers=headers), 200)["data"]
+    erased = s.delete(f"{url}/documents/{listed[-1]['id']}", headers=headers).status_code
+    after = check(s.get(f"{url}/documents", params={"clientId": client}, headers=headers), 200)["data"]
+    return {"listed": len(listed), "erased": erased, "after": len(after)}
 
 
 if __name__ == "__main__":

@@ -33,3 +33,9 @@ def test_the_life_cycle_example_lists_restores_and_erases(local_server):
     assert (out["restored_version"], out["restored_content"]) == (3, b"draft")
     assert (out["delete_status"], out["after_delete"]) == (204, 404)
     assert out["crm_headers"][:3] == ["Contract", "Budget", "Agenda"]
+    kyc = out["kyc"]
+    assert kyc["listed"] == sorted(kyc["listed"], reverse=True) and len(kyc["listed"]) == 2
+    assert (kyc["erased"], kyc["after"]) == (204, kyc["listed"][:1])
+    assert out["capture"] == {"links": out["capture"]["links"], "erased": 204, "left": ["second"]}
+    assert out["capture"]["links"] >= 4  # add, itself, the list, each attachment
+    assert out["artu"] == {"listed": 2, "erased": 204, "after": 1}
