@@ -131,6 +131,9 @@ class Document:
     #: the list the document appears in (a customer's in a domain, a project's ...), named by its
     #: dialect at creation and kept by every version; None: in no list
     collection: str | None = None
+    #: the earlier version whose metadata and files this version restored (dms restore); None for
+    #: any other change. Kept in this version's record only, so its change event says "restored".
+    restored_from: int | None = None
 
     @property
     def etag(self) -> str:
@@ -155,6 +158,8 @@ class Document:
         }
         if self.collection is not None:
             record["collection"] = self.collection
+        if self.restored_from is not None:
+            record["restored_from"] = self.restored_from
         return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -170,6 +175,7 @@ class Document:
             created_by=data.get("created_by", {}),
             updated_by=data.get("updated_by", {}),
             collection=data.get("collection"),
+            restored_from=data.get("restored_from"),
         )
 
 

@@ -113,9 +113,11 @@ class DocumentTable(Protocol):
         """Up to ``limit`` heads of a collection's list, newest first, from ``start`` (a position this
         call returned); the position after the last, None at the end. One index Query."""
 
-    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int) -> None:
+    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int,
+                     deleted_by: dict) -> None:
         """Take the head's record away (reads see no document) and record a purge naming ``aliases``,
-        at once, conditional on the head being at ``version`` and unlocked; ConditionFailed otherwise."""
+        at once, conditional on the head being at ``version`` and unlocked; ConditionFailed otherwise.
+        The head keeps when (``marked``) and by whom it was deleted, for its change event."""
 
     def claim_purge(self, key: DocumentKey, now: int, seconds: int) -> bool:
         """Claim a recorded purge exclusively for ``seconds``; False when another run holds it, it has
@@ -196,3 +198,11 @@ class BatchTable(DocumentTable, Protocol):
 
     def release_locks(self, txid: str, keys: list[DocumentKey]) -> None:
         """Roll back the heads among ``keys`` that ``txid`` holds (a placeholder goes)."""
+
+
+class EventBus(Protocol):
+    """Where change events go (DESIGN §11): the stack's EventBridge bus."""
+
+    def publish(self, events: list[dict]) -> int:
+        """Put CloudEvents on the bus, in order; how many of them, from the first, it accepted (the
+        rest are to be sent again later)."""

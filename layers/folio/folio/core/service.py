@@ -60,7 +60,8 @@ class Edit:
     alters the body. ``already_applied`` recognizes a document this edit has already produced
     (a retried completion): that document is the answer and nothing is committed again.
     ``always_new_version``: commit even when nothing changed (capture promises a new stateToken
-    on every successful update).
+    on every successful update). ``restored_from``: the version this edit restores (its change
+    event is a restore, DESIGN §11).
     """
 
     change: Change
@@ -69,6 +70,7 @@ class Edit:
     guard: Callable[[Document], None] | None = None
     always_new_version: bool = False
     already_applied: Callable[[Document], bool] | None = None
+    restored_from: int | None = None
 
 
 def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float:
@@ -225,6 +227,7 @@ class DocumentService:
                     files=files,
                     updated_at=now,
                     updated_by=caller.actor(),
+                    restored_from=edit.restored_from,
                 )
                 try:
                     self._commit(doc)
@@ -269,7 +272,8 @@ class DocumentService:
                 guard(current)
             precondition.check(current)
             try:
-                self.table.mark_deleted(key, current.version, aliases, int(self.clock().timestamp()))
+                self.table.mark_deleted(key, current.version, aliases, int(self.clock().timestamp()),
+                                        caller.actor())
                 break
             except ConditionFailed:
                 if precondition.is_set and self._moved_past(current):

@@ -86,9 +86,10 @@ def _lifecycle_rule(rule: dict[str, Any], resolve=lambda value: value) -> dict[s
     })
 
 
-def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False,
+def create_resources(template: Template, dynamodb, s3, *, events=None, exist_ok: bool = False,
                      skipped: list[str] | None = None) -> dict[str, str]:
-    """Create every DynamoDB table and S3 bucket of the template, from its own definitions.
+    """Create every DynamoDB table (its stream included), S3 bucket and, given ``events``,
+    EventBridge bus of the template, from its own definitions.
 
     ``exist_ok``: a table or bucket that is already there (an endpoint that outlives folio
     local) is kept and configured again. A setting the endpoint does not implement (DynamoDB
@@ -120,9 +121,11 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
         }
         if args["BillingMode"] == "PROVISIONED":
             args["ProvisionedThroughput"] = props["ProvisionedThroughput"]
-        for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+        for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             if key in props:
                 args[key] = _strip_none(props[key])
+        if "StreamSpecification" in props:  # CloudFormation's has no StreamEnabled: a view type means on
+            args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         if props.get("SSESpecification", {}).get("SSEEnabled"):
             args["SSESpecification"] = {"Enabled": True}
         try:
@@ -167,15 +170,24 @@ def create_resources(template: Template, dynamodb, s3, *, exist_ok: bool = False
             optional(f"{name}: public access block", s3.put_public_access_block, Bucket=name,
                      PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
         created[lid] = name
+    for lid in template.of_type("AWS::Events::EventBus") if events is not None else ():
+        name = template.local_name(lid)  # functions name it by !Ref, which resolves to this
+        try:
+            events.create_event_bus(Name=name)
+        except Exception as e:
+            if not (exist_ok and error_code(e) == "ResourceAlreadyExistsException"):
+                raise
+        created[lid] = name
     return created
 
 
 class EmbeddedAws:
     """moto's server on 127.0.0.1, single-threaded, in a daemon thread of this process."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, on_object_created=None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, on_object_created=None, on_event_put=None):
         """``on_object_created(bucket, key, version_id, size, etag)`` is called, on a thread of
-        its own (S3 notifications are asynchronous), after every object S3 stored."""
+        its own (S3 notifications are asynchronous), after every object S3 stored;
+        ``on_event_put(bus, source, detail_type, detail)`` for every event EventBridge accepted."""
         from moto.server import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -190,6 +202,10 @@ class EmbeddedAws:
         app = DomainDispatcherApplication(create_backend_app)
         if on_object_created is not None:
             app = ObjectCreatedTap(app, on_object_created)
+        if on_event_put is not None:
+            from .event_delivery import PutEventsTap
+
+            app = PutEventsTap(app, on_event_put)
         # outermost: S3's checks of signatures, forms and checksums before moto (or the tap) sees a request
         app = S3Integrity(app, Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY), read_form=read_form)
         self._server = make_server(host, port, app, threaded=False, request_handler=QuietHandler)
@@ -210,7 +226,7 @@ class EmbeddedAws:
         return admin_client(service, self.endpoint_url, LOCAL_REGION)
 
     def create_resources(self, template: Template) -> dict[str, str]:
-        return create_resources(template, self.client("dynamodb"), self.client("s3"))
+        return create_resources(template, self.client("dynamodb"), self.client("s3"), events=self.client("events"))
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -244,11 +260,11 @@ class LocalAws:
     and an endpoint on an AWS host name is refused, so no real account is ever touched.
     """
 
-    SERVICES = ("dynamodb", "s3")
-    NAMES = {"dynamodb": "DynamoDB", "s3": "S3"}
+    SERVICES = ("dynamodb", "s3", "events")
+    NAMES = {"dynamodb": "DynamoDB", "s3": "S3", "events": "EventBridge"}
 
     def __init__(self, *, aws_endpoint: str | None = None, dynamodb_endpoint: str | None = None,
-                 on_object_created=None):
+                 on_object_created=None, on_event_put=None):
         """Raises ValueError for an endpoint that is no URL or is AWS itself."""
         self.aws_endpoint = refuse_real_aws(aws_endpoint) if aws_endpoint else None
         self.external: dict[str, tuple[str, str]] = {}
@@ -257,6 +273,7 @@ class LocalAws:
         if dynamodb_endpoint:
             self.external["dynamodb"] = (refuse_real_aws(dynamodb_endpoint), "--dynamodb-endpoint")
         self.on_object_created = on_object_created
+        self.on_event_put = on_event_put
         self.embedded: EmbeddedAws | None = None
         self.endpoints: dict[str, str] = {}
         #: template settings the endpoints do not implement (see create_resources)
@@ -270,7 +287,8 @@ class LocalAws:
                 raise ConnectionError(f"nothing answers at {url} ({option}, {self.NAMES[service]}): start it first"
                                       + (" (DynamoDB Local: `make dynamodb-local`)" if service == "dynamodb" else ""))
         if len(self.external) < len(self.SERVICES):
-            self.embedded = EmbeddedAws(on_object_created=self.on_object_created).start()
+            self.embedded = EmbeddedAws(on_object_created=self.on_object_created,
+                                        on_event_put=self.on_event_put).start()
         self.endpoints = {s: self.external[s][0] if s in self.external else self.embedded.endpoint_url
                           for s in self.SERVICES}
         # botocore's names; config.settings() reads the same ones. Set every one, so that an
@@ -289,14 +307,15 @@ class LocalAws:
         return "s3" not in self.external and self.on_object_created is not None
 
     def client(self, service: str):
+        """A client of ``service`` (``dynamodbstreams``: the stream of DynamoDB's endpoint)."""
         from ..storage.clients import admin_client
 
-        return admin_client(service, self.endpoints[service], LOCAL_REGION, access_key=LOCAL_ACCESS_KEY,
-                            secret_key=LOCAL_SECRET_KEY)
+        endpoint = self.endpoints["dynamodb" if service == "dynamodbstreams" else service]
+        return admin_client(service, endpoint, LOCAL_REGION, access_key=LOCAL_ACCESS_KEY, secret_key=LOCAL_SECRET_KEY)
 
     def create_resources(self, template: Template) -> dict[str, str]:
         """The template's table and bucket; ones an external endpoint already has are kept."""
-        return create_resources(template, self.client("dynamodb"), self.client("s3"),
+        return create_resources(template, self.client("dynamodb"), self.client("s3"), events=self.client("events"),
                                 exist_ok=bool(self.external), skipped=self.skipped)
 
     def describe(self) -> list[str]:
@@ -309,10 +328,12 @@ class LocalAws:
             else:
                 url, where = self.endpoints[service], ("embedded moto, one request at a time: data lives in memory "
                                                        "and is gone when folio local stops")
-            lines.append(f"  {self.NAMES[service]:9} {url}  ({where})")
+            lines.append(f"  {self.NAMES[service]:11} {url}  ({where})")
         lines += [f"  not implemented there, left out: {note}" for note in self.skipped]
         if "s3" in self.external and self.on_object_created is not None:
             lines.append("  S3 events (artu's upload) are not delivered: only the embedded S3 notices stored objects")
+        if "events" in self.external and self.on_event_put is not None:
+            lines.append("  change events go to --aws-endpoint's EventBridge: they are not printed here")
         return lines
 
     def stop(self) -> None:

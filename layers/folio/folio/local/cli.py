@@ -18,6 +18,15 @@ def _find_template(explicit: str | None) -> Path:
     sys.exit("folio: no template.yaml here or above; pass --template")
 
 
+def _http_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
+    return value
+
+
 def _csv(value: str | None) -> list[str] | None:
     return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
 
@@ -48,13 +57,13 @@ class _Deferred:
             self.target(*args)
 
 
-def _local_aws(args, on_object_created=None):
+def _local_aws(args, on_object_created=None, on_event_put=None):
     """The AWS the command asked for (embedded moto unless an endpoint is named), started."""
     from .aws import LocalAws
 
     try:
         return LocalAws(aws_endpoint=args.aws_endpoint, dynamodb_endpoint=args.dynamodb_endpoint,
-                        on_object_created=on_object_created).start()
+                        on_object_created=on_object_created, on_event_put=on_event_put).start()
     except (ValueError, ConnectionError) as e:
         sys.exit(f"folio: {e}")
 
@@ -68,18 +77,24 @@ def cmd_local(args) -> int:
     from .gateway import Gateway
     from .isolation import isolate_invocations
     from .openapi import build_openapi
+    from .event_delivery import EventDelivery
     from .runtime import FunctionRuntime, S3Notifier
+    from .streams import StreamPoller, mappings_for
     from .template import Template
 
     template = Template(_find_template(args.template))
     isolate_invocations()  # the gateway runs invocations concurrently, as threads of this process
     notify = _Deferred()
-    aws = _local_aws(args, on_object_created=notify)
+    delivery = EventDelivery(args.events_url)
+    aws = _local_aws(args, on_object_created=notify, on_event_put=delivery)
     try:
         aws.create_resources(template)
         runtime = FunctionRuntime(template)
         notify.target = S3Notifier(template, runtime)
         seed()
+        # the table's stream, run through its functions as Lambda would, from here on (the seed is
+        # configuration: it announces nothing)
+        poller = StreamPoller(mappings_for(template, runtime, aws, latest=True)).start()
         base = f"http://{args.host}:{args.port}"
         gateway = Gateway(template, runtime, Authorizer(), build_openapi(template, base))
         server = make_server(args.host, args.port, gateway, threaded=True)
@@ -93,6 +108,9 @@ def cmd_local(args) -> int:
         print(f"  {route.method:6} {route.path:60} -> {route.function_id}", flush=True)
     print("\n".join(aws.describe()), flush=True)
     print(f"OpenAPI: {base}/openapi.json", flush=True)
+    print("Change events: every committed change is printed here as `EVENT <bus> <CloudEvent>`"
+          + (f" and POSTed to {args.events_url}" if args.events_url else " (--events-url URL to POST each one too)"),
+          flush=True)
     print(f"\nA token (tenant demo, both scopes, 1 hour; `folio token --help` for others):\n{token}\n", flush=True)
     for provider in providers("local"):
         for line in getattr(provider, "describe", lambda _base, _token: [])(base, token):
@@ -104,6 +122,8 @@ def cmd_local(args) -> int:
         pass
     finally:
         server.server_close()
+        poller.stop()
+        delivery.stop()
         aws.stop()
     return 0
 
@@ -185,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("local", help="serve every route of template.yaml over an embedded AWS")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--events-url", metavar="URL", type=_http_url,
+                   help="POST each change event there too (a CloudEvent, application/cloudevents+json)")
     _endpoint_options(p)
     p.set_defaults(func=cmd_local)
 

@@ -101,6 +101,7 @@ class Function:
     description: str
     routes: tuple[Route, ...] = field(default_factory=tuple)
     s3_triggers: tuple[S3Trigger, ...] = field(default_factory=tuple)
+    stream_triggers: tuple[StreamTrigger, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,22 @@ class S3Trigger:
     def matches(self, bucket: str, event_name: str, key: str) -> bool:
         return (bucket == self.bucket and key.startswith(self.prefix) and key.endswith(self.suffix)
                 and any(event_name == e or (e.endswith("*") and event_name.startswith(e[:-1])) for e in self.events))
+
+
+@dataclass(frozen=True)
+class StreamTrigger:
+    """A DynamoDB stream event source of a function (its event source mapping), as the template sets it."""
+
+    table: str  # the table's logical id
+    batch_size: int = 100
+    maximum_retry_attempts: int = -1  # -1: until the records expire
+    bisect_on_error: bool = False
+    report_batch_item_failures: bool = False
+    #: Lambda's filter patterns (JSON); a record matching none of them is dropped unseen
+    filters: tuple[str, ...] = ()
+    starting_position: str = "TRIM_HORIZON"
+    #: the logical id of the on-failure destination (a queue), if any
+    on_failure: str | None = None
 
 
 class Template:
@@ -196,6 +213,8 @@ class Template:
                     triggers.append(S3Trigger(self.resolve(ep["Bucket"]),
                                               tuple(events if isinstance(events, list) else [events]),
                                               rules.get("prefix", ""), rules.get("suffix", "")))
+                if event.get("Type") == "DynamoDB":
+                    triggers.append(self._stream_trigger(event.get("Properties", {})))
                 if event.get("Type") != "HttpApi":
                     continue
                 ep = event.get("Properties", {})
@@ -216,9 +235,28 @@ class Template:
                 timeout_s=int(props.get("Timeout", 3)),
                 description=props.get("Description", ""),
                 routes=tuple(routes),
-                s3_triggers=tuple(triggers),
+                s3_triggers=tuple(t for t in triggers if isinstance(t, S3Trigger)),
+                stream_triggers=tuple(t for t in triggers if isinstance(t, StreamTrigger)),
             )
         return out
+
+    def _stream_trigger(self, props: dict[str, Any]) -> StreamTrigger:
+        stream = props["Stream"]
+        if not (isinstance(stream, dict) and "Fn::GetAtt" in stream and stream["Fn::GetAtt"][1] == "StreamArn"):
+            raise ValueError(f"folio local reads the streams of the template's own tables (!GetAtt <Table>.StreamArn), "
+                             f"not {stream!r}")
+        destination = (props.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
+        return StreamTrigger(
+            table=stream["Fn::GetAtt"][0],
+            batch_size=int(self.resolve(props.get("BatchSize", 100))),
+            maximum_retry_attempts=int(self.resolve(props.get("MaximumRetryAttempts", -1))),
+            bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+            report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or ()),
+            filters=tuple(f["Pattern"] for f in (props.get("FilterCriteria") or {}).get("Filters", ())),
+            starting_position=props.get("StartingPosition", "TRIM_HORIZON"),
+            on_failure=destination["Fn::GetAtt"][0] if isinstance(destination, dict) and "Fn::GetAtt" in destination
+            else None,
+        )
 
     @cached_property
     def routes(self) -> list[Route]:

@@ -28,9 +28,13 @@ class Settings:
     list_cursor_key: str = "folio-local"
     #: X-Ray tracing (the template's Tracing parameter sets POWERTOOLS_TRACE_DISABLED).
     tracing: bool = False
+    #: The EventBridge bus change events go to (only the publisher needs it: it fails loudly without).
+    event_bus_name: str | None = None
+    events_endpoint_url: str | None = None
 
     def endpoint_url(self, service: str) -> str | None:
-        return {"dynamodb": self.dynamodb_endpoint_url, "s3": self.s3_endpoint_url}.get(service)
+        return {"dynamodb": self.dynamodb_endpoint_url, "s3": self.s3_endpoint_url,
+                "events": self.events_endpoint_url}.get(service)
 
 
 def settings() -> Settings:
@@ -49,4 +53,6 @@ def settings() -> Settings:
                           for dialect in ("kyc", "dms", "capture", "crm", "artu")},
         list_cursor_key=env.get("LIST_CURSOR_KEY") or "folio-local",
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
+        event_bus_name=env.get("EVENT_BUS_NAME") or None,
+        events_endpoint_url=env.get("AWS_ENDPOINT_URL_EVENTS") or env.get("AWS_ENDPOINT_URL") or None,
     )

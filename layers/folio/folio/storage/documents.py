@@ -12,8 +12,8 @@ from ..core import service as core
 from ..core.errors import ConditionFailed, InvalidRequest
 from ..core.ports import Head, VersionWrite
 from .keys import (
-    ALIAS, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION, PURGES_PK, alias_key, counter_key,
-    document_key, head_key, item_key, list_partition, partition_key, pending_key, purge_key, version_key,
+    ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION, PURGES_PK,
+    alias_key, counter_key, document_key, head_key, item_key, list_partition, partition_key, pending_key, purge_key, version_key,
 )
 from .table import ConditionsFailed, Table, check_item
 
@@ -60,14 +60,14 @@ class DocumentTable(Table):
         if not item:
             return None
         head = self._get(head_key(key), "reading the document")
-        return None if head is None or "deleted" in head else item["record"]["S"]
+        return None if head is None or DELETED in head else item["record"]["S"]
 
     def history(self, key: DocumentKey, *, deleted_too: bool = False) -> list[tuple[int, str]]:
         """Every committed version's ``(version, record)``, oldest first: one paginated Query of the
         partition, which also says whether the document is marked deleted (then none, unless
         ``deleted_too``: what its purge reads)."""
         items = self._query("reading the document history", "pk = :pk", {":pk": {"S": partition_key(key)}})
-        if not deleted_too and any(i["sk"]["S"] == HEAD and "deleted" in i for i in items):
+        if not deleted_too and any(i["sk"]["S"] == HEAD and DELETED in i for i in items):
             return []
         return [(int(i["version"]["N"]), i["record"]["S"]) for i in items if i["sk"]["S"].startswith(HISTORY_PREFIX)]
 
@@ -106,15 +106,21 @@ class DocumentTable(Table):
         return heads, ({name: value["S"] for name, value in last.items()} if last else None)
 
     # ---- deletes that erase ----
-    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int) -> None:
+    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int,
+                     deleted_by: dict) -> None:
+        """The head loses its record and list keys and gains ``deleted`` and ``deleted_by``: the stream
+        carries the record (old image) and the actor (new image) to the change event."""
         try:
             self._transact([
                 {"Update": {"TableName": self._name, "Key": head_key(key),
-                            "UpdateExpression": f"REMOVE #record, {LIST_PK}, {LIST_SK} SET deleted = :marked",
+                            "UpdateExpression": f"REMOVE #record, {LIST_PK}, {LIST_SK} "
+                                                f"SET {DELETED} = :marked, {DELETED_BY} = :by",
                             "ConditionExpression": f"version = :v AND attribute_exists(#record) AND "
                                                    f"attribute_not_exists({LOCK})",
                             "ExpressionAttributeNames": {"#record": "record"},
-                            "ExpressionAttributeValues": {":v": {"N": str(version)}, ":marked": {"N": str(marked)}}}},
+                            "ExpressionAttributeValues": {":v": {"N": str(version)}, ":marked": {"N": str(marked)},
+                                                          ":by": {"S": json.dumps(deleted_by, separators=(",", ":"),
+                                                                                  ensure_ascii=False)}}}},
                 {"Put": {"TableName": self._name,
                          "Item": {**purge_key(key), "marked": {"N": str(marked)},
                                   "aliases": {"L": [{"S": partition_key(a)} for a in aliases]}}}},

@@ -26,6 +26,8 @@ PURGES_PK = "folio#purges"
 #: ``<tenant>#<collection>`` and ``<created_at>#<id>``, so a page reads newest first.
 LIST_PK, LIST_SK = "lpk", "lsk"
 LIST_INDEX = "ByCollection"
+#: The attributes of a head a delete marked: when (epoch seconds) and by whom (the actor, as JSON).
+DELETED, DELETED_BY = "deleted", "deleted_by"
 #: The attributes of a head that an atomic batch holds: the batch's id, and the version it writes.
 LOCK = "txlock"
 PENDING_VERSION = "pending_version"

@@ -23,6 +23,11 @@ def kind(env: str) -> str:
     return f"{_KIND_PREFIX}{env}"
 
 
+def environment(kind_: str) -> str:
+    """The environment of a :func:`kind`."""
+    return kind_.removeprefix(_KIND_PREFIX)
+
+
 def document_key(tenant: str, env: str, client_id: str, external_id: str) -> DocumentKey:
     """A document is named by (``clientId``, ``externalId``) in its environment."""
     return DocumentKey.of(tenant, kind(env), client_id, external_id)
@@ -132,7 +137,7 @@ def upload_target(key: str, slots: tuple[str, ...] = (UPLOAD_SLOT, FILE_SLOT)) -
     if named is None or named[1] not in slots or not named[0].kind.startswith(_KIND_PREFIX):
         return None
     document, slot = named
-    env = document.kind.removeprefix(_KIND_PREFIX)
+    env = environment(document.kind)
     if env not in ENVIRONMENTS or id_key(document.tenant, env, document.id).file_key(slot) != key:
         return None
     return document.tenant, env, document.id
