@@ -120,7 +120,7 @@ def aws(request, template, monkeypatch):
             os.environ["AWS_ACCESS_KEY_ID"] = "test" + uuid.uuid4().hex
         reset_clients()
         dynamodb, s3 = boto3.client("dynamodb", endpoint_url=endpoint), boto3.client("s3")
-        create_resources(template, dynamodb, s3)
+        create_resources(template, dynamodb, s3, events=boto3.client("events"))
         yield {"engine": engine, "dynamodb": dynamodb, "s3": s3, "dynamodb_endpoint": endpoint,
                "table": os.environ["TABLE_NAME"], "bucket": os.environ["BUCKET_NAME"]}
         if endpoint:  # the JVM outlives the test: give its memory back
@@ -187,9 +187,13 @@ class LocalServer:
     (e.g. ``--dynamodb-endpoint URL``); the endpoints it prints are read back."""
 
     def __init__(self, workdir: Path, *args: str):
+        from .support.change_events import EventReceiver
+
         self.workdir = workdir
+        #: every change event this folio local announced (it POSTs each one here: --events-url)
+        self.events = EventReceiver()
         self.proc = subprocess.Popen(
-            [str(FOLIO), "--template", str(TEMPLATE), "local", "--port", "0", *args],
+            [str(FOLIO), "--template", str(TEMPLATE), "local", "--port", "0", "--events-url", self.events.url, *args],
             cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output: list[str] = []
@@ -242,6 +246,7 @@ class LocalServer:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
+        self.events.stop()
 
 
 @pytest.fixture(scope="session")

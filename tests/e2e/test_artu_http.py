@@ -129,6 +129,15 @@ def test_concurrent_atomic_batches_beyond_one_transaction_are_each_all_or_nothin
     assert len(shared_types) == 1  # never a mix of the two batches
     winner = shared_types.pop()
     assert any(status == 200 and winner == f"big{writer}" for writer, _, status in results)
+    # change events: one per document each batch that committed wrote, none of a batch that did not
+    committed = sum(120 for _, _, status in results if status == 200)
+    events = local_server.events.wait_for(
+        lambda e: e["data"].get("externalId") in ids and e["data"].get("environment") == "live", committed)
+    versions: dict[str, list[int]] = {}
+    for event in events:
+        versions.setdefault(event["data"]["externalId"], []).append(event["data"]["version"])
+    assert len(events) == committed
+    assert all(sorted(v) == list(range(1, len(v) + 1)) for v in versions.values()), versions
 
 
 def test_concurrent_non_atomic_batches_lose_nothing(local_server):

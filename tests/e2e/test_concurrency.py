@@ -48,6 +48,11 @@ def test_capture_8_writers_one_state_token_20_rounds(local_server):
             winner = next(title for s, title in results if s == 200)
             assert requests.get(url, headers=headers).json()["title"] == winner
     print(f"capture: 20 rounds x 8 writers: {tally}")
+    # change events: the attachment's creation and one per round's winner; none for the 140 losers
+    subject = f"/capture/api/v1.1/documents/{doc['id']}/attachments/{att['id']}"
+    events = local_server.events.wait_for(lambda e: e["subject"] == subject, 21)
+    assert [(e["type"], e["data"]["version"]) for e in events] == (
+        [("folio.document.created", 1)] + [("folio.document.updated", v) for v in range(2, 22)])
 
 
 def test_kyc_concurrent_updates_never_point_at_a_missing_or_different_file(local_server):

@@ -142,6 +142,12 @@ def test_concurrent_patches_without_preconditions_lose_nothing(local_server):
                            ExpressionAttributeValues={":pk": {"S": f"demo#crm-document#{doc_id}"}})["Items"]
     versions = sorted(int(i["sk"]["S"][2:]) for i in items if i["sk"]["S"].startswith("V#"))
     assert versions == list(range(1, 202))
+    # change events (DESIGN §11): one per committed version, each once, in the document's order
+    subject = f"/api/v1/Document/{doc_id}"
+    events = local_server.events.wait_for(lambda e: e["subject"] == subject and e["tenant"] == "demo", 201)
+    assert [e["data"]["version"] for e in events] == list(range(1, 202))
+    assert [e["type"] for e in events] == ["folio.document.created"] + ["folio.document.updated"] * 200
+    assert len({e["id"] for e in events}) == 201
 
 
 def test_openapi_is_served_and_names_every_template_route(local_server, template):
@@ -196,3 +202,21 @@ def test_swagger_ui_lists_every_route_in_a_real_headless_chromium(local_server, 
     assert "swagger-ui" in dom and "opblock" in dom, (out.stderr[-2000:], dom[:2000])
     for route in template.routes:
         assert f'data-path="{route.path}"' in dom, route.route_key
+
+
+def test_change_events_are_printed_and_posted_as_cloudevents(local_server):
+    """folio local runs the publisher on its table's stream: each committed change is printed and
+    POSTed to --events-url (here the test's own receiver) as a structured CloudEvent."""
+    doc_id = create(local_server, {"Header": "announced"}).json()["DocumentId"]
+    subject = f"/api/v1/Document/{doc_id}"
+    events = local_server.events.wait_for(lambda e: e["subject"] == subject, 1, settle=0.3)
+    assert len(events) == 1
+    event = events[0]
+    assert {k: event[k] for k in ("specversion", "source", "type", "datacontenttype", "tenant")} == {
+        "specversion": "1.0", "source": "folio.crm", "type": "folio.document.created",
+        "datacontenttype": "application/json", "tenant": "demo"}
+    assert event["data"]["documentId"] == str(doc_id) and event["data"]["etag"] == '"1"'
+    types = {ct for ct, e in local_server.events.received if e["id"] == event["id"]}
+    assert types == {"application/cloudevents+json"}
+    printed = [line for line in local_server.output if line.startswith("EVENT ") and event["id"] in line]
+    assert printed and json.loads(printed[0].split(" ", 2)[2]) == event

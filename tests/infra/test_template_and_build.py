@@ -191,7 +191,7 @@ def _check_answer(event_file: str, answer: dict) -> None:
 #: dialect and one of each non-HTTP kind. Every sample event runs in process below, as the command does.
 THROUGH_THE_COMMAND = ("crm_put_document_content.json", "kyc_complete_upload.json", "capture_update_attachment.json",
                        "dms_restore_document_version.json", "artu_record_upload.json", "artu_delete_document.json",
-                       "sweep_purges.json")
+                       "sweep_purges.json", "publish_changes.json")
 
 
 @pytest.mark.parametrize("event_file", THROUGH_THE_COMMAND)
@@ -253,6 +253,7 @@ EXPECTED_IN_ANSWER = {
     "artu_delete_document.json": b"",
     "sweep_files.json": b'"complete": true',
     "sweep_purges.json": b'"purged": 0',
+    "publish_changes.json": b'{"batchItemFailures": []}',
     "crm_start_upload.json": b'"partCount": 3',
     "crm_get_upload.json": b'"partsReceived": [{"partNumber": 1',
     "crm_abort_upload.json": b"",

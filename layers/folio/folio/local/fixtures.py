@@ -63,6 +63,8 @@ def _prepare_session(request: WebRequest, target: UploadTarget, sample: NewFile)
 def _prepare_objects(event: dict[str, Any]) -> None:
     files = file_store()
     for record in event["Records"]:
+        if record.get("eventSource") != "aws:s3":
+            continue  # a stream record carries what it names (its images)
         obj = record["s3"]["object"]
         for provider in providers("local"):
             made = getattr(provider, "prepare_object", lambda _key: None)(obj["key"])
