@@ -205,15 +205,40 @@ def test_sample_events_succeed_through_folio_invoke(event_file, template, tmp_pa
 
 @pytest.mark.moto_only(reason="what `folio invoke` does, in process; the engines' own behaviour is the other suites'")
 @pytest.mark.parametrize("event_file", sorted(p.name for p in (ROOT / "events").glob("*.json")))
-def test_every_sample_event_succeeds_as_folio_invoke_runs_it(event_file, template, api):
-    """What cmd_invoke does (seed, prepare the data the event names, invoke), on a fresh AWS each."""
+def test_every_sample_event_succeeds_as_folio_invoke_runs_it_and_announces_exactly_its_changes(
+        event_file, template, api, aws):
+    """What cmd_invoke does (seed, prepare the data the event names, invoke), on a fresh AWS each;
+    then the table's stream through the publisher: the change events of this invocation are
+    exactly those of ANNOUNCED_BY_SAMPLE (type, subject, version, changed files, tenant, dialect),
+    and a function that changes nothing announces nothing."""
     from folio.local.fixtures import prepare, seed
+
+    from ..support.change_events import ANNOUNCED_BY_SAMPLE, Announcements
 
     function_id = _function_of(event_file, template)
     event = json.loads((ROOT / "events" / event_file).read_text())
     seed()
     prepare(function_id, event)
-    _check_answer(event_file, api.runtime.invoke(function_id, event))
+    announcements = Announcements(aws, template, api.runtime.invoke)
+    announcements.drain()  # what the seed and the fixture wrote
+    answer = api.runtime.invoke(function_id, event)
+    _check_answer(event_file, answer)
+    announced = announcements.drain()
+    expected = ANNOUNCED_BY_SAMPLE.get(event_file, [])
+    got = [(e["type"].removeprefix("folio.document."), e["subject"], e["data"]["version"], sorted(e["data"]["files"]))
+           for e in announced]
+    assert len(got) == len(expected), got
+    for (kind, subject, version, files), seen in zip(expected, got):
+        assert (kind, version, files) == (seen[0], seen[2], seen[3]) and re.fullmatch(subject, seen[1]), got
+    dialect = event_file.split("_")[0] if event_file != "publish_changes.json" else "crm"
+    tenant = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims", {}).get("tenant")
+    for change in announced:
+        assert change["source"] == f"folio.{dialect}" and change["data"]["dialect"] == dialect
+        assert change["tenant"] == change["data"]["tenant"] == (tenant or change["tenant"])
+        assert change["data"]["etag"] == f'"{change["data"]["version"]}"'
+    etag = {k.lower(): v for k, v in (answer.get("headers") or {}).items()}.get("etag")
+    if etag and len(announced) == 1 and announced[0]["type"] != "folio.document.deleted":
+        assert announced[0]["data"]["etag"] == etag  # the version the answer named
 
 
 #: What each sample event's answer must contain (its own data, or the data its fixture prepared).

@@ -96,3 +96,41 @@ class EventReceiver:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+_CRM, _KYC, _DMS = "/api/v1/Document/", "/api/customer/1024/document/", "/api/v2/clients/12/dms/projects/34/documents/"
+_CAPTURE = "/capture/api/v1.1/documents/dcf65d45-4f53-4f82-998c-5e189de1b6a1/attachments/"
+_ARTU = "/documents/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+#: What each sample event (events/) announces when it runs on the data its fixture prepared: per
+#: event, (type, subject as a regular expression, version, the slots of the files it changed). A
+#: sample whose function reads, starts, resumes or aborts anything announces nothing.
+ANNOUNCED_BY_SAMPLE: dict[str, list[tuple[str, str, int, list[str]]]] = {
+    "crm_create_document.json": [("created", _CRM + "1", 1, [])],
+    "crm_patch_document.json": [("updated", _CRM + "699", 2, [])],
+    "crm_put_document_content.json": [("updated", _CRM + "699", 2, ["content"])],
+    "crm_complete_upload.json": [("updated", _CRM + "699", 2, ["content"])],
+    "crm_delete_document.json": [("deleted", _CRM + "699", 2, ["content"])],
+    "kyc_create_document.json": [("created", _KYC + "1", 1, ["back", "front"])],
+    "kyc_update_document.json": [("updated", _KYC + "88", 2, ["back", "front"])],
+    "kyc_complete_upload.json": [("updated", _KYC + "88", 2, ["front"])],
+    "kyc_delete_document.json": [("deleted", _KYC + "88", 1, ["back", "front"])],
+    "dms_create_document.json": [("created", _DMS + "1", 1, ["file"])],
+    "dms_upload_document_version.json": [("updated", _DMS + "501", 3, ["file"])],
+    "dms_complete_upload.json": [("updated", _DMS + "501", 3, ["file"])],
+    "dms_restore_document_version.json": [("restored", _DMS + "501", 3, ["file"])],
+    "dms_delete_document.json": [("deleted", _DMS + "501", 2, ["file"])],
+    "capture_create_document.json": [("created", f"/capture/api/v1.1/documents/{_UUID}", 1, [])],
+    "capture_add_attachment.json": [("created", _CAPTURE + _UUID, 1, ["content"])],
+    "capture_update_attachment.json": [("updated", _CAPTURE + "b22046ce-2c30-49b3-b734-25f62dea5403", 2, [])],
+    "capture_complete_upload.json": [("updated", _CAPTURE + "5d0c3f0e-8b1e-4f67-9c2a-3a4b5c6d7e8f", 2, ["content"])],
+    "capture_delete_attachment.json": [("deleted", _CAPTURE + "b22046ce-2c30-49b3-b734-25f62dea5403", 1,
+                                        ["content"])],
+    "artu_batch_upsert_external.json": [("created", f"/documents/{_UUID}", 1, [])] * 2,
+    "artu_complete_upload.json": [("updated", _ARTU, 2, ["file"])],
+    "artu_record_upload.json": [("updated", _ARTU, 2, ["file"])],
+    "artu_delete_document.json": [("deleted", _ARTU, 2, ["file"])],
+    "publish_changes.json": [("created", _CRM + "1", 1, []), ("updated", _CRM + "1", 2, []),
+                             ("deleted", _CRM + "1", 2, [])],
+}
