@@ -96,9 +96,10 @@ def aws(request, template, monkeypatch):
     import boto3
     from moto import mock_aws
 
-    from folio.local.aws import create_resources
+    from folio.local.aws import create_resources, share_moto_stream_records
     from folio.storage.clients import reset_clients
 
+    share_moto_stream_records()
     engine = request.param
     endpoint = request.getfixturevalue("dynamodb_local").endpoint_url if engine == "dynamodb-local" else None
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",

@@ -27,6 +27,34 @@ NOT_IMPLEMENTED = frozenset({"UnknownOperationException", "NotImplemented", "Not
                              "InvalidAction"})
 
 
+def share_moto_stream_records() -> None:
+    """Make moto's copy of a table's stream cost a list copy, not a deep copy of every record.
+
+    moto deep-copies each table a ``TransactWriteItems`` touches before it runs (to put it back if
+    the transaction fails), its stream shard included: every record ever written, images and all,
+    at every transaction. With the table's stream on (DESIGN §11) that made a 250-item atomic batch
+    on in-process moto 2.5 times slower (110 s to 274 s here). A record never changes once written,
+    so the copy keeps moto's semantics (a rolled-back transaction's records go with it) sharing them.
+    """
+    import copy
+
+    from moto.dynamodb.models.table import StreamShard
+
+    if getattr(StreamShard, "_folio_shares_records", False):
+        return
+
+    def shard_copy(self, memo):
+        copied = StreamShard.__new__(StreamShard)
+        memo[id(self)] = copied
+        copied.__dict__.update(self.__dict__)
+        copied.items = list(self.items)
+        copied.table = copy.deepcopy(self.table, memo)
+        return copied
+
+    StreamShard.__deepcopy__ = shard_copy
+    StreamShard._folio_shares_records = True
+
+
 def use_local_credentials() -> None:
     """Never let the local runtime pick up (or touch) a real AWS account."""
     os.environ["AWS_ACCESS_KEY_ID"] = LOCAL_ACCESS_KEY
@@ -199,6 +227,7 @@ class EmbeddedAws:
         from .s3_integrity import Credentials, S3Integrity
 
         use_local_credentials()
+        share_moto_stream_records()
         app = DomainDispatcherApplication(create_backend_app)
         if on_object_created is not None:
             app = ObjectCreatedTap(app, on_object_created)
