@@ -273,3 +273,27 @@ def test_the_example_rule_delivers_one_tenants_created_documents_only(api, annou
     bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
     assert [(b["detail-type"], b["detail"]["tenant"], b["detail"]["subject"]) for b in bodies] == [
         ("folio.document.created", "acme", "/api/v1/Document/1")]
+
+
+def test_a_transaction_the_engine_cancelled_announces_nothing(announcements):
+    """Two documents in one transaction, the second's condition failing inside the engine after the
+    first's writes: nothing committed, so nothing is announced (moto rolls a failed transaction back
+    by restoring a copy of the table; its stream must not keep the first document's writes)."""
+    from datetime import UTC, datetime
+
+    from folio.core import Document, DocumentKey
+    from folio.core.ports import BatchConflict, VersionWrite
+    from folio.storage.batches import BatchTable
+
+    now = datetime.now(UTC)
+
+    def write(name, version):
+        key = DocumentKey("acme", "artu-test", f"{CLIENT}/{name}")
+        body = {"id": name, "clientId": CLIENT, "externalId": name}
+        return VersionWrite(key, version, Document(key, version, body, {}, now, now, {}, {}).to_record())
+
+    table = BatchTable()
+    with pytest.raises(BatchConflict):
+        table.write_versions([write("first", 1), write("second", 2)])  # "second" has no version 1
+    table.write_versions([write("third", 1)])
+    assert [e["data"]["externalId"] for e in announcements.drain()] == ["third"]
