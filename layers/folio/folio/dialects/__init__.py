@@ -11,6 +11,8 @@ and the OpenAPI document load, found here by name so that neither knows any dial
   ``prepare_object(key) -> (bytes, content type) | None`` for the objects of S3 events,
   ``describe(base_url, token) -> list[str]`` (lines folio local prints).
 * ``cli``: ``add_commands(subparsers)``, the dialect's own commands of the ``folio`` CLI.
+* ``events``: ``SUBJECTS``, by kind of document it announces, how its change events name one
+  (:class:`folio.core.changes.Subject`); the publisher (:mod:`.publisher`) finds them so.
 """
 
 from __future__ import annotations
