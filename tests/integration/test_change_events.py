@@ -248,8 +248,15 @@ def test_a_batch_the_publisher_gave_up_on_is_recorded_and_stays_in_the_stream(aw
     [failure] = announcements.mapping.failures
     assert failure.attempts == trigger.maximum_retry_attempts + 1 and failure.batch_size == 3
     assert trigger.on_failure == "ChangeEventsFailuresQueue"
-    replay = Announcements(aws, template, api.runtime.invoke)
-    assert [e["subject"] for e in replay.drain()] == [f"/api/v1/Document/{n}" for n in (1, 2, 3)]
+    # `folio replay-changes --failure <the queue's message>`: the records, read from the stream again
+    from folio.dialects.publisher import replay
+    from folio.storage.event_bus import EventBus
+    from folio.web.stream_events import failed_batch
+
+    message = json.loads(json.dumps(failure.destination_record()))
+    replayed = replay(failed_batch(message), EventBus())
+    assert [e["subject"] for e in replayed] == [f"/api/v1/Document/{n}" for n in (1, 2, 3)]
+    assert [e["id"] for e in announcements.drain()] == [e["id"] for e in replayed]  # on the bus, once each
 
 
 @pytest.mark.moto_only(reason="EventBridge's rule matching is moto's on both engines; the stream is the same")
@@ -297,3 +304,19 @@ def test_a_transaction_the_engine_cancelled_announces_nothing(announcements):
         table.write_versions([write("first", 1), write("second", 2)])  # "second" has no version 1
     table.write_versions([write("third", 1)])
     assert [e["data"]["externalId"] for e in announcements.drain()] == ["third"]
+
+
+@pytest.mark.moto_only(reason="folio local's table setup; the stream itself runs on both engines above")
+def test_a_table_kept_from_before_gets_the_templates_stream(aws, template):
+    """`folio local --dynamodb-endpoint` on a table created before the stream existed turns it on."""
+    from folio.local.aws import create_resources
+
+    dynamodb = aws["dynamodb"]
+    dynamodb.delete_table(TableName=aws["table"])
+    props = template.resources["DocumentsTable"]["Properties"]
+    keys = {k["AttributeName"] for k in props["KeySchema"]}
+    dynamodb.create_table(TableName=aws["table"], KeySchema=props["KeySchema"], BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[a for a in props["AttributeDefinitions"] if a["AttributeName"] in keys])
+    create_resources(template, dynamodb, aws["s3"], events=boto3.client("events"), exist_ok=True)
+    stream = dynamodb.describe_table(TableName=aws["table"])["Table"]["StreamSpecification"]
+    assert stream == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}

@@ -148,8 +148,14 @@ def test_the_event_dictionary_stops_at_web(tier):
             tree = ast.parse(path.read_text())
             names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
             names |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
-            readers += [f"{module}: {field}" for field in EVENT_FIELDS if field in names]
+            readers += [f"{module}: {field}" for field in EVENT_FIELDS if field in names
+                        and (module, field) not in NOT_EVENTS]
     assert readers == []
+
+
+#: Names an AWS API answer shares with events: the DynamoDB Streams API's GetRecords answer holds
+#: its records in ``Records``, read by storage (the replay of a batch Lambda gave up on).
+NOT_EVENTS = {("folio.storage.changes", "Records")}
 
 
 def test_handlers_take_the_request_object_not_the_event():

@@ -272,3 +272,91 @@ def test_a_failure_naming_no_record_of_the_batch_fails_it_whole_and_filters_drop
     esm.reader.records += records_of(3, sk="V#1")
     assert esm.poll() == 2
     assert seen == [2, 2, 2] and esm.failures[0].attempts == 3
+
+
+def test_a_poison_record_is_isolated_by_the_templates_mapping_and_every_other_record_announced():
+    """With the template's own trigger (partial-batch failures, bisection, retries): the publisher, on
+    7 records of which the second cannot be read, announces the 6 others; only that one is given up."""
+    from pathlib import Path
+
+    from folio.dialects.publisher import publish_changes
+    from folio.local.streams import EventSourceMapping
+    from folio.local.template import Template
+    from folio.web.stream_events import batch_failures, stream_records
+
+    template = Template(Path(__file__).resolve().parents[2] / "template.yaml")
+    trigger = template.functions["PublishChangesFunction"].stream_triggers[0]
+    keys = [f"acme#crm-document#{n}" for n in range(1, 8)]
+    records = [stream_record(n, image(1), pk=pk) for n, pk in enumerate(keys, start=1)]
+    records[1]["dynamodb"]["NewImage"]["record"] = {"S": "{broken"}
+    bus = FakeBus(accept=100)
+
+    def invoke(_, event):  # the function as Lambda runs it: an exception is a function error
+        try:
+            published = publish_changes(stream_records(event), bus)
+        except Exception as error:  # noqa: BLE001
+            return {"errorType": type(error).__name__}
+        return batch_failures([published.retry_from] if published.retry_from else [])
+
+    esm = EventSourceMapping("PublishChangesFunction", trigger, FakeReader(records), invoke, retry_pause=0)
+    esm.poll()
+    assert sorted({e["subject"] for e in bus.put}) == [f"/api/v1/Document/{n}" for n in (1, 3, 4, 5, 6, 7)]
+    assert [(f.first_sequence_number, f.last_sequence_number) for f in esm.failures] == [("2", "2")]
+
+
+def test_folio_local_keeps_delivering_when_the_receiver_answers_garbage(tmp_path):
+    import io
+    import socket
+    import threading
+
+    from folio.local.event_delivery import EventDelivery
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def answer_garbage():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            conn.sendall(b"garbage\r\n\r\n")
+            conn.close()
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    out = io.StringIO()
+    delivery = EventDelivery(f"http://127.0.0.1:{listener.getsockname()[1]}/", out=out)
+    for n in range(3):
+        delivery("bus", "folio.crm", CREATED, json.dumps({"id": str(n)}))
+    delivery.stop()
+    listener.close()
+    assert [line.split(" ", 2)[2] for line in out.getvalue().splitlines()] == ['{"id":"0"}', '{"id":"1"}', '{"id":"2"}']
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://localhost:abc/", "ftp://x/", "nohost"])
+def test_events_url_must_be_http(url, capsys):
+    from folio.local.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["local", "--events-url", url])
+    assert "is not an http(s) URL" in capsys.readouterr().err
+
+
+def test_an_on_failure_message_names_its_batch_or_is_refused(tmp_path, capsys):
+    from folio.local.cli import main
+    from folio.web.stream_events import failed_batch
+
+    info = {"shardId": "shardId-1", "startSequenceNumber": "100", "endSequenceNumber": "140", "batchSize": 3,
+            "streamArn": "arn:aws:dynamodb:eu-west-1:1:table/t/stream/x"}
+    batch = failed_batch({"version": "1.0", "DDBStreamBatchInfo": info})
+    assert (batch.shard_id, batch.first, batch.last, batch.size) == ("shardId-1", "100", "140", 3)
+    for junk in ({}, {"DDBStreamBatchInfo": {**info, "shardId": ""}}, [], "x"):
+        with pytest.raises(ValueError):
+            failed_batch(junk)
+    bad = tmp_path / "message.json"
+    bad.write_text('{"Body": "{\\"not\\": 1}"}')
+    with pytest.raises(SystemExit) as exit_:
+        main(["replay-changes", "--failure", str(bad), "--bus", "b"])
+    assert "not an on-failure message" in str(exit_.value)

@@ -164,6 +164,11 @@ def create_resources(template: Template, dynamodb, s3, *, events=None, exist_ok:
             status = None
         if status != "ACTIVE":  # a real service (or an emulator that acts as one) creates tables asynchronously
             dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        stream = args.get("StreamSpecification")
+        if status is None and stream:  # a table kept from before: its stream as the template has it
+            found = dynamodb.describe_table(TableName=name)["Table"].get("StreamSpecification") or {}
+            if not found.get("StreamEnabled"):
+                dynamodb.update_table(TableName=name, StreamSpecification=stream)
         pitr = props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
         if pitr:
             optional(f"{name}: point-in-time recovery", dynamodb.update_continuous_backups, TableName=name,

@@ -22,7 +22,11 @@ def _http_url(value: str) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts.port  # noqa: B018 - raises for a port that is no number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
     return value
 
@@ -154,6 +158,34 @@ def cmd_invoke(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_replay_changes(args) -> int:
+    """Announce again a batch of the table's stream the publisher gave up on (a message of
+    ChangeEventsFailuresQueue), on the deployed stack: AWS credentials and region from the environment."""
+    import os
+
+    from ..dialects.publisher import replay
+    from ..storage.changes import RecordsExpired
+    from ..storage.event_bus import EventBus
+    from ..web.stream_events import failed_batch
+
+    text = sys.stdin.read() if args.failure == "-" else Path(args.failure).read_text()
+    try:
+        message = json.loads(text)
+        batch = failed_batch(json.loads(message["Body"]) if isinstance(message, dict) and "Body" in message
+                             else message)
+    except (ValueError, KeyError, TypeError) as e:
+        sys.exit(f"folio: {args.failure}: {e}")
+    os.environ["EVENT_BUS_NAME"] = args.bus
+    try:
+        announced = replay(batch, EventBus())
+    except RecordsExpired as e:
+        sys.exit(f"folio: {e}")
+    print(f"announced {len(announced)} change events of stream records {batch.first} to {batch.last}")
+    for event in announced:
+        print(f"  {event['type']} {event['subject']} version {event['data']['version']} id {event['id']}")
+    return 0
+
+
 def cmd_dynamodb_local(args) -> int:
     """Serve DynamoDB Local in memory until Ctrl-C (or SIGTERM), for `folio local --dynamodb-endpoint`."""
     import signal
@@ -229,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
 
     for provider in providers("cli"):
         provider.add_commands(sub)
+
+    p = sub.add_parser("replay-changes", help="announce again a stream batch the change publisher gave up on "
+                                              "(a ChangeEventsFailuresQueue message), on the deployed stack")
+    p.add_argument("--failure", required=True, help="the message (its JSON, or SQS's with its Body), a file or -")
+    p.add_argument("--bus", required=True, help="the stack's ChangeEventsBusName output")
+    p.set_defaults(func=cmd_replay_changes)
 
     p = sub.add_parser("openapi", help="print the OpenAPI document of every route")
     p.set_defaults(func=cmd_openapi)

@@ -9,7 +9,6 @@ import json
 import queue
 import sys
 import threading
-import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -72,8 +71,11 @@ class EventDelivery:
                 event = json.loads(detail)
             except ValueError:
                 event = {"detail": detail}
-            print(f"EVENT {bus} {json.dumps(event, separators=(',', ':'), ensure_ascii=False)}", file=self.out,
-                  flush=True)
+            try:
+                print(f"EVENT {bus} {json.dumps(event, separators=(',', ':'), ensure_ascii=False)}", file=self.out,
+                      flush=True)
+            except Exception as error:  # noqa: BLE001 - a closed stdout must not stop the POSTs
+                print(f"folio local: printing an event failed: {error!r}", file=sys.stderr, flush=True)
             if self.url:
                 self._post(detail)
 
@@ -83,8 +85,8 @@ class EventDelivery:
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - the developer's own URL
                 answer.read()
-        except (urllib.error.URLError, OSError) as error:
-            print(f"folio local: POST of an event to {self.url} failed: {error}", file=sys.stderr, flush=True)
+        except Exception as error:  # noqa: BLE001 - a receiver's failure never stops the delivery of the next
+            print(f"folio local: POST of an event to {self.url} failed: {error!r}", file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         self._queue.put(None)

@@ -41,6 +41,8 @@ class StreamReader:
         self.stream_arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
         #: per shard: the last sequence number read (None: from its start)
         self.positions: dict[str, str | None] = {}
+        #: the shard each record read came from, by sequence number
+        self.shard_of: dict[str, str] = {}
         while latest and self.read():  # StartingPosition LATEST: what is already there is not read
             pass
 
@@ -66,6 +68,7 @@ class StreamReader:
             records = self.streams.get_records(ShardIterator=iterator, Limit=limit).get("Records", [])
             if records:
                 self.positions[shard] = records[-1]["dynamodb"]["SequenceNumber"]
+                self.shard_of.update((r["dynamodb"]["SequenceNumber"], shard) for r in records)
                 found += [lambda_record(r, self.stream_arn) for r in records]
             else:
                 self.positions.setdefault(shard, None)
@@ -82,6 +85,18 @@ class Failure:
     batch_size: int
     attempts: int
     condition: str  # RetryAttemptsExhausted
+    stream_arn: str = ""
+    shard_id: str = ""
+
+    def destination_record(self) -> dict[str, Any]:
+        """The message Lambda puts in the on-failure destination of a DynamoDB stream mapping (what
+        `folio replay-changes` reads)."""
+        return {"version": "1.0", "requestContext": {
+                    "functionArn": f"arn:aws:lambda:{LOCAL_REGION}:123456789012:function:{self.function}",
+                    "condition": self.condition, "approximateInvokeCount": self.attempts},
+                "DDBStreamBatchInfo": {"shardId": self.shard_id, "startSequenceNumber": self.first_sequence_number,
+                                       "endSequenceNumber": self.last_sequence_number, "batchSize": self.batch_size,
+                                       "streamArn": self.stream_arn}}
 
 
 @dataclass
@@ -152,12 +167,14 @@ class EventSourceMapping:
         return min(numbers.index(n) for n in named)
 
     def _give_up(self, batch: list[dict[str, Any]], attempts: int) -> None:
-        failure = Failure(self.function_id, batch[0]["dynamodb"]["SequenceNumber"],
-                          batch[-1]["dynamodb"]["SequenceNumber"], len(batch), attempts, "RetryAttemptsExhausted")
+        first = batch[0]["dynamodb"]["SequenceNumber"]
+        failure = Failure(self.function_id, first, batch[-1]["dynamodb"]["SequenceNumber"], len(batch), attempts,
+                          "RetryAttemptsExhausted", batch[0].get("eventSourceARN", ""),
+                          getattr(self.reader, "shard_of", {}).get(first, ""))
         self.failures.append(failure)
         print(f"folio local: {self.function_id} gave up on {len(batch)} stream records after {attempts} attempts "
-              f"(on AWS: a message in {self.trigger.on_failure or 'no destination'}): {json.dumps(vars(failure))}",
-              file=sys.stderr, flush=True)
+              f"(on AWS: a message in {self.trigger.on_failure or 'no destination'}; `folio replay-changes` "
+              f"announces them again): {json.dumps(failure.destination_record())}", file=sys.stderr, flush=True)
 
 
 class StreamPoller:

@@ -33,8 +33,8 @@ class Settings:
     events_endpoint_url: str | None = None
 
     def endpoint_url(self, service: str) -> str | None:
-        return {"dynamodb": self.dynamodb_endpoint_url, "s3": self.s3_endpoint_url,
-                "events": self.events_endpoint_url}.get(service)
+        return {"dynamodb": self.dynamodb_endpoint_url, "dynamodbstreams": self.dynamodb_endpoint_url,
+                "s3": self.s3_endpoint_url, "events": self.events_endpoint_url}.get(service)
 
 
 def settings() -> Settings:

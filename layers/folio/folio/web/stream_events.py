@@ -22,8 +22,12 @@ class StreamRecord:
 
 def stream_records(event: dict[str, Any]) -> list[StreamRecord]:
     """The records of a DynamoDB stream event, in shard order; malformed ones are left out."""
+    return records_of(event.get("Records") if isinstance(event, dict) else None)
+
+
+def records_of(records: Any) -> list[StreamRecord]:
+    """Stream records as Lambda passes them, or as the stream API gives them (the same shape)."""
     found = []
-    records = event.get("Records") if isinstance(event, dict) else None
     for record in records if isinstance(records, list) else []:
         stream = record.get("dynamodb") if isinstance(record, dict) else None
         if not isinstance(stream, dict) or not isinstance(stream.get("SequenceNumber"), str):
@@ -43,3 +47,26 @@ def batch_failures(sequence_numbers: list[str]) -> dict[str, Any]:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class FailedBatch:
+    """Where in the stream a batch lies that Lambda gave up on: its on-failure destination's message
+    (``DDBStreamBatchInfo``), read once here."""
+
+    stream_arn: str
+    shard_id: str
+    first: str
+    last: str
+    size: int
+
+
+def failed_batch(message: Any) -> FailedBatch:
+    """The batch an on-failure message names; ValueError for anything else."""
+    info = message.get("DDBStreamBatchInfo") if isinstance(message, dict) else None
+    names = ("streamArn", "shardId", "startSequenceNumber", "endSequenceNumber")
+    if not isinstance(info, dict) or not all(isinstance(info.get(n), str) and info[n] for n in names):
+        raise ValueError("not an on-failure message of a DynamoDB stream mapping (no DDBStreamBatchInfo with "
+                         "streamArn, shardId, startSequenceNumber and endSequenceNumber)")
+    return FailedBatch(info["streamArn"], info["shardId"], info["startSequenceNumber"], info["endSequenceNumber"],
+                       int(info.get("batchSize") or 0))

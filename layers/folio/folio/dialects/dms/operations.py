@@ -125,5 +125,5 @@ def restore_version(request: WebRequest, client_id: str, project_id: str, docume
     if not history:
         raise not_found(key)
     source = last_of_version(history, number)
-    edit = Edit(restore_change(source), new_files={FILE_SLOT: source.files[FILE_SLOT]}, restored_from=number)
+    edit = Edit(restore_change(source), new_files={FILE_SLOT: source.files[FILE_SLOT]}, restored_from=source.version)
     return documents.update(key, edit, request.caller, request.precondition)
