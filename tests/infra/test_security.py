@@ -28,6 +28,9 @@ SKIPS = {
     "CKV_AWS_173": "Function environments hold only resource names, no secrets.",
     "CKV_AWS_18": "S3 server access logging needs a second bucket; object-level audit is better served by CloudTrail "
                   "data events, enabled per account.",
+    "CKV_AWS_26": "AlarmTopic carries alarm names and states, no document data; CloudWatch cannot publish to a topic "
+                  "encrypted with the AWS managed key (aws/sns), and a customer managed key is a deployment choice "
+                  "with its own key policy.",
     "CKV_AWS_27": "The queue is encrypted with SQS-managed keys (SqsManagedSseEnabled); checkov 3.3 only recognises "
                   "a KMS key.",
 }

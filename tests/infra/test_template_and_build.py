@@ -314,3 +314,74 @@ def test_every_function_has_a_sample_event(template):
     names = {p.stem for p in (ROOT / "events").glob("*.json")}
     for lid in template.functions:
         assert re.sub(r"(?<!^)(?=[A-Z])", "_", lid).lower().removesuffix("_function") in names, lid
+
+
+def _refs(value) -> set[str]:
+    """The logical ids a template value refers to (!Ref, !GetAtt), at any depth."""
+    if isinstance(value, dict):
+        found = set()
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+            else:
+                found |= _refs(inner)
+        return found
+    if isinstance(value, list):
+        return set().union(*(_refs(v) for v in value)) if value else set()
+    return set()
+
+
+def _alarm_metrics(alarm: dict) -> list[tuple[str, str, set[str]]]:
+    """(namespace, metric name, logical ids its dimensions name) of each metric an alarm watches."""
+    props = alarm["Properties"]
+    if "MetricName" in props:
+        return [(props["Namespace"], props["MetricName"], _refs(props.get("Dimensions", [])))]
+    return [(m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"],
+             _refs(m["MetricStat"]["Metric"].get("Dimensions", []))) for m in props["Metrics"] if "MetricStat" in m]
+
+
+def test_every_function_and_every_queue_has_an_alarm_that_notifies(template):
+    """A function or a queue added without its alarm fails here (README: "Runbook")."""
+    alarms = template.of_type("AWS::CloudWatch::Alarm")
+    watched = [metric for alarm in alarms.values() for metric in _alarm_metrics(alarm)]
+    for lid in template.of_type("AWS::Serverless::Function"):
+        for name in ("Errors", "Throttles"):
+            assert any(ns == "AWS/Lambda" and metric == name and lid in refs for ns, metric, refs in watched), \
+                f"no alarm watches the {name} of {lid}"
+    for lid in template.of_type("AWS::SQS::Queue"):
+        assert any(ns == "AWS/SQS" and lid in refs for ns, _, refs in watched), f"no alarm watches queue {lid}"
+    for metric in [("AWS/ApiGateway", "5xx"), ("AWS/ApiGateway", "Latency"), ("AWS/DynamoDB", "WriteThrottleEvents"),
+                   ("AWS/DynamoDB", "ReadThrottleEvents"), ("AWS/DynamoDB", "SystemErrors"),
+                   ("AWS/Lambda", "IteratorAge"), ("folio", "OldestUnfinishedBatchSeconds")]:
+        assert any((ns, name) == metric for ns, name, _ in watched), f"no alarm on {metric}"
+    for lid, alarm in alarms.items():
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}], lid
+        assert props.get("TreatMissingData") == "notBreaching", lid
+        threshold = props["Threshold"]
+        assert isinstance(threshold, dict) and threshold["Ref"] in template.parameters or lid == "ExampleCreatedEventsAlarm", lid
+        assert "Runbook: " in props["AlarmDescription"], lid
+    subscription = template.resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail" and subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_every_alarm_has_its_runbook_entry():
+    readme = (ROOT / "README.md").read_text()
+    runbook = readme[readme.index("## Runbook"):]
+    for alarm in re.findall(r"\(Runbook: (\w+)\)", (ROOT / "template.yaml").read_text()):
+        assert f"### {alarm}" in runbook, alarm
+
+
+def test_the_dashboard_shows_the_metrics_folio_emits(template):
+    body = template.resources["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(body.replace("${", "{"))["widgets"]  # the substitutions do not matter here
+    text = json.dumps(widgets)
+    for metric in ("Requests", "Conflicts", "PreconditionFailed", "LostRaceRetries", "ChangeEventsPublished",
+                   "OldestUnfinishedBatchSeconds", "Latency", "Errors", "Throttles", "Duration"):
+        assert metric in text, metric
+    emitted = set(re.findall(r'add_metric\(name="(\w+)"', "".join(
+        p.read_text() for p in [*(ROOT / "layers/folio/folio").rglob("*.py"), *(ROOT / "functions").rglob("app.py")])))
+    assert {"Requests", "Conflicts", "PreconditionFailed", "LostRaceRetries", "ChangeEventsPublished",
+            "OldestUnfinishedBatchSeconds"} <= emitted

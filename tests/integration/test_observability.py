@@ -53,3 +53,17 @@ def test_metrics_per_operation_in_emf(api, capsys):
     assert blob["operation"] == "DmsCreateDocumentFunction"
     assert blob["Requests"] == [1.0] or blob["Requests"] == 1.0
     assert blob["BytesStored"] in ([1000.0], 1000.0)
+
+
+def test_the_batch_sweeper_reports_its_oldest_unfinished_batch(api, capsys):
+    """What UnfinishedBatchesAlarm watches: after a sweep, how old the oldest batch still recorded is."""
+    from folio.storage.batches import BatchTable
+
+    import time
+
+    BatchTable().put_intent("young-batch", [], started=int(time.time()) - 60)  # its writer may still be at it
+    schedule = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    capsys.readouterr()
+    api.runtime.invoke("ArtuSweepBatchesFunction", schedule)
+    emf = [line for line in lines(capsys.readouterr().out) if "OldestUnfinishedBatchSeconds" in line]
+    assert emf and 59 <= emf[0]["OldestUnfinishedBatchSeconds"][0] < 120

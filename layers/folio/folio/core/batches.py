@@ -180,6 +180,12 @@ class BatchService:
                 continue  # left for the next sweep, or the next reader
         return recovered
 
+    def oldest_unfinished_seconds(self) -> int:
+        """How long ago the oldest batch still recorded started (0: none): a batch the sweeper keeps
+        failing to finish grows old (the UnfinishedBatchesAlarm watches it)."""
+        now = self._now()
+        return max((now - intent.started for intent in self.table.list_intents()), default=0)
+
     # ---------------------------------------------------------------- internals
     def _now(self) -> int:
         return int(self.clock().timestamp())
