@@ -178,6 +178,34 @@ def test_sam_build_compiles_every_module_for_python_3_13(built, template):
         assert size < 1_000_000, f"{lid} is {size} bytes; dependencies belong in the layer"
 
 
+def test_the_layer_carries_one_whole_aws_sdk_at_the_versions_the_suite_runs(built):
+    """boto3, botocore and s3transfer in the built layer: one copy each, the versions pinned in
+    requirements.txt (the ones the suite imports), and boto3's own requirements met by the others."""
+    from importlib.metadata import PathDistribution, version
+
+    from packaging.requirements import Requirement
+
+    layer = built / "FolioLayer" / "python"
+    pinned = {Requirement(line).name: str(Requirement(line).specifier).removeprefix("==")
+              for line in (ROOT / "layers/folio/requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")
+              and Requirement(line).name in ("boto3", "botocore", "s3transfer")}
+    assert set(pinned) == {"boto3", "botocore", "s3transfer"}
+    shipped = {}
+    for name in pinned:
+        infos = list(layer.glob(f"{name}-*.dist-info"))
+        assert len(infos) == 1, f"{name}: {infos}"
+        shipped[name] = PathDistribution(infos[0])
+        assert shipped[name].version == pinned[name] == version(name), name  # built, pinned, and tested
+        assert (layer / name / "__init__.py").exists(), name
+    for requirement in map(Requirement, shipped["boto3"].requires or []):
+        if requirement.marker is None and requirement.name in shipped:
+            assert shipped[requirement.name].version in requirement.specifier, requirement
+    for requirement in map(Requirement, shipped["s3transfer"].requires or []):
+        if requirement.marker is None and requirement.name == "botocore":
+            assert shipped["botocore"].version in requirement.specifier, requirement
+
+
 def _function_of(event_file: str, template) -> str:
     return {re.sub(r"(?<!^)(?=[A-Z])", "_", lid).lower().removesuffix("_function") + ".json": lid
             for lid in template.functions}[event_file]
