@@ -362,7 +362,7 @@ class LocalAws:
             else:
                 url, where = self.endpoints[service], ("embedded moto, one request at a time: data lives in memory "
                                                        "and is gone when folio local stops")
-            lines.append(f"  {self.NAMES[service]:11} {url}  ({where})")
+            lines.append(f"  {self.NAMES[service]:9} {url}  ({where})")
         lines += [f"  not implemented there, left out: {note}" for note in self.skipped]
         if "s3" in self.external and self.on_object_created is not None:
             lines.append("  S3 events (artu's upload) are not delivered: only the embedded S3 notices stored objects")
