@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
+from .caching import finish, policy_of
 from .request import REQUEST_CONTEXT_KEY, WebRequest
 
 
@@ -76,6 +77,8 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
         metrics.add_dimension(name="operation", value=getattr(context, "function_name", "local"))
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
         answer = app.resolve(event, context)
+        if isinstance(answer, dict):  # Cache-Control, Vary, and a 304 for a conditional GET that matches
+            answer = finish(answer, request.method, request.headers, policy_of(app))
         status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
         if status == 412:
             metrics.add_metric(name="PreconditionFailed", unit=MetricUnit.Count, value=1)

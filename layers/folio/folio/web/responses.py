@@ -91,11 +91,15 @@ def answers_inline(ref: FileRef, redirected: bool = False) -> bool:
     return not redirected and ref.size <= INLINE_FILE_BYTES
 
 
-def file_redirect(url: str):
-    """302 to a presigned GET: S3 serves the bytes and ranges. ``no-store``: the URL is a credential."""
+def file_redirect(url: str, etag: str | None = None):
+    """302 to a presigned GET: S3 serves the bytes and ranges. ``no-store``: the URL is a credential.
+    It carries the file's ETag, so a conditional GET of a file the client holds is a 304 (web.caching)."""
     from aws_lambda_powertools.event_handler import Response
 
-    return Response(status_code=302, body="", headers={"Location": url, "Cache-Control": "no-store"})
+    headers = {"Location": url, "Cache-Control": "no-store"}
+    if etag:
+        headers["ETag"] = etag
+    return Response(status_code=302, body="", headers=headers)
 
 
 def file_download(ref: FileRef, request: WebRequest, files: FileStore | None = None):
@@ -109,7 +113,8 @@ def file_download(ref: FileRef, request: WebRequest, files: FileStore | None = N
     if answers_inline(ref, redirect_asked(request)):
         return stored_file(files.get(ref.key, ref.version_id), ref)
     media_type, disposition, _ = served_headers(ref.content_type, ref.file_name)
-    return file_redirect(files.presign_get(ref.key, ref.version_id, media_type, disposition, DOWNLOAD_URL_SECONDS))
+    return file_redirect(files.presign_get(ref.key, ref.version_id, media_type, disposition, DOWNLOAD_URL_SECONDS),
+                         ref.etag)
 
 
 def created(view: Any, *, location: str | None, etag: str, content_type: str = "application/json"):

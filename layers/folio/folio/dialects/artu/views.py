@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from ...core import Document
 from ...core.errors import FolioError
 from ...core.listing import Page
+from ...web.caching import CachePolicy, use_policy
 from ...web.problems import PROBLEM_STATUS, classify, install_problem_handlers
 from ...web.responses import iso_utc, json_response
 from .constants import ANSWER_FIELDS
@@ -69,5 +70,7 @@ def upload_url_answer(upload: UploadUrl) -> Response:
 
 
 def install(app) -> None:
-    """artu's exception-to-HTTP map: problem+json (with each failing item in ``errors``)."""
+    """artu's exception-to-HTTP map: problem+json (with each failing item in ``errors``); its answers
+    depend on the X-Environment (web.caching)."""
     install_problem_handlers(app)
+    use_policy(app, CachePolicy(vary=("X-Environment",)))

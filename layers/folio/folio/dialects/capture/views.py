@@ -94,7 +94,7 @@ def attachments_answer(document: Document, page: Page, limit: int, request: WebR
         links.append({"rel": "next", "href": f"{url}?{query}", "method": "GET", "mediaType": "application/json"})
     items = [attachment_view(a, document, base) for a in page.documents]
     return json_response({"items": items, "count": len(items), "hasMore": page.cursor is not None, "limit": limit,
-                          "links": links}, 200, {"Cache-Control": "no-store"})
+                          "links": links})
 
 
 def attachment_deleted():

@@ -8,6 +8,7 @@ from typing import Any
 from ...core import Document
 from ...core.listing import Page
 from ...core.limits import INT64_MAX
+from ...web.caching import CachePolicy, use_policy
 from ...web.problems import install_problem_handlers
 from ...web.request import WebRequest, bounded_int
 from ...web.responses import created, json_response
@@ -104,5 +105,7 @@ def deleted_answer():
 
 
 def install(app) -> None:
-    """kyc's exception-to-HTTP map: problem+json."""
+    """kyc's exception-to-HTTP map: problem+json; every answer is personal data (identity documents)
+    and depends on the X-Domain-ID: never stored by a cache (web.caching)."""
     install_problem_handlers(app)
+    use_policy(app, CachePolicy(personal=True, vary=("X-Domain-ID",)))

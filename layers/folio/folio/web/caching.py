@@ -1,0 +1,133 @@
+"""HTTP caching of every answer (RFC 9110 §13 and §15.4.5, RFC 9111): Cache-Control and Vary decided
+once here, and a conditional GET answered 304 when its validators still match.
+
+* ``Cache-Control``: an error is ``no-store`` (it describes no stored representation); a dialect
+  whose every answer is personal data (kyc: identity documents and their images) is ``no-store``,
+  so no browser or proxy keeps an identity image on disk; everything else, files included, is
+  ``private, no-cache``: only the caller's own cache may keep it, and only to revalidate it with
+  its ETag on every use (a deleted or changed document is never served from a cache unasked). A
+  redirect to S3 keeps the ``no-store`` it has (its URL is a credential).
+* ``Vary``: ``Authorization`` (the token names the tenant and its rights) and the headers a dialect's
+  answers depend on (kyc's ``X-Domain-ID``, artu's ``X-Environment``).
+* Conditional GET (and HEAD): ``If-None-Match`` (``*`` or a list of entity tags) is compared weakly
+  for documents and strongly for files (a file's ETag is its checksum: byte-identity), and wins over
+  ``If-Modified-Since`` (RFC 9110 §13.2.2), which applies where an answer has ``Last-Modified``
+  (crm). A list, which has no version, gets a weak ETag of its body. A 304 carries the ETag,
+  Cache-Control, Vary, Content-Location and Expires the 200 would have, and no body. A redirect
+  to a file carries the file's ETag, so a client holding the file gets its 304 without a redirect.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+NO_STORE = "no-store"
+REVALIDATE = "private, no-cache"
+_TAG = re.compile(r'\s*((W/)?"([^"]*)"|\*)\s*(?:,|$)')
+#: What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5); Last-Modified only without an ETag.
+_KEPT_BY_304 = ("etag", "cache-control", "vary", "content-location", "expires", "date")
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """A dialect's: whether all its answers are personal data, and the headers they vary by."""
+
+    personal: bool = False
+    vary: tuple[str, ...] = ()
+
+
+DEFAULT_POLICY = CachePolicy()
+_POLICY_ATTRIBUTE = "folio_cache_policy"
+
+
+def use_policy(app: Any, policy: CachePolicy) -> None:
+    """Set the resolver's policy (a dialect's error-map install does, for every handler of it)."""
+    setattr(app, _POLICY_ATTRIBUTE, policy)
+
+
+def policy_of(app: Any) -> CachePolicy:
+    return getattr(app, _POLICY_ATTRIBUTE, DEFAULT_POLICY)
+
+
+def _matches(tags: str, etag: str, *, strong: bool) -> bool:
+    """Whether an If-None-Match value matches ``etag``: weak comparison, or strong (neither weak)."""
+    if tags.strip() == "*":
+        return True
+    current_weak = etag.startswith("W/")
+    current = etag.removeprefix("W/")
+    pos = 0
+    while pos < len(tags):
+        found = _TAG.match(tags, pos)
+        if not found or found.end() == pos:
+            return False  # not a list of entity tags: no match, the full answer (never an error)
+        pos = found.end()
+        tag = found.group(1)
+        if tag == "*":
+            return True
+        if strong and (found.group(2) or current_weak):
+            continue
+        if f'"{found.group(3)}"' == current:
+            return True
+    return False
+
+
+def _not_modified_since(since: str, last_modified: str) -> bool:
+    try:
+        asked, modified = parsedate_to_datetime(since), parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError, IndexError):
+        return False  # an invalid date is ignored (RFC 9110 §13.1.3)
+    if asked.tzinfo is None or modified.tzinfo is None:
+        return False
+    return modified <= asked
+
+
+def _body_bytes(answer: dict[str, Any]) -> bytes:
+    body = answer.get("body") or ""
+    return base64.b64decode(body) if answer.get("isBase64Encoded") else str(body).encode()
+
+
+def finish(answer: dict[str, Any], method: str, request_headers: dict[str, str], policy: CachePolicy) -> dict[str, Any]:
+    """``answer`` (a payload-2.0 response) with its caching headers, or the 304 it becomes."""
+    status = int(answer.get("statusCode", 200))
+    headers: dict[str, Any] = dict(answer.get("headers") or {})
+    names = {name.lower(): name for name in headers}
+
+    def get(name: str) -> str | None:
+        return headers.get(names[name]) if name in names else None
+
+    def put(name: str, value: str) -> None:
+        headers.pop(names.pop(name.lower(), name), None)
+        headers[name] = value
+        names[name.lower()] = name
+
+    is_file = get("content-disposition") is not None or (status == 302 and get("etag") is not None)
+    if status >= 400:
+        put("Cache-Control", NO_STORE)
+    elif get("cache-control") is None:
+        put("Cache-Control", NO_STORE if policy.personal else REVALIDATE)
+    vary = [v.strip() for v in (get("vary") or "").split(",") if v.strip()]
+    for name in ("Authorization", *policy.vary):
+        if name.lower() not in {v.lower() for v in vary}:
+            vary.append(name)
+    put("Vary", ", ".join(vary))
+    if method not in ("GET", "HEAD") or status not in (200, 302):
+        return {**answer, "headers": headers}
+    if status == 200 and get("etag") is None:
+        put("ETag", f'W/"{hashlib.sha256(_body_bytes(answer)).hexdigest()[:32]}"')
+    etag, if_none_match = get("etag"), request_headers.get("if-none-match")
+    if if_none_match is not None:
+        unchanged = etag is not None and _matches(if_none_match, etag, strong=is_file)
+    else:
+        since, last_modified = request_headers.get("if-modified-since"), get("last-modified")
+        unchanged = since is not None and last_modified is not None and _not_modified_since(since, last_modified)
+    if not unchanged:
+        return {**answer, "headers": headers}
+    kept = {names[n]: headers[names[n]] for n in _KEPT_BY_304 if n in names}
+    if etag is None and get("last-modified") is not None:
+        kept[names["last-modified"]] = get("last-modified")
+    return {"statusCode": 304, "headers": kept, "body": "", "isBase64Encoded": False}

@@ -1,0 +1,69 @@
+"""web.caching: Cache-Control and Vary per answer, and the 304 of a conditional GET (RFC 9110 §13)."""
+
+import pytest
+
+from folio.web.caching import CachePolicy, finish
+
+ENTITY = {"statusCode": 200, "headers": {"Content-Type": "application/json", "ETag": '"3"',
+                                         "Last-Modified": "Fri, 04 Dec 2026 10:00:00 GMT"}, "body": '{"a": 1}'}
+FILE = {"statusCode": 200, "headers": {"Content-Type": "image/png", "ETag": '"ab12"', "Content-Disposition": "inline",
+                                       "Content-Security-Policy": "sandbox"}, "body": "AAAA", "isBase64Encoded": True}
+
+
+def test_every_answer_says_how_it_may_be_cached_and_what_it_varies_by():
+    ok = finish(ENTITY, "GET", {}, CachePolicy(vary=("X-Environment",)))
+    assert ok["statusCode"] == 200 and ok["headers"]["Cache-Control"] == "private, no-cache"
+    assert ok["headers"]["Vary"] == "Authorization, X-Environment"
+    personal = finish(FILE, "GET", {}, CachePolicy(personal=True, vary=("X-Domain-ID",)))
+    assert personal["headers"]["Cache-Control"] == "no-store"
+    error = finish({"statusCode": 404, "headers": {"Cache-Control": "max-age=60"}, "body": "{}"}, "GET", {}, CachePolicy())
+    assert error["headers"]["Cache-Control"] == "no-store"
+    redirect = finish({"statusCode": 302, "headers": {"Location": "https://s3/x", "Cache-Control": "no-store"}},
+                      "GET", {}, CachePolicy())
+    assert redirect["headers"]["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("tags, matches", [('"3"', True), ('W/"3"', True), ('"1", "3"', True), ("*", True),
+                                           ('"4"', False), ('"3', False), ("3", False), ("", False)])
+def test_if_none_match_is_compared_weakly_for_documents(tags, matches):
+    answer = finish(ENTITY, "GET", {"if-none-match": tags}, CachePolicy())
+    assert answer["statusCode"] == (304 if matches else 200)
+
+
+@pytest.mark.parametrize("tags, matches", [('"ab12"', True), ('W/"ab12"', False), ('"x", "ab12"', True), ("*", True)])
+def test_if_none_match_is_compared_strongly_for_files(tags, matches):
+    assert finish(FILE, "GET", {"if-none-match": tags}, CachePolicy())["statusCode"] == (304 if matches else 200)
+
+
+def test_a_304_keeps_the_validators_and_caching_headers_and_nothing_else():
+    answer = finish(FILE, "GET", {"if-none-match": '"ab12"'}, CachePolicy())
+    assert answer == {"statusCode": 304, "body": "", "isBase64Encoded": False,
+                      "headers": {"ETag": '"ab12"', "Cache-Control": "private, no-cache", "Vary": "Authorization"}}
+
+
+@pytest.mark.parametrize("since, status", [("Fri, 04 Dec 2026 10:00:00 GMT", 304), ("Sat, 05 Dec 2026 10:00:00 GMT", 304),
+                                           ("Thu, 03 Dec 2026 10:00:00 GMT", 200), ("not a date", 200)])
+def test_if_modified_since_where_an_answer_has_last_modified(since, status):
+    assert finish(ENTITY, "GET", {"if-modified-since": since}, CachePolicy())["statusCode"] == status
+
+
+def test_if_none_match_wins_over_if_modified_since():
+    headers = {"if-none-match": '"4"', "if-modified-since": "Sat, 05 Dec 2026 10:00:00 GMT"}
+    assert finish(ENTITY, "GET", headers, CachePolicy())["statusCode"] == 200  # RFC 9110 §13.2.2
+
+
+def test_a_list_gets_a_weak_etag_of_its_body_and_writes_are_never_304():
+    listed = finish({"statusCode": 200, "headers": {}, "body": '{"data": []}'}, "GET", {}, CachePolicy())
+    etag = listed["headers"]["ETag"]
+    assert etag.startswith('W/"')
+    assert finish({"statusCode": 200, "headers": {}, "body": '{"data": []}'}, "GET", {"if-none-match": etag},
+                  CachePolicy())["statusCode"] == 304
+    assert finish({"statusCode": 200, "headers": {}, "body": '{"data": [1]}'}, "GET", {"if-none-match": etag},
+                  CachePolicy())["statusCode"] == 200
+    assert finish(ENTITY, "PATCH", {"if-none-match": '"3"'}, CachePolicy())["statusCode"] == 200
+
+
+def test_a_redirect_to_a_file_the_client_holds_is_a_304():
+    redirect = {"statusCode": 302, "headers": {"Location": "https://s3/x", "Cache-Control": "no-store", "ETag": '"ab12"'}}
+    assert finish(redirect, "GET", {"if-none-match": '"ab12"'}, CachePolicy())["statusCode"] == 304
+    assert finish(redirect, "GET", {"if-none-match": 'W/"ab12"'}, CachePolicy())["statusCode"] == 302
