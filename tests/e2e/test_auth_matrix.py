@@ -206,7 +206,34 @@ def send(server, row, token=None, extra_headers=None):
 
 
 def test_the_matrix_names_every_route_of_the_template(world, template):
-    assert sorted(r[0] for r in requests_for(world)) == sorted(r.route_key for r in template.routes)
+    """Every route but HEAD's, which mirror a GET each (same function and scopes): the HEAD test below."""
+    assert sorted(r[0] for r in requests_for(world)) == sorted(r.route_key for r in template.routes
+                                                               if r.method != "HEAD")
+    gets = {(r.path, r.function_id, r.scopes) for r in template.routes if r.method == "GET"}
+    assert {(r.path, r.function_id, r.scopes) for r in template.routes if r.method == "HEAD"} == gets
+
+
+def test_head_routes_answer_as_their_get_routes_without_a_body(local_server, world):
+    """HEAD on every GET route: 401 without a token, 403 without the scope, another tenant's 404, and
+    for the owner the GET's status and headers, with no body."""
+    good = local_server.token(tenant=TENANT)
+    write_only = local_server.token(tenant=TENANT, scope="documents:write")
+    beta = local_server.token(tenant="beta")
+    for row in requests_for(world):
+        if row[1] != "GET":
+            continue
+        head = (row[0].replace("GET ", "HEAD ", 1), "HEAD", *row[2:])
+        assert send(local_server, head).status_code == 401, head[0]
+        if "/uploads/" not in row[0]:
+            assert send(local_server, head, write_only).status_code == 403, head[0]
+        if any(p in row[0] for p in RESOURCE_PARAMETERS):
+            assert send(local_server, head, beta).status_code == 404, head[0]
+        got, answered = send(local_server, row, good), send(local_server, head, good)
+        assert answered.status_code == got.status_code and answered.content == b"", head[0]
+        for name in ("ETag", "Content-Type", "Cache-Control", "Vary", "Content-Disposition"):
+            if name in got.headers and name != "ETag" or (name == "ETag" and "ETag" in got.headers
+                                                          and not got.headers["ETag"].startswith("W/")):
+                assert answered.headers.get(name) == got.headers[name], (head[0], name)
 
 
 @pytest.mark.parametrize("case", ["none", "garbage", "bad-signature", "expired", "wrong-issuer", "wrong-audience"])

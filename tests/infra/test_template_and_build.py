@@ -48,7 +48,7 @@ def test_template_declares_what_design_requires(template):
                 assert event["Type"] in ("S3", "Schedule", "DynamoDB"), lid
                 continue
             scopes = event["Properties"]["Auth"]["AuthorizationScopes"]
-            expected = "documents:read" if event["Properties"]["Method"] == "GET" else "documents:write"
+            expected = "documents:read" if event["Properties"]["Method"] in ("GET", "HEAD") else "documents:write"
             if lid.endswith("GetUploadFunction"):  # resuming an upload session hands out write URLs
                 expected = "documents:write"
             assert scopes == [expected], lid

@@ -52,3 +52,70 @@ def test_every_get_route_answers_304_to_its_own_validators(event_file, template,
     if "last-modified" in headers:  # crm: If-Modified-Since, and If-None-Match winning over it
         assert again(**{"if-modified-since": headers["last-modified"]})["statusCode"] == 304
         assert again(**{"if-modified-since": headers["last-modified"], "if-none-match": '"0"'})["statusCode"] == 200
+
+
+@pytest.mark.moto_only(reason="HTTP semantics over the handlers; the engines' writes are the other suites'")
+@pytest.mark.parametrize("event_file", GET_SAMPLES)
+def test_every_get_route_answers_head_with_its_headers_and_no_body(event_file, template, api):
+    """The template declares HEAD beside every GET route, on the same function and scopes."""
+    from folio.local.fixtures import prepare, seed
+
+    function_id = _function_of(event_file, template)
+    routes = {r.method for r in template.functions[function_id].routes}
+    assert routes >= {"GET", "HEAD"}, function_id
+    event = json.loads((ROOT / "events" / event_file).read_text())
+    seed()
+    prepare(function_id, event)
+    got = api.runtime.invoke(function_id, event)
+    head = json.loads(json.dumps(event))
+    head["requestContext"]["http"]["method"] = "HEAD"
+    head["routeKey"] = head["requestContext"]["routeKey"] = event["routeKey"].replace("GET ", "HEAD ", 1)
+    answer = api.runtime.invoke(function_id, head)
+    assert answer["statusCode"] == got["statusCode"] and answer["body"] == ""
+    got_headers = {k.lower(): v for k, v in got["headers"].items()}
+    head_headers = {k.lower(): v for k, v in answer["headers"].items()}
+    assert {k: v for k, v in head_headers.items() if k != "content-length"} == got_headers
+    if got["body"]:
+        from folio.local.runtime import response_body
+
+        assert int(head_headers["content-length"]) == len(response_body(got))
+
+
+FILE_SAMPLES = ["kyc_get_document_image.json", "dms_get_document_version_file.json", "crm_get_document_content.json",
+                "capture_get_attachment_content.json", "artu_get_document_file.json"]
+
+
+@pytest.mark.moto_only(reason="HTTP semantics over the handlers; the engines' writes are the other suites'")
+@pytest.mark.parametrize("event_file", FILE_SAMPLES)
+def test_files_served_inline_answer_ranges(event_file, template, api):
+    from folio.local.fixtures import prepare, seed
+    from folio.local.runtime import response_body
+
+    function_id = _function_of(event_file, template)
+    event = json.loads((ROOT / "events" / event_file).read_text())
+    seed()
+    prepare(function_id, event)
+    whole = api.runtime.invoke(function_id, event)
+    data, headers = response_body(whole), {k.lower(): v for k, v in whole["headers"].items()}
+    assert whole["statusCode"] == 200 and headers["accept-ranges"] == "bytes" and len(data) > 4
+
+    def ranged(**extra):
+        varied = json.loads(json.dumps(event))
+        varied["headers"].update(extra)
+        answer = api.runtime.invoke(function_id, varied)
+        return answer, {k.lower(): v for k, v in answer["headers"].items()}
+
+    part, part_headers = ranged(range="bytes=1-3")
+    assert part["statusCode"] == 206 and response_body(part) == data[1:4]
+    assert part_headers["content-range"] == f"bytes 1-3/{len(data)}" and part_headers["etag"] == headers["etag"]
+    tail, _ = ranged(range="bytes=-2")
+    assert tail["statusCode"] == 206 and response_body(tail) == data[-2:]
+    past, past_headers = ranged(range=f"bytes={len(data)}-")
+    assert past["statusCode"] == 416 and past_headers["content-range"] == f"bytes */{len(data)}"
+    assert past_headers["cache-control"] == "no-store"
+    same, _ = ranged(range="bytes=0-1", **{"if-range": headers["etag"]})
+    assert same["statusCode"] == 206
+    changed, _ = ranged(range="bytes=0-1", **{"if-range": '"an older version"'})
+    assert changed["statusCode"] == 200 and response_body(changed) == data
+    held, _ = ranged(range="bytes=0-1", **{"if-none-match": headers["etag"]})
+    assert held["statusCode"] == 304

@@ -67,3 +67,37 @@ def test_a_redirect_to_a_file_the_client_holds_is_a_304():
     redirect = {"statusCode": 302, "headers": {"Location": "https://s3/x", "Cache-Control": "no-store", "ETag": '"ab12"'}}
     assert finish(redirect, "GET", {"if-none-match": '"ab12"'}, CachePolicy())["statusCode"] == 304
     assert finish(redirect, "GET", {"if-none-match": 'W/"ab12"'}, CachePolicy())["statusCode"] == 302
+
+
+@pytest.mark.parametrize("header, if_range, expected", [
+    ("bytes=0-3", None, (0, 3)), ("bytes=4-", None, (4, 9)), ("bytes=-3", None, (7, 9)), ("bytes=5-100", None, (5, 9)),
+    ("bytes=-100", None, (0, 9)), ("bytes=0-1,4-5", None, None), ("items=0-1", None, None), ("bytes=3-1", None, None),
+    ("bytes=0-3", '"etag"', (0, 3)), ("bytes=0-3", '"other"', None), ("bytes=0-3", "Fri, 04 Dec 2026 10:00:00 GMT", None),
+    (None, None, None)])
+def test_byte_ranges_of_a_file(header, if_range, expected):
+    from folio.web.responses import byte_range
+
+    assert byte_range(header, if_range, '"etag"', 10) == expected
+
+
+@pytest.mark.parametrize("header", ["bytes=10-", "bytes=99-120", "bytes=-0"])
+def test_a_range_wholly_outside_the_file_is_416(header):
+    from folio.core.errors import RangeNotSatisfiable
+    from folio.web.responses import byte_range
+
+    with pytest.raises(RangeNotSatisfiable) as refused:
+        byte_range(header, None, '"etag"', 10)
+    assert refused.value.size == 10
+
+
+def test_a_head_answers_the_gets_headers_without_its_body():
+    from folio.web.caching import as_get, without_body
+
+    event = {"routeKey": "HEAD /api/v1/Document/{id}", "requestContext": {"http": {"method": "HEAD"},
+                                                                          "routeKey": "HEAD /api/v1/Document/{id}"}}
+    get = as_get(event)
+    assert get["routeKey"] == get["requestContext"]["routeKey"] == "GET /api/v1/Document/{id}"
+    assert get["requestContext"]["http"]["method"] == "GET" and event["requestContext"]["http"]["method"] == "HEAD"
+    answer = without_body({"statusCode": 200, "headers": {"ETag": '"1"'}, "body": "AAAA", "isBase64Encoded": True})
+    assert answer == {"statusCode": 200, "headers": {"ETag": '"1"', "Content-Length": "3"}, "body": "",
+                      "isBase64Encoded": False}

@@ -59,6 +59,14 @@ class IdempotencyInFlight(FolioError):
     """The first request with this Idempotency-Key has not finished yet (409)."""
 
 
+class RangeNotSatisfiable(FolioError):
+    """A byte range asked of a file lies wholly outside it (416); ``size`` is the file's."""
+
+    def __init__(self, message: str, *, size: int):
+        super().__init__(message)
+        self.size = size
+
+
 class PatchTestFailed(FolioError):
     """A JSON Patch `test` operation did not hold; nothing was changed (409)."""
 

@@ -28,7 +28,7 @@ def build_openapi(template: Template, server_url: str | None = None) -> dict[str
         fn = template.functions[route.function_id]
         extra = dialect_ops.get(route.function_id, {})
         # one function may serve several routes; operationIds stay unique
-        operation_id = route.function_id
+        operation_id = route.function_id + ("_head" if route.method == "HEAD" else "")
         if operation_id in named:
             operation_id += "_" + re.sub(r"\W+", "_", route.path).strip("_")
         named.add(operation_id)
@@ -53,6 +53,12 @@ def build_openapi(template: Template, server_url: str | None = None) -> dict[str
             "403": {"description": "A scope is missing"},
             "404": {"description": "Not found", "content": {error_type: {"schema": error_schema}}},
         }
+        if route.method in ("GET", "HEAD"):  # conditional GETs (web.caching)
+            responses["304"] = {"description": "Not Modified: If-None-Match (or If-Modified-Since) matched the "
+                                               "current representation",
+                                "headers": {"ETag": {"schema": {"type": "string"}}}}
+        if route.method == "HEAD":  # the GET's answers, headers only
+            responses = {code: {k: v for k, v in answer.items() if k != "content"} for code, answer in responses.items()}
         op: dict[str, Any] = {
             "operationId": operation_id,
             "summary": fn.description or route.route_key,

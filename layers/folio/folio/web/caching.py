@@ -115,7 +115,7 @@ def finish(answer: dict[str, Any], method: str, request_headers: dict[str, str],
         if name.lower() not in {v.lower() for v in vary}:
             vary.append(name)
     put("Vary", ", ".join(vary))
-    if method not in ("GET", "HEAD") or status not in (200, 302):
+    if method not in ("GET", "HEAD") or status not in (200, 206, 302):
         return {**answer, "headers": headers}
     if status == 200 and get("etag") is None:
         put("ETag", f'W/"{hashlib.sha256(_body_bytes(answer)).hexdigest()[:32]}"')
@@ -131,3 +131,20 @@ def finish(answer: dict[str, Any], method: str, request_headers: dict[str, str],
     if etag is None and get("last-modified") is not None:
         kept[names["last-modified"]] = get("last-modified")
     return {"statusCode": 304, "headers": kept, "body": "", "isBase64Encoded": False}
+
+
+def as_get(event: dict[str, Any]) -> dict[str, Any]:
+    """A HEAD request's event as the GET it mirrors (RFC 9110 §9.3.2): the same route, answered the same."""
+    context = event.get("requestContext") or {}
+    http = {**(context.get("http") or {}), "method": "GET"}
+    route_key = str(event.get("routeKey", ""))
+    get_key = "GET " + route_key.split(" ", 1)[-1] if route_key.startswith("HEAD ") else route_key
+    return {**event, "routeKey": get_key, "requestContext": {**context, "http": http, "routeKey": get_key}}
+
+
+def without_body(answer: dict[str, Any]) -> dict[str, Any]:
+    """The GET's answer to a HEAD: every header (Content-Length the GET's body's), no body."""
+    headers = dict(answer.get("headers") or {})
+    if answer.get("body") and not any(name.lower() == "content-length" for name in headers):
+        headers["Content-Length"] = str(len(_body_bytes(answer)))
+    return {**answer, "headers": headers, "body": "", "isBase64Encoded": False}

@@ -32,6 +32,7 @@ PROBLEM_STATUS: dict[type[Exception], tuple[int, str, str]] = {
     e.PreconditionFailed: (412, "Precondition Failed", "precondition-failed"),
     e.PayloadTooLarge: (413, "Payload Too Large", "payload-too-large"),
     e.UnsupportedMediaType: (415, "Unsupported Media Type", "unsupported-media-type"),
+    e.RangeNotSatisfiable: (416, "Range Not Satisfiable", "range-not-satisfiable"),
     e.Contention: (503, "Service Unavailable", "contention"),
     e.StorageUnavailable: (503, "Service Unavailable", "storage-unavailable"),
 }
@@ -67,6 +68,8 @@ def error_headers(error: Exception, status: int) -> dict[str, str]:
         headers["Retry-After"] = "1"
     if isinstance(error, e.PreconditionFailed) and getattr(error.current, "etag", None):
         headers["ETag"] = error.current.etag
+    if isinstance(error, e.RangeNotSatisfiable):
+        headers["Content-Range"] = f"bytes */{error.size}"  # RFC 9110 §15.5.17
     return headers
 
 

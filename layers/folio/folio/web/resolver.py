@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from .caching import finish, policy_of
+from .caching import as_get, finish, policy_of, without_body
 from .request import REQUEST_CONTEXT_KEY, WebRequest
 
 
@@ -76,9 +76,11 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
         core.request_stats.update(retries=0, bytes_stored=0)
         metrics.add_dimension(name="operation", value=getattr(context, "function_name", "local"))
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
-        answer = app.resolve(event, context)
+        answer = app.resolve(as_get(event) if request.method == "HEAD" else event, context)
         if isinstance(answer, dict):  # Cache-Control, Vary, and a 304 for a conditional GET that matches
             answer = finish(answer, request.method, request.headers, policy_of(app))
+            if request.method == "HEAD":
+                answer = without_body(answer)
         status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
         if status == 412:
             metrics.add_metric(name="PreconditionFailed", unit=MetricUnit.Count, value=1)

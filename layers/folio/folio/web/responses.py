@@ -4,11 +4,12 @@ bytes when small, else a redirect that lets S3 serve them)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core import FileRef
-from ..core.errors import InvalidRequest
+from ..core.errors import InvalidRequest, RangeNotSatisfiable
 from ..core.limits import MAX_FILE_BYTES
 from .media import served_as
 
@@ -58,19 +59,55 @@ def served_headers(content_type: str, file_name: str | None) -> tuple[str, str, 
     return media_type, content_disposition(disposition_type, file_name), policy
 
 
-def file_response(data: bytes, content_type: str, etag: str, file_name: str | None = None):
+def file_response(data: bytes, content_type: str, etag: str, file_name: str | None = None,
+                  request: WebRequest | None = None):
     """The exact bytes of one stored file version, with its type, a strong ETag and its name; a type
-    a browser would run is an ``attachment``, and nothing served runs in folio's origin (web.media)."""
+    a browser would run is an ``attachment``, and nothing served runs in folio's origin (web.media).
+    A ``Range`` of the request is served as 206 (:func:`byte_range`)."""
     from aws_lambda_powertools.event_handler import Response
 
     media_type, disposition, policy = served_headers(content_type, file_name)
-    return Response(
-        status_code=200,
-        content_type=media_type,
-        body=data,  # bytes: the resolver answers base64 with isBase64Encoded
-        headers={"ETag": etag, "Content-Disposition": disposition,
-                 "X-Content-Type-Options": "nosniff", "Content-Security-Policy": policy},
-    )
+    headers = {"ETag": etag, "Content-Disposition": disposition, "Accept-Ranges": "bytes",
+               "X-Content-Type-Options": "nosniff", "Content-Security-Policy": policy}
+    status = 200
+    if request is not None and (span := byte_range(request.header("range"), request.header("if-range"), etag,
+                                                   len(data))) is not None:
+        first, last = span
+        headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+        data, status = data[first:last + 1], 206
+    return Response(status_code=status, content_type=media_type,
+                    body=data,  # bytes: the resolver answers base64 with isBase64Encoded
+                    headers=headers)
+
+
+_RANGE = re.compile(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
+
+
+def byte_range(range_header: str | None, if_range: str | None, etag: str, size: int) -> tuple[int, int] | None:
+    """The one byte range (first, last) to serve of a file of ``size`` bytes, or None for the whole
+    file: no Range; a Range folio does not serve (several ranges, another unit, bad syntax: RFC 9110
+    §14.2 lets a server ignore it); an If-Range that is not this file's strong ETag (a date cannot
+    match: files have no Last-Modified). RangeNotSatisfiable (416) when it lies wholly outside."""
+    if range_header is None:
+        return None
+    if if_range is not None and (if_range.strip() != etag or etag.startswith("W/")):
+        return None
+    found = _RANGE.fullmatch(range_header)
+    if not found or (not found.group(1) and not found.group(2)):
+        return None
+    first_text, last_text = found.group(1), found.group(2)
+    if not first_text:  # a suffix: the last N bytes
+        length = int(last_text)
+        if length == 0:
+            raise RangeNotSatisfiable(f"the range {range_header.strip()} asks for no byte", size=size)
+        return max(0, size - length), size - 1
+    first = int(first_text)
+    if last_text and int(last_text) < first:
+        return None  # invalid: ignored
+    if first >= size:
+        raise RangeNotSatisfiable(f"the range {range_header.strip()} starts past the end of the file "
+                                  f"({size} bytes)", size=size)
+    return first, min(int(last_text) if last_text else size - 1, size - 1)
 
 
 def redirect_asked(request: WebRequest) -> bool:
@@ -111,7 +148,7 @@ def file_download(ref: FileRef, request: WebRequest, files: FileStore | None = N
 
         files = file_store()
     if answers_inline(ref, redirect_asked(request)):
-        return stored_file(files.get(ref.key, ref.version_id), ref)
+        return stored_file(files.get(ref.key, ref.version_id), ref, request)
     media_type, disposition, _ = served_headers(ref.content_type, ref.file_name)
     return file_redirect(files.presign_get(ref.key, ref.version_id, media_type, disposition, DOWNLOAD_URL_SECONDS),
                          ref.etag)
@@ -125,9 +162,10 @@ def created(view: Any, *, location: str | None, etag: str, content_type: str = "
     return json_response(view, 201, headers, content_type)
 
 
-def stored_file(data: bytes, ref: FileRef):
-    """One stored file version's exact bytes: its type, its SHA-256 as a strong ETag, its name."""
-    return file_response(data, ref.content_type, ref.etag, ref.file_name)
+def stored_file(data: bytes, ref: FileRef, request: WebRequest | None = None):
+    """One stored file version's exact bytes: its type, its SHA-256 as a strong ETag, its name (a
+    range of them when the request asks for one)."""
+    return file_response(data, ref.content_type, ref.etag, ref.file_name, request)
 
 
 def download_openapi(description: str) -> dict[str, Any]:
