@@ -25,7 +25,8 @@ def check(url: str, headers: dict[str, str]) -> dict:
     thor.run()
     notes = [{"name": type(note).__name__, "level": note.level.value, "category": note.category.value,
               "subject": note.subject, "summary": str(note.summary)} for note in resource.response.notes]
-    return {"url": url, "status": resource.response.status_code, "notes": notes}
+    return {"url": url, "status": resource.response.status_code, "length": resource.response.content_length,
+            "notes": notes}
 
 
 if __name__ == "__main__":

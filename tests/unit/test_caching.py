@@ -101,3 +101,37 @@ def test_a_head_answers_the_gets_headers_without_its_body():
     answer = without_body({"statusCode": 200, "headers": {"ETag": '"1"'}, "body": "AAAA", "isBase64Encoded": True})
     assert answer == {"statusCode": 200, "headers": {"ETag": '"1"', "Content-Length": "3"}, "body": "",
                       "isBase64Encoded": False}
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("bytes=0-" + "9" * 5000, None), ("bytes=-" + "9" * 5000, None),  # over 200 characters: ignored
+    ("bytes=0-" + "9" * 30, (0, 9)), ("bytes=-" + "9" * 30, (0, 9)), ("bytes=١-٢", None),
+    ("bytes = 0 - 3", (0, 3)), ("bytes=" + " " * 8000 + "0-1", None), ("bytes=0000-0003", (0, 3))])
+def test_hostile_ranges_are_served_or_ignored_never_a_5xx(header, expected):
+    from folio.web.responses import byte_range
+
+    assert byte_range(header, None, '"etag"', 10) == expected
+
+
+def test_a_range_of_an_empty_file_or_one_starting_at_a_huge_offset():
+    from folio.core.errors import RangeNotSatisfiable
+    from folio.web.responses import byte_range
+
+    assert byte_range("bytes=-5", None, '"e"', 0) is None  # no byte to range over: the whole (empty) file
+    with pytest.raises(RangeNotSatisfiable):
+        byte_range("bytes=" + "9" * 30 + "-", None, '"e"', 10)
+
+
+@pytest.mark.parametrize("since", ["Sun, 06 Nov 99999999999 08:49:37 GMT", "Sun Nov  6 08:49:37 1994x", ""])
+def test_dates_that_do_not_parse_or_overflow_are_ignored(since):
+    assert finish(ENTITY, "GET", {"if-modified-since": since}, CachePolicy())["statusCode"] == 200
+
+
+def test_an_asctime_date_is_read_as_gmt():
+    assert finish(ENTITY, "GET", {"if-modified-since": "Sat Dec  5 10:00:00 2026"}, CachePolicy())["statusCode"] == 304
+
+
+def test_vary_is_merged_whatever_the_case_of_its_names():
+    answer = finish({"statusCode": 200, "headers": {"Vary": "Origin", "vary": "Accept", "ETag": '"1"'}, "body": "{}"},
+                    "GET", {}, CachePolicy())
+    assert [v for k, v in answer["headers"].items() if k.lower() == "vary"] == ["Origin, Accept, Authorization"]

@@ -153,7 +153,7 @@ class FileStore(Protocol):
         """A URL that lets its holder store this one key, with this content type, until it expires."""
 
     def presign_get(self, key: str, version_id: str, content_type: str, content_disposition: str,
-                    expires_in: int) -> str:
+                    expires_in: int, method: str = "GET") -> str:
         """A URL that lets its holder read this one object version, answered with these headers, until it expires."""
 
 

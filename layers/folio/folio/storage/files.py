@@ -82,15 +82,16 @@ class FileStore:
             raise domain_error(e, "signing the upload URL") from e
 
     def presign_get(self, key: str, version_id: str, content_type: str, content_disposition: str,
-                    expires_in: int) -> str:
-        """A URL that lets its holder GET this one object version (ranges included) until it expires,
-        answered with this Content-Type and Content-Disposition: S3 serves the bytes, no function does."""
+                    expires_in: int, method: str = "GET") -> str:
+        """A URL that lets its holder GET (or, ``method`` HEAD, HEAD: a signature names its method) this
+        one object version (ranges included) until it expires, answered with this Content-Type and
+        Content-Disposition: S3 serves the bytes, no function does."""
         try:
             return self._s3.generate_presigned_url(
-                "get_object", Params={"Bucket": self._bucket, "Key": key, "VersionId": version_id,
-                                      "ResponseContentType": content_type,
-                                      "ResponseContentDisposition": content_disposition},
-                ExpiresIn=expires_in, HttpMethod="GET")
+                "head_object" if method == "HEAD" else "get_object",
+                Params={"Bucket": self._bucket, "Key": key, "VersionId": version_id,
+                        "ResponseContentType": content_type, "ResponseContentDisposition": content_disposition},
+                ExpiresIn=expires_in, HttpMethod=method)
         except AWS_ERRORS as e:
             raise domain_error(e, "signing the download URL") from e
 

@@ -23,6 +23,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -54,7 +55,7 @@ def policy_of(app: Any) -> CachePolicy:
     return getattr(app, _POLICY_ATTRIBUTE, DEFAULT_POLICY)
 
 
-def _matches(tags: str, etag: str, *, strong: bool) -> bool:
+def none_match(tags: str, etag: str, *, strong: bool) -> bool:
     """Whether an If-None-Match value matches ``etag``: weak comparison, or strong (neither weak)."""
     if tags.strip() == "*":
         return True
@@ -76,14 +77,18 @@ def _matches(tags: str, etag: str, *, strong: bool) -> bool:
     return False
 
 
-def _not_modified_since(since: str, last_modified: str) -> bool:
+def _http_date(text: str):
+    """An HTTP-date in any of its three forms (asctime's carries no zone: it is GMT), or None."""
     try:
-        asked, modified = parsedate_to_datetime(since), parsedate_to_datetime(last_modified)
-    except (TypeError, ValueError, IndexError):
-        return False  # an invalid date is ignored (RFC 9110 §13.1.3)
-    if asked.tzinfo is None or modified.tzinfo is None:
-        return False
-    return modified <= asked
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None  # an invalid date is ignored (RFC 9110 §13.1.3)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _not_modified_since(since: str, last_modified: str) -> bool:
+    asked, modified = _http_date(since), _http_date(last_modified)
+    return asked is not None and modified is not None and modified <= asked
 
 
 def _body_bytes(answer: dict[str, Any]) -> bytes:
@@ -94,7 +99,13 @@ def _body_bytes(answer: dict[str, Any]) -> bytes:
 def finish(answer: dict[str, Any], method: str, request_headers: dict[str, str], policy: CachePolicy) -> dict[str, Any]:
     """``answer`` (a payload-2.0 response) with its caching headers, or the 304 it becomes."""
     status = int(answer.get("statusCode", 200))
-    headers: dict[str, Any] = dict(answer.get("headers") or {})
+    headers: dict[str, Any] = {}
+    for name, value in (answer.get("headers") or {}).items():  # one name per header, whatever its case
+        same = next((known for known in headers if known.lower() == name.lower()), None)
+        if same is None:
+            headers[name] = value
+        elif name.lower() == "vary":
+            headers[same] = f"{headers[same]}, {value}"
     names = {name.lower(): name for name in headers}
 
     def get(name: str) -> str | None:
@@ -121,7 +132,7 @@ def finish(answer: dict[str, Any], method: str, request_headers: dict[str, str],
         put("ETag", f'W/"{hashlib.sha256(_body_bytes(answer)).hexdigest()[:32]}"')
     etag, if_none_match = get("etag"), request_headers.get("if-none-match")
     if if_none_match is not None:
-        unchanged = etag is not None and _matches(if_none_match, etag, strong=is_file)
+        unchanged = etag is not None and none_match(if_none_match, etag, strong=is_file)
     else:
         since, last_modified = request_headers.get("if-modified-since"), get("last-modified")
         unchanged = since is not None and last_modified is not None and _not_modified_since(since, last_modified)

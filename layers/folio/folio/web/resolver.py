@@ -78,9 +78,12 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
         answer = app.resolve(as_get(event) if request.method == "HEAD" else event, context)
         if isinstance(answer, dict):  # Cache-Control, Vary, and a 304 for a conditional GET that matches
-            answer = finish(answer, request.method, request.headers, policy_of(app))
-            if request.method == "HEAD":
-                answer = without_body(answer)
+            try:
+                answer = finish(answer, request.method, request.headers, policy_of(app))
+                if request.method == "HEAD":
+                    answer = without_body(answer)
+            except Exception:  # noqa: BLE001 - never a 5xx for caching: the answer as the handler made it
+                logger.exception("caching the answer failed; it is sent as it was")
         status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
         if status == 412:
             metrics.add_metric(name="PreconditionFailed", unit=MetricUnit.Count, value=1)

@@ -60,7 +60,7 @@ def served_headers(content_type: str, file_name: str | None) -> tuple[str, str, 
 
 
 def file_response(data: bytes, content_type: str, etag: str, file_name: str | None = None,
-                  request: WebRequest | None = None):
+                  request: WebRequest | None = None, content_length: int | None = None):
     """The exact bytes of one stored file version, with its type, a strong ETag and its name; a type
     a browser would run is an ``attachment``, and nothing served runs in folio's origin (web.media).
     A ``Range`` of the request is served as 206 (:func:`byte_range`)."""
@@ -69,9 +69,12 @@ def file_response(data: bytes, content_type: str, etag: str, file_name: str | No
     media_type, disposition, policy = served_headers(content_type, file_name)
     headers = {"ETag": etag, "Content-Disposition": disposition, "Accept-Ranges": "bytes",
                "X-Content-Type-Options": "nosniff", "Content-Security-Policy": policy}
+    if content_length is not None:  # a HEAD's: the length of the bytes a GET answers
+        headers["Content-Length"] = str(content_length)
     status = 200
-    if request is not None and (span := byte_range(request.header("range"), request.header("if-range"), etag,
-                                                   len(data))) is not None:
+    if (request is not None and request.method == "GET"  # Range applies to GET only (RFC 9110 §14.2)
+            and not _held(request, etag)
+            and (span := byte_range(request.header("range"), request.header("if-range"), etag, len(data))) is not None):
         first, last = span
         headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
         data, status = data[first:last + 1], 206
@@ -80,7 +83,18 @@ def file_response(data: bytes, content_type: str, etag: str, file_name: str | No
                     headers=headers)
 
 
-_RANGE = re.compile(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.IGNORECASE)
+#: Digits of a byte position folio reads: past any file (S3 holds 5 TB), and int() stays cheap.
+_POSITION_DIGITS = 18
+
+
+def _held(request: WebRequest, etag: str) -> bool:
+    """Whether the client holds this very file (If-None-Match matches): the 304 comes before any
+    Range is looked at (RFC 9110 §13.2.2)."""
+    from .caching import none_match
+
+    tags = request.header("if-none-match")
+    return tags is not None and none_match(tags, etag, strong=True)
 
 
 def byte_range(range_header: str | None, if_range: str | None, etag: str, size: int) -> tuple[int, int] | None:
@@ -88,14 +102,18 @@ def byte_range(range_header: str | None, if_range: str | None, etag: str, size: 
     file: no Range; a Range folio does not serve (several ranges, another unit, bad syntax: RFC 9110
     §14.2 lets a server ignore it); an If-Range that is not this file's strong ETag (a date cannot
     match: files have no Last-Modified). RangeNotSatisfiable (416) when it lies wholly outside."""
-    if range_header is None:
-        return None
+    if range_header is None or size == 0 or len(range_header) > 200:
+        return None  # an empty file has no byte to range over
     if if_range is not None and (if_range.strip() != etag or etag.startswith("W/")):
         return None
-    found = _RANGE.fullmatch(range_header)
+    found = _RANGE.fullmatch("".join(range_header.split()))
     if not found or (not found.group(1) and not found.group(2)):
         return None
-    first_text, last_text = found.group(1), found.group(2)
+    first_text, last_text = (text.lstrip("0") or ("0" if text else "") for text in found.groups())
+    if len(first_text) > _POSITION_DIGITS:
+        raise RangeNotSatisfiable(f"the range starts past the end of the file ({size} bytes)", size=size)
+    if len(last_text) > _POSITION_DIGITS:
+        last_text = str(size)  # past the end: up to the end
     if not first_text:  # a suffix: the last N bytes
         length = int(last_text)
         if length == 0:
@@ -147,11 +165,15 @@ def file_download(ref: FileRef, request: WebRequest, files: FileStore | None = N
         from ..storage.wiring import file_store
 
         files = file_store()
+    head = request.method == "HEAD"
     if answers_inline(ref, redirect_asked(request)):
+        if head:  # the GET's headers from the record: the bytes are not read to be dropped
+            return file_response(b"", ref.content_type, ref.etag, ref.file_name, content_length=ref.size)
         return stored_file(files.get(ref.key, ref.version_id), ref, request)
     media_type, disposition, _ = served_headers(ref.content_type, ref.file_name)
-    return file_redirect(files.presign_get(ref.key, ref.version_id, media_type, disposition, DOWNLOAD_URL_SECONDS),
-                         ref.etag)
+    # HEAD is redirected to a URL signed for HEAD (a signature names its method)
+    return file_redirect(files.presign_get(ref.key, ref.version_id, media_type, disposition, DOWNLOAD_URL_SECONDS,
+                                           "HEAD" if head else "GET"), ref.etag)
 
 
 def created(view: Any, *, location: str | None, etag: str, content_type: str = "application/json"):

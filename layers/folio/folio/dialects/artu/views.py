@@ -66,7 +66,8 @@ def upload_url_view(upload: UploadUrl) -> dict[str, Any]:
 
 
 def upload_url_answer(upload: UploadUrl) -> Response:
-    return json_response(upload_url_view(upload))
+    """``no-store``: the signed form is a credential, as an upload session's URLs are."""
+    return json_response(upload_url_view(upload), headers={"Cache-Control": "no-store"})
 
 
 def install(app) -> None:

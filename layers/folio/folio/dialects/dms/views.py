@@ -92,6 +92,7 @@ MESSAGES = {
     412: "Precondition failed",
     413: "Payload too large",
     415: "Unsupported media type",
+    416: "Range not satisfiable",
     422: "Unprocessable content",
     500: "Internal server error",
     503: "Service unavailable",
