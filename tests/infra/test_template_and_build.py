@@ -412,4 +412,28 @@ def test_the_dashboard_shows_the_metrics_folio_emits(template):
     emitted = set(re.findall(r'add_metric\(name="(\w+)"', "".join(
         p.read_text() for p in [*(ROOT / "layers/folio/folio").rglob("*.py"), *(ROOT / "functions").rglob("app.py")])))
     assert {"Requests", "Conflicts", "PreconditionFailed", "LostRaceRetries", "ChangeEventsPublished",
-            "OldestUnfinishedBatchSeconds"} <= emitted
+            "OldestUnfinishedBatchSeconds", "ServerErrors"} <= emitted
+    assert "ServerErrors" in text
+
+
+def test_the_stack_stays_under_cloudformations_500_resources(monkeypatch):
+    """SAM makes a function into 5 or more resources (role, version, alias, a permission per route) and
+    each has its alarm: what the stack holds once SAM has transformed it, with room for 4 functions more."""
+    from samtranslator.translator.transform import transform
+
+    from folio.local.template import load_yaml
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    data = load_yaml(TEMPLATE)
+    for resource in data["Resources"].values():
+        props = resource.get("Properties", {})
+        for uri in ("CodeUri", "ContentUri"):
+            if uri in props:
+                props[uri] = "s3://bucket/key"  # what sam package makes of them
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    resources = transform(data, {}, NoManagedPolicies())["Resources"]
+    assert len(resources) <= 500 - 4 * 8, f"{len(resources)} resources once transformed; CloudFormation takes 500"

@@ -18,13 +18,14 @@ def lines(captured: str) -> list[dict]:
 def test_log_lines_carry_request_tenant_and_document(api):
     import io
     import logging
+    import os
 
     doc = api.request("POST", "/api/v1/Document", json_body={"Header": "h"}).json["DocumentId"]
     _, event = api.event("PATCH", f"/api/v1/Document/{doc}", json_body={"Header": "x"},
                          headers={"If-Match": '"9"'})
     api.runtime.handler("CrmPatchDocumentFunction")  # loaded: its Logger's handler exists
     stream = io.StringIO()
-    handlers = [h for h in logging.getLogger("folio").handlers if hasattr(h, "setStream")]
+    handlers = [h for h in logging.getLogger(os.environ["POWERTOOLS_SERVICE_NAME"]).handlers if hasattr(h, "setStream")]
     previous = [h.setStream(stream) for h in handlers]  # wherever earlier tests pointed it
     try:
         assert api.invoke_event("CrmPatchDocumentFunction", event).status == 412
@@ -67,3 +68,6 @@ def test_the_batch_sweeper_reports_its_oldest_unfinished_batch(api, capsys):
     api.runtime.invoke("ArtuSweepBatchesFunction", schedule)
     emf = [line for line in lines(capsys.readouterr().out) if "OldestUnfinishedBatchSeconds" in line]
     assert emf and 59 <= emf[0]["OldestUnfinishedBatchSeconds"][0] < 120
+    # exactly the dimensions UnfinishedBatchesAlarm names (service: the stack's name)
+    assert emf[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"]]
+    assert emf[0]["service"] == "folio-local"

@@ -162,7 +162,8 @@ class Template:
                     return self.local_name(arg)
                 if arg in self.parameters:
                     return str(self.parameters[arg].get("Default", ""))
-                return {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}.get(arg, arg)
+                return {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
+                        "AWS::StackName": LOCAL_PREFIX}.get(arg, arg)
             if fn == "Fn::GetAtt":
                 lid, attr = arg
                 if attr == "Arn":

@@ -89,6 +89,8 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
             metrics.add_metric(name="PreconditionFailed", unit=MetricUnit.Count, value=1)
         if status == 409:
             metrics.add_metric(name="Conflicts", unit=MetricUnit.Count, value=1)
+        if status >= 500:  # a 500 the error map made, or a 503: Lambda's Errors count neither
+            metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
         if core.request_stats["retries"]:
             metrics.add_metric(name="LostRaceRetries", unit=MetricUnit.Count, value=core.request_stats["retries"])
         if core.request_stats["bytes_stored"] and status < 400:
