@@ -437,3 +437,9 @@ def test_the_stack_stays_under_cloudformations_500_resources(monkeypatch):
 
     resources = transform(data, {}, NoManagedPolicies())["Resources"]
     assert len(resources) <= 500 - 4 * 8, f"{len(resources)} resources once transformed; CloudFormation takes 500"
+    # what SAM makes is covered too: a queue or function it generates (a destination, say) needs its alarm
+    watched = {ref for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"
+               for _, _, refs in _alarm_metrics(r) for ref in refs}
+    for lid, resource in resources.items():
+        if resource["Type"] in ("AWS::SQS::Queue", "AWS::Lambda::Function"):
+            assert lid in watched, f"{lid} ({resource['Type']}, in the transformed stack) has no alarm"

@@ -198,9 +198,17 @@ def download_openapi(description: str) -> dict[str, Any]:
         "parameters": [{"name": REDIRECT_PARAMETER, "in": "query", "required": False,
                         "schema": {"type": "boolean", "default": False},
                         "description": f"true: answer 302 to a presigned S3 GET whatever the size (files above "
-                                       f"{INLINE_FILE_BYTES // 2**20} MiB always are); S3 then serves Range requests"}],
+                                       f"{INLINE_FILE_BYTES // 2**20} MiB always are); S3 then serves Range requests"},
+                       {"name": "Range", "in": "header", "required": False, "schema": {"type": "string"},
+                        "description": "one byte range (bytes=first-last, first- or -suffix) of a file served inline"},
+                       {"name": "If-Range", "in": "header", "required": False, "schema": {"type": "string"},
+                        "description": "the file's ETag: the range only while the file is still that one"}],
         "responses": {
             "200": binary_response(f"{description}, inline (at most {INLINE_FILE_BYTES // 2**20} MiB)"),
+            "206": {**binary_response(f"{description}: the byte range asked for"),
+                    "headers": {"Content-Range": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}},
+            "416": {"description": "The range lies wholly outside the file (Content-Range: bytes */size)",
+                    "headers": {"Content-Range": {"schema": {"type": "string"}}}},
             "302": {"description": f"{description}, from S3: Location is a presigned GET of that exact version, "
                                    f"valid {DOWNLOAD_URL_SECONDS} seconds, answered with the file's media type and "
                                    "Content-Disposition (a credential: not cached)",
