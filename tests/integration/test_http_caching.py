@@ -3,32 +3,44 @@ sample event run as folio invoke runs it: its ETag (or Last-Modified) given back
 validators and no body; another tag is the full answer; the answer says how it may be cached."""
 
 import json
-import re
 
 import pytest
 
 from ..conftest import ROOT
+from ..infra.test_template_and_build import _function_of
 
 GET_SAMPLES = sorted(p.name for p in (ROOT / "events").glob("*.json")
                      if json.loads(p.read_text()).get("requestContext", {}).get("http", {}).get("method") == "GET")
 
 
-def _function_of(event_file, template):
-    return {re.sub(r"(?<!^)(?=[A-Z])", "_", lid).lower().removesuffix("_function") + ".json": lid
-            for lid in template.functions}[event_file]
-
-
-@pytest.mark.moto_only(reason="HTTP semantics over the handlers; the engines' writes are the other suites'")
-@pytest.mark.parametrize("event_file", GET_SAMPLES)
-def test_every_get_route_answers_304_to_its_own_validators(event_file, template, api):
+def prepared(event_file, template):
+    """The sample's function and event, with the data it names created (as folio invoke does)."""
     from folio.local.fixtures import prepare, seed
 
     function_id = _function_of(event_file, template)
     event = json.loads((ROOT / "events" / event_file).read_text())
     seed()
     prepare(function_id, event)
-    first = api.runtime.invoke(function_id, event)
-    headers = {k.lower(): v for k, v in first["headers"].items()}
+    return function_id, event
+
+
+def invoke(api, function_id, event, method=None, **headers):
+    """The sample event again, with these headers added (and another method): the answer, and its
+    headers by lower-case name."""
+    changed = json.loads(json.dumps(event))
+    changed["headers"].update(headers)
+    if method is not None:
+        changed["requestContext"]["http"]["method"] = method
+        changed["routeKey"] = changed["requestContext"]["routeKey"] = f"{method} {event['routeKey'].split(' ', 1)[1]}"
+    answer = api.runtime.invoke(function_id, changed)
+    return answer, {k.lower(): v for k, v in answer["headers"].items()}
+
+
+@pytest.mark.moto_only(reason="HTTP semantics over the handlers; the engines' writes are the other suites'")
+@pytest.mark.parametrize("event_file", GET_SAMPLES)
+def test_every_get_route_answers_304_to_its_own_validators(event_file, template, api):
+    function_id, event = prepared(event_file, template)
+    first, headers = invoke(api, function_id, event)
     assert first["statusCode"] in (200, 302), first
     if function_id.endswith("GetUploadFunction"):
         assert headers["cache-control"] == "no-store"  # a session's answer hands out write URLs
@@ -39,13 +51,10 @@ def test_every_get_route_answers_304_to_its_own_validators(event_file, template,
     etag = headers["etag"]
 
     def again(**extra):
-        varied = json.loads(json.dumps(event))
-        varied["headers"].update(extra)
-        return api.runtime.invoke(function_id, varied)
+        return invoke(api, function_id, event, **extra)[0]
 
-    not_modified = again(**{"if-none-match": etag})
+    not_modified, kept = invoke(api, function_id, event, **{"if-none-match": etag})
     assert not_modified["statusCode"] == 304 and not not_modified["body"], not_modified
-    kept = {k.lower(): v for k, v in not_modified["headers"].items()}
     assert kept["etag"] == etag and kept["cache-control"] == headers["cache-control"] and kept["vary"] == headers["vary"]
     assert not {"content-type", "content-disposition", "location"} & set(kept)
     assert again(**{"if-none-match": '"not-it"'})["statusCode"] == first["statusCode"]
@@ -58,22 +67,12 @@ def test_every_get_route_answers_304_to_its_own_validators(event_file, template,
 @pytest.mark.parametrize("event_file", GET_SAMPLES)
 def test_every_get_route_answers_head_with_its_headers_and_no_body(event_file, template, api):
     """The template declares HEAD beside every GET route, on the same function and scopes."""
-    from folio.local.fixtures import prepare, seed
-
-    function_id = _function_of(event_file, template)
+    function_id, event = prepared(event_file, template)
     routes = {r.method for r in template.functions[function_id].routes}
     assert routes >= {"GET", "HEAD"}, function_id
-    event = json.loads((ROOT / "events" / event_file).read_text())
-    seed()
-    prepare(function_id, event)
-    got = api.runtime.invoke(function_id, event)
-    head = json.loads(json.dumps(event))
-    head["requestContext"]["http"]["method"] = "HEAD"
-    head["routeKey"] = head["requestContext"]["routeKey"] = event["routeKey"].replace("GET ", "HEAD ", 1)
-    answer = api.runtime.invoke(function_id, head)
+    got, got_headers = invoke(api, function_id, event)
+    answer, head_headers = invoke(api, function_id, event, "HEAD")
     assert answer["statusCode"] == got["statusCode"] and answer["body"] == ""
-    got_headers = {k.lower(): v for k, v in got["headers"].items()}
-    head_headers = {k.lower(): v for k, v in answer["headers"].items()}
     assert {k: v for k, v in head_headers.items() if k != "content-length"} == got_headers
     if got["body"]:
         from folio.local.runtime import response_body
@@ -88,22 +87,15 @@ FILE_SAMPLES = ["kyc_get_document_image.json", "dms_get_document_version_file.js
 @pytest.mark.moto_only(reason="HTTP semantics over the handlers; the engines' writes are the other suites'")
 @pytest.mark.parametrize("event_file", FILE_SAMPLES)
 def test_files_served_inline_answer_ranges(event_file, template, api):
-    from folio.local.fixtures import prepare, seed
     from folio.local.runtime import response_body
 
-    function_id = _function_of(event_file, template)
-    event = json.loads((ROOT / "events" / event_file).read_text())
-    seed()
-    prepare(function_id, event)
-    whole = api.runtime.invoke(function_id, event)
-    data, headers = response_body(whole), {k.lower(): v for k, v in whole["headers"].items()}
+    function_id, event = prepared(event_file, template)
+    whole, headers = invoke(api, function_id, event)
+    data = response_body(whole)
     assert whole["statusCode"] == 200 and headers["accept-ranges"] == "bytes" and len(data) > 4
 
     def ranged(**extra):
-        varied = json.loads(json.dumps(event))
-        varied["headers"].update(extra)
-        answer = api.runtime.invoke(function_id, varied)
-        return answer, {k.lower(): v for k, v in answer["headers"].items()}
+        return invoke(api, function_id, event, **extra)
 
     part, part_headers = ranged(range="bytes=1-3")
     assert part["statusCode"] == 206 and response_body(part) == data[1:4]
@@ -126,20 +118,11 @@ def test_files_served_inline_answer_ranges(event_file, template, api):
 def test_range_applies_to_get_only_and_after_if_none_match(event_file, template, api):
     """HEAD ignores Range (RFC 9110 §14.2) and reads no byte; a file the client holds is a 304 even when
     its Range lies past the end (the 304 comes first); the 416 is the dialect's own error body."""
-    from folio.local.fixtures import prepare, seed
+    function_id, event = prepared(event_file, template)
+    etag = invoke(api, function_id, event)[1]["etag"]
 
-    function_id = _function_of(event_file, template)
-    event = json.loads((ROOT / "events" / event_file).read_text())
-    seed()
-    prepare(function_id, event)
-    whole = api.runtime.invoke(function_id, event)
-    etag = {k.lower(): v for k, v in whole["headers"].items()}["etag"]
-
-    def varied(method="GET", **extra):
-        changed = json.loads(json.dumps(event))
-        changed["headers"].update(extra)
-        changed["requestContext"]["http"]["method"] = method
-        return api.runtime.invoke(function_id, changed)
+    def varied(method=None, **extra):
+        return invoke(api, function_id, event, method, **extra)[0]
 
     head = varied("HEAD", range="bytes=0-1")
     assert head["statusCode"] == 200 and head["body"] == ""

@@ -19,17 +19,16 @@ once here, and a conditional GET answered 304 when its validators still match.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .request import body_bytes, entity_tags
+
 NO_STORE = "no-store"
 REVALIDATE = "private, no-cache"
-_TAG = re.compile(r'\s*((W/)?"([^"]*)"|\*)\s*(?:,|$)')
 #: What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5); Last-Modified only without an ETag.
 _KEPT_BY_304 = ("etag", "cache-control", "vary", "content-location", "expires", "date")
 
@@ -55,24 +54,18 @@ def policy_of(app: Any) -> CachePolicy:
     return getattr(app, _POLICY_ATTRIBUTE, DEFAULT_POLICY)
 
 
-def none_match(tags: str, etag: str, *, strong: bool) -> bool:
-    """Whether an If-None-Match value matches ``etag``: weak comparison, or strong (neither weak)."""
-    if tags.strip() == "*":
-        return True
-    current_weak = etag.startswith("W/")
-    current = etag.removeprefix("W/")
-    pos = 0
-    while pos < len(tags):
-        found = _TAG.match(tags, pos)
-        if not found or found.end() == pos:
-            return False  # not a list of entity tags: no match, the full answer (never an error)
-        pos = found.end()
-        tag = found.group(1)
+def none_match(value: str, etag: str, *, strong: bool) -> bool:
+    """Whether an If-None-Match value matches ``etag``: weak comparison, or strong (neither weak).
+    Where the value stops being a list of entity tags nothing more matches: the full answer, never
+    an error."""
+    for tag in entity_tags(value):
+        if tag is None:
+            return False
         if tag == "*":
             return True
-        if strong and (found.group(2) or current_weak):
+        if strong and (tag.startswith("W/") or etag.startswith("W/")):
             continue
-        if f'"{found.group(3)}"' == current:
+        if tag.removeprefix("W/") == etag.removeprefix("W/"):
             return True
     return False
 
@@ -89,11 +82,6 @@ def _http_date(text: str):
 def _not_modified_since(since: str, last_modified: str) -> bool:
     asked, modified = _http_date(since), _http_date(last_modified)
     return asked is not None and modified is not None and modified <= asked
-
-
-def _body_bytes(answer: dict[str, Any]) -> bytes:
-    body = answer.get("body") or ""
-    return base64.b64decode(body) if answer.get("isBase64Encoded") else str(body).encode()
 
 
 def finish(answer: dict[str, Any], method: str, request_headers: dict[str, str], policy: CachePolicy) -> dict[str, Any]:
@@ -129,7 +117,7 @@ def finish(answer: dict[str, Any], method: str, request_headers: dict[str, str],
     if method not in ("GET", "HEAD") or status not in (200, 206, 302):
         return {**answer, "headers": headers}
     if status == 200 and get("etag") is None:
-        put("ETag", f'W/"{hashlib.sha256(_body_bytes(answer)).hexdigest()[:32]}"')
+        put("ETag", f'W/"{hashlib.sha256(body_bytes(answer)).hexdigest()[:32]}"')
     etag, if_none_match = get("etag"), request_headers.get("if-none-match")
     if if_none_match is not None:
         unchanged = etag is not None and none_match(if_none_match, etag, strong=is_file)
@@ -157,5 +145,5 @@ def without_body(answer: dict[str, Any]) -> dict[str, Any]:
     """The GET's answer to a HEAD: every header (Content-Length the GET's body's), no body."""
     headers = dict(answer.get("headers") or {})
     if answer.get("body") and not any(name.lower() == "content-length" for name in headers):
-        headers["Content-Length"] = str(len(_body_bytes(answer)))
+        headers["Content-Length"] = str(len(body_bytes(answer)))
     return {**answer, "headers": headers, "body": "", "isBase64Encoded": False}

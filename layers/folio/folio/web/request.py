@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cached_property
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Depends, Request
@@ -99,21 +100,29 @@ def _parse_http_date(value: str, header: str) -> tuple[datetime, bool]:
     return parsed, seconds_only
 
 
-def _parse_etags(value: str, header: str) -> tuple[str, ...]:
-    tags, pos = [], 0
-    value = value.strip()
+def entity_tags(value: str) -> Iterator[str | None]:
+    """The entity tags of an If-Match / If-None-Match value in order, as sent (``W/"x"``, ``"x"`` or
+    ``*``); a None where the value stops being a list of them (RFC 9110 §8.8.3), and nothing after."""
+    pos, value = 0, value.strip()
     while pos < len(value):
         m = _ETAG.match(value, pos)
         if not m or m.end() == pos:
-            raise InvalidRequest(
-                f'{header} must be "*" or a list of quoted entity tags such as "3"',
-                errors=[{"field": header, "message": "malformed entity tag"}],
-            )
-        tags.append(m.group(1))
+            yield None
+            return
+        yield m.group(1)
         pos = m.end()
+
+
+def _parse_etags(value: str, header: str) -> tuple[str, ...]:
+    tags = tuple(entity_tags(value))
+    if None in tags:
+        raise InvalidRequest(
+            f'{header} must be "*" or a list of quoted entity tags such as "3"',
+            errors=[{"field": header, "message": "malformed entity tag"}],
+        )
     if not tags:
         raise InvalidRequest(f"{header} is empty", errors=[{"field": header, "message": "empty"}])
-    return tuple(tags)
+    return tags
 
 
 def precondition_from_event(event: dict[str, Any]) -> Precondition:
