@@ -209,7 +209,8 @@ def test_change_events_are_printed_and_posted_as_cloudevents(local_server):
     POSTed to --events-url (here the test's own receiver) as a structured CloudEvent."""
     doc_id = create(local_server, {"Header": "announced"}).json()["DocumentId"]
     subject = f"/api/v1/Document/{doc_id}"
-    events = local_server.events.wait_for(lambda e: e["subject"] == subject, 1, settle=0.3)
+    # document ids are per tenant: the subject names this one only with the tenant (demo, the token's)
+    events = local_server.events.wait_for(lambda e: e["subject"] == subject and e["tenant"] == "demo", 1, settle=0.3)
     assert len(events) == 1
     event = events[0]
     assert {k: event[k] for k in ("specversion", "source", "type", "datacontenttype", "tenant")} == {
