@@ -3,12 +3,18 @@
 A document lives in the partition ``<tenant>#<kind>#<id>``: its head (``HEAD``), one immutable
 history item per version (``V#<version>``, zero-padded so they sort), the alias that names
 another document (``ALIAS``) and, while an atomic batch holds the head, the pending record
-beside it (``PENDING#<txid>``). Id counters are items of their own; the intents of batches share
-one partition. Nothing outside storage builds or parses these strings.
+beside it (``PENDING#<txid>``). Id counters are items of their own (taken a block at a time).
+Nothing outside storage builds or parses these strings.
+
+No partition key is hotter than one document (DESIGN §12): what every tenant's requests would
+otherwise share (the intents of batches, the purges in progress) and the large lists are spread
+over :data:`SHARDS` partitions. Shard 0 keeps the name the unsharded partition had before
+sharding, so what an older deployment wrote stays where the sharded reads look.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from ..core.documents import DocumentKey
@@ -18,10 +24,15 @@ ALIAS = "ALIAS"
 COUNTER = "COUNTER"
 HISTORY_PREFIX = "V#"
 PENDING_PREFIX = "PENDING#"
-#: The partition of every batch's intent record (sort key: the batch id).
+#: How many partitions a sharded set of items is spread over. Fixed for good: every reader
+#: queries each of them, and an item's shard is computed from its key, never stored.
+SHARDS = 16
+#: The partitions of every batch's intent record (sort key: the batch id), sharded by batch id.
 INTENTS_PK = "folio#batch-intents"
-#: The partition of every purge in progress (sort key: the document's partition key).
+#: The partitions of every purge in progress (sort key: the document's partition key), sharded by it.
 PURGES_PK = "folio#purges"
+#: The partition of the sweepers' checkpoints (sort key: the sweep's name): written once per run.
+SWEEPS_PK = "folio#sweeps"
 #: The head's attributes of the list index (template.yaml: ByCollection): the list's partition
 #: ``<tenant>#<collection>`` and ``<created_at>#<id>``, so a page reads newest first.
 LIST_PK, LIST_SK = "lpk", "lsk"
@@ -31,6 +42,22 @@ DELETED, DELETED_BY = "deleted", "deleted_by"
 #: The attributes of a head that an atomic batch holds: the batch's id, and the version it writes.
 LOCK = "txlock"
 PENDING_VERSION = "pending_version"
+
+
+def shard_of(value: str, shards: int = SHARDS) -> int:
+    """The shard of a key: an integer id's remainder (consecutive ids fill the shards evenly),
+    anything else by its SHA-256."""
+    if shards == 1:
+        return 0
+    if value.isascii() and value.isdigit():
+        return int(value) % shards
+    return int.from_bytes(hashlib.sha256(value.encode()).digest()[:8], "big") % shards
+
+
+def sharded(base: str, shard: int) -> str:
+    """A shard's partition key: shard 0 is ``base`` itself (the unsharded layout's), others
+    ``<base>#~<shard>`` (``~`` is in no tenant, kind or id folio builds keys from)."""
+    return base if shard == 0 else f"{base}#~{shard}"
 
 
 def partition_key(key: DocumentKey) -> str:
@@ -76,7 +103,11 @@ def counter_key(tenant: str, kind: str) -> dict[str, Any]:
 
 
 def intent_key(txid: str) -> dict[str, Any]:
-    return item_key(INTENTS_PK, txid)
+    return item_key(sharded(INTENTS_PK, shard_of(txid)), txid)
+
+
+def intent_partitions() -> list[str]:
+    return [sharded(INTENTS_PK, shard) for shard in range(SHARDS)]
 
 
 #: The sort key of an upload session's record, in the partition ``<tenant>#upload#<upload id>``.
@@ -87,9 +118,19 @@ def upload_key(tenant: str, upload_id: str) -> dict[str, Any]:
     return item_key(f"{tenant}#upload#{upload_id}", UPLOAD)
 
 
-def list_partition(tenant: str, collection: str) -> str:
-    return f"{tenant}#{collection}"
+def list_partition(tenant: str, collection: str, shard: int = 0) -> str:
+    return sharded(f"{tenant}#{collection}", shard)
 
 
 def purge_key(key: DocumentKey) -> dict[str, Any]:
-    return item_key(PURGES_PK, partition_key(key))
+    pk = partition_key(key)
+    return item_key(sharded(PURGES_PK, shard_of(pk)), pk)
+
+
+def purge_partitions() -> list[str]:
+    return [sharded(PURGES_PK, shard) for shard in range(SHARDS)]
+
+
+def sweep_key(name: str) -> dict[str, Any]:
+    """A sweeper's checkpoint (where its next run continues): one item per sweep, written once a run."""
+    return item_key(SWEEPS_PK, name)
