@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .documents import Caller, Document, DocumentKey
+from .documents import Caller, Document, DocumentKey, collection_of
 from .errors import Contention, EditConflict, FolioError, InvalidRequest, PayloadTooLarge, StorageUnavailable
 from .ports import ABORTED, COMMITTED, PENDING, BatchAborted, BatchConflict, BatchTable, Head, VersionWrite
 from .service import committed, pause, utcnow
@@ -243,7 +243,7 @@ class BatchService:
         body = item.change(current)
         now = self.clock()
         if current is None:
-            return Document(item.key, 1, body, {}, now, now, caller.actor(), caller.actor(), item.collection)
+            return Document(item.key, 1, body, {}, now, now, caller.actor(), caller.actor(), collection_of(item.collection))
         now = max(now, current.updated_at + timedelta(microseconds=1))
         return Document(item.key, current.version + 1, body, current.files, current.created_at, now,
                         current.created_by, caller.actor(), current.collection)

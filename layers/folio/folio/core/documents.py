@@ -118,6 +118,40 @@ class NewFile:
     file_name: str | None = None
 
 
+#: How many index partitions a list that grows with a tenant's work is spread over (DESIGN §12):
+#: the hottest of them takes about 1/16 of the list's writes. Fixed for good (a page reads each).
+LIST_SHARDS = 16
+
+
+class Collection(str):
+    """The name of a list documents are in, and how many index partitions (shards) it spreads over:
+    :data:`LIST_SHARDS` for a list that grows with a tenant's work (crm's, an artu client's, a dms
+    project's), 1 for one small by nature (a kyc customer's, a capture document's attachments).
+    A str, so that it is stored and compared as its name; a document keeps its shards for good."""
+
+    shards: int
+
+    def __new__(cls, name: str, shards: int = 1) -> Collection:
+        collection = super().__new__(cls, name)
+        collection.shards = max(1, int(shards))
+        return collection
+
+    def __reduce__(self):
+        return Collection, (str(self), self.shards)
+
+
+def large_list(name: str) -> Collection:
+    """A list that grows with a tenant's work: sharded over :data:`LIST_SHARDS` partitions."""
+    return Collection(name, LIST_SHARDS)
+
+
+def collection_of(name: str | None) -> Collection | None:
+    """A collection as given (a plain name is a list of one shard)."""
+    if name is None or isinstance(name, Collection):
+        return name
+    return Collection(name)
+
+
 @dataclass(frozen=True)
 class Document:
     key: DocumentKey
@@ -129,8 +163,8 @@ class Document:
     created_by: dict[str, Any] = field(default_factory=dict)
     updated_by: dict[str, Any] = field(default_factory=dict)
     #: the list the document appears in (a customer's in a domain, a project's ...), named by its
-    #: dialect at creation and kept by every version; None: in no list
-    collection: str | None = None
+    #: dialect at creation and kept by every version, with its shards; None: in no list
+    collection: Collection | None = None
     #: the earlier version whose metadata and files this version restored (dms restore); None for
     #: any other change. Kept in this version's record only, so its change event says "restored".
     restored_from: int | None = None
@@ -157,7 +191,10 @@ class Document:
             "updated_by": self.updated_by,
         }
         if self.collection is not None:
-            record["collection"] = self.collection
+            record["collection"] = str(self.collection)
+            shards = getattr(self.collection, "shards", 1)
+            if shards > 1:
+                record["list_shards"] = shards
         if self.restored_from is not None:
             record["restored_from"] = self.restored_from
         return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
@@ -174,7 +211,7 @@ class Document:
             updated_at=datetime.fromisoformat(data["updated_at"]),
             created_by=data.get("created_by", {}),
             updated_by=data.get("updated_by", {}),
-            collection=data.get("collection"),
+            collection=Collection(data["collection"], data.get("list_shards", 1)) if data.get("collection") else None,
             restored_from=data.get("restored_from"),
         )
 

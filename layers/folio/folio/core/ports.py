@@ -108,10 +108,11 @@ class DocumentTable(Protocol):
     def raise_counter(self, tenant: str, kind: str, at_least: int) -> None:
         """Make next_id hand out only integers above ``at_least`` (never moves down)."""
 
-    def list_heads(self, tenant: str, collection: str, limit: int, start: dict | None,
-                   ) -> tuple[list[Head], dict | None]:
-        """Up to ``limit`` heads of a collection's list, newest first, from ``start`` (a position this
-        call returned); the position after the last, None at the end. One index Query."""
+    def list_heads(self, tenant: str, collection: str, shards: int, limit: int, before: str | None,
+                   ) -> tuple[list[Head], str | None]:
+        """Up to ``limit`` heads of a collection's list, newest first, older than ``before`` (a
+        position this call returned), merged exactly from the list's ``shards``; the position of the
+        last, None at the end."""
 
     def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int,
                      deleted_by: dict) -> None:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .documents import Caller, Document, DocumentKey, FileRef, NewFile, Precondition
+from .documents import Caller, Collection, Document, DocumentKey, FileRef, NewFile, Precondition, collection_of
 from .listing import MAX_PAGE, Cursors, Page
-from .errors import ConditionFailed, Contention, DocumentNotFound, EditConflict, FolioError, PayloadTooLarge
+from .errors import (ConditionFailed, Contention, DocumentNotFound, EditConflict, FolioError, InvalidRequest,
+                     PayloadTooLarge)
 
 if TYPE_CHECKING:  # the storage half loads them when it is first used
     from .ports import DocumentTable, FileStore, Head
@@ -160,7 +161,7 @@ class DocumentService:
         caller: Caller,
         precondition: Precondition = Precondition(),
         new_files: dict[str, NewFile | FileRef] | None = None,
-        collection: str | None = None,
+        collection: str | Collection | None = None,
     ) -> Document:
         """Version 1 of a new document (in ``collection``'s list); fails with 412 if a precondition says so."""
         precondition.check(self.find(key) if precondition.is_set else None)
@@ -168,7 +169,7 @@ class DocumentService:
         uploaded = self._upload(key, new_files)
         now = self.clock()
         doc = Document(key, 1, body, {**new_files, **uploaded}, now, now, caller.actor(), caller.actor(),
-                       collection)
+                       collection_of(collection))
         try:
             self._commit(doc)
         except ConditionFailed:
@@ -251,14 +252,25 @@ class DocumentService:
             raise
 
     # ---- lists ----
-    def list_page(self, tenant: str, collection: str, limit: int, cursor: str | None) -> Page:
-        """One page of a list, newest first, from the table's index (never a scan); ``cursor`` is the
-        previous page's (InvalidRequest for one of another list or tenant, or tampered with)."""
+    def list_page(self, tenant: str, collection: str | Collection, limit: int, cursor: str | None) -> Page:
+        """One page of a list, newest first, merged from its shards of the table's index (never a
+        scan); ``cursor`` is the previous page's (InvalidRequest for one of another list or tenant,
+        or tampered with). The cursor holds the position of the page's last document: the next
+        page is every shard's documents older than it, so no document is repeated or skipped while
+        others are created or deleted between pages. (A cursor of the unsharded layout, whose
+        position was the index key of that last document, is read the same way.)"""
+        collection = collection_of(collection)
         scope = f"{tenant}#{collection}"
-        start = self.cursors.open(cursor, scope)
-        heads, last = self.table.list_heads(tenant, collection, max(1, min(limit, MAX_PAGE)), start)
+        position = self.cursors.open(cursor, scope)
+        before = None
+        if position is not None:
+            before = position.get("before", position.get("lsk")) if isinstance(position, dict) else None
+            if not isinstance(before, str) or not before:
+                raise InvalidRequest("the cursor is not one this list gave")
+        heads, last = self.table.list_heads(tenant, collection, collection.shards, max(1, min(limit, MAX_PAGE)),
+                                            before)
         documents = [doc for head in heads if (doc := committed(head)) is not None]
-        return Page(documents, self.cursors.seal(last, scope) if last else None)
+        return Page(documents, self.cursors.seal({"before": last}, scope) if last else None)
 
     # ---- deletes that erase (DESIGN §10) ----
     def delete(self, key: DocumentKey, caller: Caller, precondition: Precondition = Precondition(),

@@ -17,7 +17,8 @@ from ..core.ports import PENDING, BatchAborted, BatchConflict, Intent, VersionWr
 from .config import Settings
 from .documents import DocumentTable
 from .keys import (
-    INTENTS_PK, LOCK, PENDING_VERSION, alias_key, document_key, head_key, intent_key, partition_key, pending_key,
+    LOCK, PENDING_VERSION, alias_key, document_key, head_key, intent_key, intent_partitions, partition_key,
+    pending_key,
 )
 from .table import MAX_TRANSACTION_ACTIONS, TRANSACTION_BYTE_BUDGET, ConditionsFailed, action_bytes, check_item, pack
 
@@ -153,7 +154,8 @@ class BatchTable(DocumentTable):
         return intent_of(item) if item else None
 
     def list_intents(self) -> list[Intent]:
-        return [intent_of(item) for item in self._query("listing batches", "pk = :pk", {":pk": {"S": INTENTS_PK}})]
+        """Every intent, from each of its shards (read in parallel)."""
+        return [intent_of(item) for item in self._query_partitions("listing batches", intent_partitions())]
 
     def transition_intent(self, txid: str, from_state: str, to_state: str) -> bool:
         """Move the intent's state if it is still ``from_state``; False when another party moved it."""

@@ -47,10 +47,22 @@ def client(service: str, cfg: Settings):
     return found
 
 
+_on_reset: list = []
+
+
+def on_reset(forget) -> None:
+    """Have :func:`reset_clients` also call ``forget()``: state that belongs to one AWS, or that no two
+    environments restored from one snapshot may share (blocks of ids)."""
+    _on_reset.append(forget)
+
+
 def reset_clients() -> None:
-    """Forget cached clients (tests that start a fresh moto, an environment restored from a snapshot)."""
+    """Forget cached clients and what :func:`on_reset` registered (tests that start a fresh moto, an
+    environment restored from a snapshot)."""
     with _clients_lock:
         _clients.clear()
+    for forget in _on_reset:
+        forget()
 
 
 def admin_client(service: str, endpoint_url: str, region: str, *, access_key: str | None = None,

@@ -31,6 +31,9 @@ class Settings:
     #: The EventBridge bus change events go to (only the publisher needs it: it fails loudly without).
     event_bus_name: str | None = None
     events_endpoint_url: str | None = None
+    #: Whether the shards of a list or of a sweeper's set are read by parallel threads (off only in
+    #: the deterministic simulation, whose scheduler runs one thread at a time).
+    parallel_reads: bool = True
 
     def endpoint_url(self, service: str) -> str | None:
         return {"dynamodb": self.dynamodb_endpoint_url, "dynamodbstreams": self.dynamodb_endpoint_url,
@@ -55,4 +58,5 @@ def settings() -> Settings:
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
         event_bus_name=env.get("EVENT_BUS_NAME") or None,
         events_endpoint_url=env.get("AWS_ENDPOINT_URL_EVENTS") or env.get("AWS_ENDPOINT_URL") or None,
+        parallel_reads=env.get("FOLIO_PARALLEL_READS", "true").lower() != "false",
     )

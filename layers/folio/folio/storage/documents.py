@@ -5,17 +5,59 @@ the id counters. Implements :class:`folio.core.ports.DocumentTable`."""
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.documents import DocumentKey
 from ..core import service as core
-from ..core.errors import ConditionFailed, InvalidRequest
+from ..core.errors import ConditionFailed
 from ..core.ports import Head, VersionWrite
 from .keys import (
-    ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION, PURGES_PK,
-    alias_key, counter_key, document_key, head_key, item_key, list_partition, partition_key, pending_key, purge_key, version_key,
+    ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION,
+    alias_key, counter_key, document_key, head_key, item_key, list_partition, partition_key, pending_key, purge_key,
+    purge_partitions, shard_of, version_key,
 )
+from .clients import on_reset
 from .table import ConditionsFailed, Table, check_item
+
+#: How many ids one ``ADD`` on a counter takes for an environment (DESIGN §12): the counter item is
+#: written once per this many documents created. An environment that ends (or a SnapStart snapshot,
+#: whose restored copies must not share a block) leaves the rest of its block unused: ids have gaps.
+ID_BLOCK = 100
+
+
+class IdBlocks:
+    """This environment's blocks of ids, one per (table, tenant, kind); thread-safe (folio local
+    runs functions on threads of one process)."""
+
+    def __init__(self):
+        self._blocks: dict[tuple[str, ...], list[int]] = {}  # scope -> [next, last]
+        self._lock = threading.Lock()
+
+    def next(self, scope: tuple[str, ...], take_block) -> int:
+        with self._lock:
+            block = self._blocks.get(scope)
+            if block is None or block[0] > block[1]:
+                block = self._blocks[scope] = list(take_block())
+            value = block[0]
+            block[0] += 1
+            return value
+
+    def skip_through(self, scope: tuple[str, ...], value: int) -> None:
+        with self._lock:
+            block = self._blocks.get(scope)
+            if block is not None and block[0] <= value:
+                block[0] = value + 1
+
+    def forget(self) -> None:
+        """Drop every block (a fresh AWS in tests; an environment restored from a snapshot)."""
+        with self._lock:
+            self._blocks.clear()
+
+
+_ID_BLOCKS = IdBlocks()
+on_reset(_ID_BLOCKS.forget)
 
 
 class DocumentTable(Table):
@@ -72,38 +114,78 @@ class DocumentTable(Table):
         return [(int(i["version"]["N"]), i["record"]["S"]) for i in items if i["sk"]["S"].startswith(HISTORY_PREFIX)]
 
     def next_id(self, tenant: str, kind: str) -> int:
-        """An atomic counter per tenant and kind: each call returns a new integer, never reused."""
-        out = self._call("update_item", "allocating an id", TableName=self._name, Key=counter_key(tenant, kind),
-                         UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "1"}},
-                         ReturnValues="UPDATED_NEW")
-        return int(out["Attributes"]["n"]["N"])
+        """A new integer for this tenant and kind, never handed out before: from this environment's
+        block, taking the next block with one ``ADD`` when it runs out (hi-lo, DESIGN §12)."""
+        return _ID_BLOCKS.next(self._id_scope(tenant, kind), lambda: self._take_block(tenant, kind))
 
     def raise_counter(self, tenant: str, kind: str, at_least: int) -> None:
-        """Move a counter up to ``at_least`` (never down), for ids created outside next_id."""
+        """Move a counter up to ``at_least`` (never down), for ids created outside next_id; this
+        environment's block skips them too."""
         try:
             self._call("update_item", "moving the id counter", TableName=self._name, Key=counter_key(tenant, kind),
                        UpdateExpression="SET n = :v", ConditionExpression="attribute_not_exists(n) OR n < :v",
                        ExpressionAttributeValues={":v": {"N": str(at_least)}})
         except ConditionsFailed:
             pass  # already at or above it
+        _ID_BLOCKS.skip_through(self._id_scope(tenant, kind), at_least)
+
+    def _id_scope(self, tenant: str, kind: str) -> tuple[str, ...]:
+        return (self._cfg.dynamodb_endpoint_url or "", self._name, tenant, kind)
+
+    def _take_block(self, tenant: str, kind: str) -> tuple[int, int]:
+        """The next :data:`ID_BLOCK` integers of the counter, ``(first, last)``: the counter holds the
+        last id any block took (an older deployment's counter, which gave ids one at a time, is
+        continued where it stood)."""
+        out = self._call("update_item", "allocating ids", TableName=self._name, Key=counter_key(tenant, kind),
+                         UpdateExpression="ADD n :block", ExpressionAttributeValues={":block": {"N": str(ID_BLOCK)}},
+                         ReturnValues="UPDATED_NEW")
+        last = int(out["Attributes"]["n"]["N"])
+        return last - ID_BLOCK + 1, last
 
     # ---- lists (the ByCollection index) ----
-    def list_heads(self, tenant: str, collection: str, limit: int, start: dict | None,
-                   ) -> tuple[list[Head], dict | None]:
-        """One Query of the index, newest first (an index reads eventually consistent: a document
-        committed a moment ago may appear on the next read)."""
+    def list_heads(self, tenant: str, collection: str, shards: int, limit: int, before: str | None,
+                   ) -> tuple[list[Head], str | None]:
+        """Up to ``limit`` heads of a list, newest first, strictly older than ``before`` (a position
+        this call returned), merged exactly from the list's ``shards`` index partitions: each is
+        queried newest first, and a shard is read further only while its next items could still be
+        among the page's (so a page reads about ``limit`` items, plus a few per shard). Returns the
+        position of the page's last head, None when nothing follows. An index reads eventually
+        consistent: a document committed a moment ago may appear on the next read."""
+        streams = [_Shard(list_partition(tenant, collection, shard)) for shard in range(shards)]
+        first = limit if shards == 1 else max(2, -(-limit // shards) + 1)
+        self._each(streams, lambda shard: self._read_shard(shard, first, before))
+        while True:
+            merged = sorted((item for shard in streams for item in shard.items),
+                            key=lambda item: item[LIST_SK]["S"], reverse=True)
+            cutoff = merged[limit - 1][LIST_SK]["S"] if len(merged) >= limit else None
+            behind = [shard for shard in streams if not shard.done and (
+                cutoff is None or not shard.items or shard.items[-1][LIST_SK]["S"] > cutoff)]
+            if not behind:
+                break
+            self._each(behind, lambda shard: self._read_shard(shard, limit, before))
+        page = merged[:limit]
+        more = len(merged) > limit or any(not shard.done for shard in streams)
+        heads = [head_of(document_key(item["pk"]["S"]), item) for item in page]
+        return heads, (page[-1][LIST_SK]["S"] if page and more else None)
+
+    def _read_shard(self, shard: _Shard, limit: int, before: str | None) -> None:
+        """The next ``limit`` items of one shard, newest first, older than ``before``."""
+        condition, values = "#lpk = :lpk", {":lpk": {"S": shard.partition}}
+        names = {"#lpk": LIST_PK}
+        if before is not None:
+            condition += " AND #lsk < :before"
+            names["#lsk"] = LIST_SK
+            values[":before"] = {"S": before}
         request: dict[str, Any] = {
             "TableName": self._name, "IndexName": LIST_INDEX, "Limit": limit, "ScanIndexForward": False,
-            "KeyConditionExpression": "#lpk = :lpk", "ExpressionAttributeNames": {"#lpk": LIST_PK},
-            "ExpressionAttributeValues": {":lpk": {"S": list_partition(tenant, collection)}}}
-        if start is not None:
-            if not _is_position(start, list_partition(tenant, collection)):
-                raise InvalidRequest("the cursor is not one this list gave")
-            request["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
+            "KeyConditionExpression": condition, "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values}
+        if shard.start is not None:
+            request["ExclusiveStartKey"] = shard.start
         page = self._call("query", "listing the documents", **request)
-        heads = [head_of(document_key(item["pk"]["S"]), item) for item in page.get("Items", [])]
-        last = page.get("LastEvaluatedKey")
-        return heads, ({name: value["S"] for name, value in last.items()} if last else None)
+        shard.items.extend(page.get("Items", []))
+        shard.start = page.get("LastEvaluatedKey")
+        shard.done = shard.start is None
 
     # ---- deletes that erase ----
     def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int,
@@ -158,7 +240,8 @@ class DocumentTable(Table):
         self._call("delete_item", "ending the purge", TableName=self._name, Key=purge_key(key))
 
     def list_purges(self) -> list[tuple[DocumentKey, int]]:
-        items = self._query("listing the purges", "pk = :pk", {":pk": {"S": PURGES_PK}})
+        """Every purge in progress, from each of its shards (read in parallel)."""
+        items = self._query_partitions("listing the purges", purge_partitions())
         return [(document_key(i["sk"]["S"]), int(i["marked"]["N"])) for i in items]
 
     def _batch_delete(self, keys: list[dict[str, Any]], what: str) -> None:
@@ -198,15 +281,27 @@ class DocumentTable(Table):
         return actions
 
 
+@dataclass
+class _Shard:
+    """One index partition of a list, as far as a page has read it."""
+
+    partition: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    start: dict[str, Any] | None = None  # where the next read continues
+    done: bool = False
+
+
 def _listing(w: VersionWrite) -> dict[str, Any]:
-    """The list-index attributes of a head whose record names a collection (else none: in no list)."""
+    """The list-index attributes of a head whose record names a collection (else none: in no list):
+    the shard the document's id falls in (shard 0 for a list of one), and its position."""
     if '"collection":' not in w.record:
         return {}
     data = json.loads(w.record)
     collection = data.get("collection")
     if not collection:
         return {}
-    return {LIST_PK: {"S": list_partition(w.key.tenant, collection)},
+    shard = shard_of(w.key.parts[-1], data.get("list_shards", 1))
+    return {LIST_PK: {"S": list_partition(w.key.tenant, collection, shard)},
             LIST_SK: {"S": f"{data['created_at']}#{w.key.id}"}}
 
 
@@ -218,10 +313,3 @@ def head_of(key: DocumentKey, item: dict[str, Any]) -> Head:
         lock=item[LOCK]["S"] if LOCK in item else None,
         pending_version=int(item[PENDING_VERSION]["N"]) if PENDING_VERSION in item else None,
     )
-
-
-def _is_position(start: dict, partition: str) -> bool:
-    """A position within this list: the index's and the table's keys, strings, in this partition."""
-    return (isinstance(start, dict) and set(start) == {LIST_PK, LIST_SK, "pk", "sk"}
-            and all(isinstance(v, str) for v in start.values()) and start[LIST_PK] == partition
-            and start["pk"].startswith(partition.split("#", 1)[0] + "#"))

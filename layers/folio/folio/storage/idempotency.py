@@ -34,14 +34,25 @@ LOST_ANSWER = {
 logger = Logger(service="folio")
 
 
-def idempotency_store(cfg: Settings | None = None):
-    """The persistence layer of Powertools Idempotency (its keys are the table's ``pk`` and ``sk``;
-    its expiry, in epoch seconds, is the ``expiration`` attribute the table's TTL deletes by)."""
+def idempotency_store(tenant: str, cfg: Settings | None = None):
+    """The persistence layer of Powertools Idempotency for one tenant's requests: each record in a
+    partition of its own, ``<tenant>#idempotency#<key>`` (sort key: Powertools' key itself), never
+    Powertools' default of one partition per function for every tenant (DESIGN §12). Its expiry,
+    in epoch seconds, is the ``expiration`` attribute the table's TTL deletes by."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
+    class PerKeyRecords(DynamoDBPersistenceLayer):
+        def _get_key(self, idempotency_key: str) -> dict:
+            return {"pk": {"S": f"{tenant}#idempotency#{idempotency_key}"}, "sk": {"S": idempotency_key}}
+
+        def _item_to_data_record(self, item: dict[str, Any]):
+            record = super()._item_to_data_record(item)
+            record.idempotency_key = item["sk"]["S"]  # Powertools reads it from the partition key
+            return record
+
     cfg = cfg or settings()
-    return DynamoDBPersistenceLayer(table_name=cfg.table_name, key_attr="pk", sort_key_attr="sk",
-                                    boto3_client=client("dynamodb", cfg))
+    return PerKeyRecords(table_name=cfg.table_name, key_attr="pk", sort_key_attr="sk",
+                         boto3_client=client("dynamodb", cfg))
 
 
 class AnswerStore:

@@ -20,6 +20,8 @@ MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
 TRANSACTION_BYTE_BUDGET = MAX_TRANSACTION_BYTES - 64 * 1024
 #: BatchGetItem reads at most 100 keys a call.
 MAX_BATCH_GET_KEYS = 100
+#: How many reads of a sharded set (its shards' queries) are in flight at once.
+PARALLEL_READS = 16
 #: How often a write that AWS cancelled without executing it (a transaction conflict, a throttle)
 #: is sent again before the caller is told to retry later.
 TRANSIENT_ATTEMPTS = 6
@@ -153,6 +155,21 @@ class Table:
             if "LastEvaluatedKey" not in page:
                 return items
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _each(self, calls: list, run) -> list:
+        """``run(call)`` for each of ``calls``, in parallel threads when there are several and the
+        settings allow (a simulation's scheduler runs one thread at a time); results in order."""
+        if len(calls) <= 1 or not self._cfg.parallel_reads:
+            return [run(call) for call in calls]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(calls), PARALLEL_READS), thread_name_prefix="folio-read") as pool:
+            return list(pool.map(run, calls))
+
+    def _query_partitions(self, what: str, partitions: list[str]) -> list[dict[str, Any]]:
+        """Every item of each partition (the shards of a sharded set), read in parallel."""
+        pages = self._each(partitions, lambda pk: self._query(what, "pk = :pk", {":pk": {"S": pk}}))
+        return [item for items in pages for item in items]
 
     def _transact(self, actions: list[dict[str, Any]], what: str) -> None:
         if actions:

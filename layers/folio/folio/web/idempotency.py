@@ -136,8 +136,8 @@ def _run_once(app, next_middleware, request: dict[str, Any]):
                                       from_dict=lambda record: _response_from_dict(answers.from_record(record)))
     committed = []
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=idempotency_store(), config=config,
-                         output_serializer=serializer)
+    @idempotent_function(data_keyword_argument="request", persistence_store=idempotency_store(request["tenant"]),
+                         config=config, output_serializer=serializer)
     def run(request: dict[str, Any]):
         response = next_middleware(app)
         if response.status_code >= 400:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core import Document, DocumentKey, FileRef
+from ...core.documents import Collection, large_list
 from ...web.s3_events import ObjectCreated, sequencer_order
 from .constants import ANSWER_FIELDS, ENVIRONMENTS, FILE_FACTS, FILE_SLOT, UPLOAD_SLOT
 
@@ -33,10 +34,11 @@ def document_key(tenant: str, env: str, client_id: str, external_id: str) -> Doc
     return DocumentKey.of(tenant, kind(env), client_id, external_id)
 
 
-def client_documents(env: str, client_id: str) -> str:
+def client_documents(env: str, client_id: str) -> Collection:
     """The list a client's documents are in (its scope below the tenant): one per environment and
-    client, named by the kind so that no other dialect's list shares it."""
-    return f"{kind(env)}#{client_id}"
+    client, named by the kind so that no other dialect's list shares it; sharded (DESIGN §12), as
+    it grows with the client's work."""
+    return large_list(f"{kind(env)}#{client_id}")
 
 
 def alias(tenant: str, env: str, document_id: str) -> DocumentKey:

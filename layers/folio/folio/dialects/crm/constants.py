@@ -5,6 +5,8 @@ The models, the mapping and the views share them; no pydantic here, so reads can
 
 from __future__ import annotations
 
+from ...core.documents import large_list
+
 KIND = "crm-document"
 #: The most operations one patch may hold (a merge patch counts as the operations it becomes).
 MAX_OPERATIONS = 1000
@@ -39,8 +41,9 @@ CONTENT_UPLOADS_ROUTE = "POST /api/v1/Document/{id}/Content/uploads"
 #: The media type of content sent without a Content-Type (SuperOffice streams octets).
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
-#: The list every crm document is in (DESIGN §10): all of the tenant's documents, ``GET /api/v1/Document``.
-COLLECTION = "crm"
+#: The list every crm document is in (DESIGN §10): all of the tenant's documents, ``GET /api/v1/Document``;
+#: it grows with the tenant's work, so it is sharded (DESIGN §12).
+COLLECTION = large_list("crm")
 #: A page's size when the request has no ``$top`` (``$top`` itself goes from 1 to core.listing.MAX_PAGE).
 DEFAULT_TOP = 50
 #: The OData query options the list takes; any other ``$`` option is refused (400), never ignored.

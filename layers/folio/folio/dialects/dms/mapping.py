@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ...core import Change, Document, DocumentKey, FileRef, NewFile
+from ...core.documents import Collection, large_list
 from ...core.errors import DocumentNotFound, InvalidRequest, UnsupportedMediaType
 from ...core.limits import INT64_MAX
 from ...core.listing import MAX_PAGE
@@ -32,10 +33,10 @@ def document_key(tenant: str, client: int, project: int, document: int) -> Docum
     return DocumentKey.of(tenant, KIND, client, project, document)
 
 
-def collection_of(client: int, project: int) -> str:
+def collection_of(client: int, project: int) -> Collection:
     """The list a document is in: its project's (the tenant is added by storage; the kind keeps it
-    apart from every other dialect's lists)."""
-    return f"{KIND}#{client}#{project}"
+    apart from every other dialect's lists), sharded (DESIGN §12): it grows with the project."""
+    return large_list(f"{KIND}#{client}#{project}")
 
 
 def document_ids(key: DocumentKey) -> tuple[int, int, int]:
