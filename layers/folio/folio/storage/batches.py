@@ -17,7 +17,8 @@ from ..core.ports import PENDING, BatchAborted, BatchConflict, Intent, VersionWr
 from .config import Settings
 from .documents import DocumentTable
 from .keys import (
-    LOCK, PENDING_VERSION, alias_key, document_key, head_key, intent_key, intent_partitions, partition_key,
+    LOCK, PENDING_VERSION, alias_key, document_key, head_key, intent_key, intent_partitions, legacy_intent_key,
+    partition_key,
     pending_key,
 )
 from .table import MAX_TRANSACTION_ACTIONS, TRANSACTION_BYTE_BUDGET, ConditionsFailed, action_bytes, check_item, pack
@@ -151,6 +152,8 @@ class BatchTable(DocumentTable):
 
     def get_intent(self, txid: str) -> Intent | None:
         item = self._get(intent_key(txid), "reading the batch")
+        if item is None and (legacy := legacy_intent_key(txid)) is not None:
+            item = self._get(legacy, "reading the batch")  # a batch an earlier deployment began
         return intent_of(item) if item else None
 
     def list_intents(self) -> list[Intent]:
@@ -158,9 +161,18 @@ class BatchTable(DocumentTable):
         return [intent_of(item) for item in self._query_partitions("listing batches", intent_partitions())]
 
     def transition_intent(self, txid: str, from_state: str, to_state: str) -> bool:
-        """Move the intent's state if it is still ``from_state``; False when another party moved it."""
+        """Move the intent's state if it is still ``from_state``; False when another party moved it.
+        An intent an earlier deployment recorded in the unsharded partition is moved there."""
+        if self._transition(intent_key(txid), from_state, to_state):
+            return True
+        legacy = legacy_intent_key(txid)
+        if legacy is None or self._get(intent_key(txid), "reading the batch") or not self._get(legacy, "reading the batch"):
+            return False
+        return self._transition(legacy, from_state, to_state)
+
+    def _transition(self, key: dict[str, Any], from_state: str, to_state: str) -> bool:
         try:
-            self._call("update_item", "deciding the batch", TableName=self._name, Key=intent_key(txid),
+            self._call("update_item", "deciding the batch", TableName=self._name, Key=key,
                        UpdateExpression="SET #s = :to", ConditionExpression="#s = :from",
                        ExpressionAttributeNames={"#s": "state"},
                        ExpressionAttributeValues={":to": {"S": to_state}, ":from": {"S": from_state}})
@@ -169,7 +181,10 @@ class BatchTable(DocumentTable):
             return False
 
     def delete_intent(self, txid: str) -> None:
-        self._call("delete_item", "finishing the batch", TableName=self._name, Key=intent_key(txid))
+        out = self._call("delete_item", "finishing the batch", TableName=self._name, Key=intent_key(txid),
+                         ReturnValues="ALL_OLD")
+        if not out.get("Attributes") and (legacy := legacy_intent_key(txid)) is not None:
+            self._call("delete_item", "finishing the batch", TableName=self._name, Key=legacy)
 
     def _transact_groups(self, groups: list[list[dict[str, Any]]], owners: list[int], what: str) -> None:
         """One transaction of several documents' actions; BatchConflict names the documents (by

@@ -15,7 +15,7 @@ from ..core.errors import ConditionFailed
 from ..core.ports import Head, VersionWrite
 from .keys import (
     ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION,
-    alias_key, counter_key, document_key, head_key, item_key, list_partition, partition_key, pending_key, purge_key,
+    alias_key, counter_key, document_key, head_key, item_key, legacy_purge_key, list_partition, partition_key, pending_key, purge_key,
     purge_partitions, shard_of, version_key,
 )
 from .clients import on_reset
@@ -212,10 +212,20 @@ class DocumentTable(Table):
 
     def claim_purge(self, key: DocumentKey, now: int, seconds: int) -> bool:
         """Claim a recorded purge for ``seconds``: False when another run holds it, when it has
-        ended, or when the head is there and not marked deleted (the key names a new document)."""
+        ended, or when the head is there and not marked deleted (the key names a new document).
+        A purge an earlier deployment recorded in the unsharded partition is claimed there."""
+        record = purge_key(key)
+        if self._claim_purge(key, record, now, seconds):
+            return True
+        legacy = legacy_purge_key(key)
+        if legacy is None or self._get(record, "reading the purge") or not self._get(legacy, "reading the purge"):
+            return False
+        return self._claim_purge(key, legacy, now, seconds)
+
+    def _claim_purge(self, key: DocumentKey, record: dict[str, Any], now: int, seconds: int) -> bool:
         try:
             self._transact([
-                {"Update": {"TableName": self._name, "Key": purge_key(key),
+                {"Update": {"TableName": self._name, "Key": record,
                             "UpdateExpression": "SET claimed_until = :until",
                             "ConditionExpression": "attribute_exists(pk) AND (attribute_not_exists(claimed_until) "
                                                    "OR claimed_until < :now)",
@@ -231,13 +241,17 @@ class DocumentTable(Table):
     def purge(self, key: DocumentKey) -> None:
         """The head goes last but one (so no read ever finds a history without its marked head), the
         purge record last."""
-        intent = self._get(purge_key(key), "reading the purge")
+        record = purge_key(key)
+        intent = self._get(record, "reading the purge")
+        if intent is None and (legacy := legacy_purge_key(key)) is not None:
+            intent = self._get(legacy, "reading the purge")
+            record = legacy if intent is not None else record
         aliases = [a["S"] for a in (intent or {}).get("aliases", {}).get("L", [])]
         items = self._query("reading the document's items", "pk = :pk", {":pk": {"S": partition_key(key)}})
         keys = [item_key(i["pk"]["S"], i["sk"]["S"]) for i in items if i["sk"]["S"] != HEAD]
         self._batch_delete(keys + [item_key(a, ALIAS) for a in aliases], "erasing the document")
         self._call("delete_item", "erasing the document", TableName=self._name, Key=head_key(key))
-        self._call("delete_item", "ending the purge", TableName=self._name, Key=purge_key(key))
+        self._call("delete_item", "ending the purge", TableName=self._name, Key=record)
 
     def list_purges(self) -> list[tuple[DocumentKey, int]]:
         """Every purge in progress, from each of its shards (read in parallel)."""

@@ -106,6 +106,12 @@ def intent_key(txid: str) -> dict[str, Any]:
     return item_key(sharded(INTENTS_PK, shard_of(txid)), txid)
 
 
+def legacy_intent_key(txid: str) -> dict[str, Any] | None:
+    """Where the unsharded layout kept this intent, if that is not where it goes now (a batch an
+    earlier deployment began)."""
+    return None if shard_of(txid) == 0 else item_key(INTENTS_PK, txid)
+
+
 def intent_partitions() -> list[str]:
     return [sharded(INTENTS_PK, shard) for shard in range(SHARDS)]
 
@@ -125,6 +131,13 @@ def list_partition(tenant: str, collection: str, shard: int = 0) -> str:
 def purge_key(key: DocumentKey) -> dict[str, Any]:
     pk = partition_key(key)
     return item_key(sharded(PURGES_PK, shard_of(pk)), pk)
+
+
+def legacy_purge_key(key: DocumentKey) -> dict[str, Any] | None:
+    """Where the unsharded layout kept this purge, if that is not where it goes now (a delete an
+    earlier deployment began)."""
+    pk = partition_key(key)
+    return None if shard_of(pk) == 0 else item_key(PURGES_PK, pk)
 
 
 def purge_partitions() -> list[str]:
