@@ -20,8 +20,9 @@ MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
 TRANSACTION_BYTE_BUDGET = MAX_TRANSACTION_BYTES - 64 * 1024
 #: BatchGetItem reads at most 100 keys a call.
 MAX_BATCH_GET_KEYS = 100
-#: How many reads of a sharded set (its shards' queries) are in flight at once.
-PARALLEL_READS = 16
+#: How many reads of a sharded set (its shards' queries) are in flight at once: under botocore's
+#: pool of 10 connections a client keeps.
+PARALLEL_READS = 8
 #: How often a write that AWS cancelled without executing it (a transaction conflict, a throttle)
 #: is sent again before the caller is told to retry later.
 TRANSIENT_ATTEMPTS = 6
