@@ -72,8 +72,10 @@ class EventDelivery:
             except ValueError:
                 event = {"detail": detail}
             try:
-                print(f"EVENT {bus} {json.dumps(event, separators=(',', ':'), ensure_ascii=False)}", file=self.out,
-                      flush=True)
+                # one write with its newline: print() writes the line and its end apart, and another
+                # thread's log line could land between them
+                self.out.write(f"EVENT {bus} {json.dumps(event, separators=(',', ':'), ensure_ascii=False)}\n")
+                self.out.flush()
             except Exception as error:  # noqa: BLE001 - a closed stdout must not stop the POSTs
                 print(f"folio local: printing an event failed: {error!r}", file=sys.stderr, flush=True)
             if self.url:
