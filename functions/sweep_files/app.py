@@ -1,4 +1,5 @@
-"""Scheduled: remove the S3 object versions that no document version references, after a grace period."""
+"""Scheduled: remove the S3 object versions that no document version references, after a grace period,
+from where the last run stopped (its checkpoint), or after ``{"detail": {"resumeAfter": "<key>"}}``."""
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,7 +20,7 @@ def artu_upload_alias(key: str):
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event, context):
-    report = file_sweeper(aliases=[artu_upload_alias]).sweep(
+    report = file_sweeper(aliases=[artu_upload_alias]).run(
         after_key=(event.get("detail") or {}).get("resumeAfter"),
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,
         on_removed=lambda key, version_id: logger.info("removed an unreferenced file version",

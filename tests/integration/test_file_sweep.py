@@ -25,12 +25,55 @@ def world(aws):
     return {"documents": document_service(), "batches": batch_service(), "files": file_store(), **aws}
 
 
-def sweeper(*, hours_from_now: float, aliases=()):
-    """The sweeper as the function builds it, its clock ``hours_from_now`` ahead of the objects' time."""
-    from folio.storage.object_versions import DocumentRecords, ObjectVersions
+def sweeper(*, hours_from_now: float, aliases=(), objects=None):
+    """The sweeper as the function builds it (its checkpoint too), its clock ``hours_from_now`` ahead
+    of the objects' time; ``objects``: another listing of the bucket (see :func:`recorded_listing`)."""
+    from folio.storage.object_versions import DocumentRecords, ObjectVersions, SweepCheckpoints
 
     now = datetime.now(UTC) + timedelta(hours=hours_from_now)
-    return FileSweeper(ObjectVersions(), DocumentRecords(), grace=GRACE, aliases=aliases, clock=lambda: now)
+    return FileSweeper(objects or ObjectVersions(), DocumentRecords(), grace=GRACE, aliases=aliases,
+                       checkpoints=SweepCheckpoints(), clock=lambda: now)
+
+
+def recorded_listing():
+    """The bucket's listing, recording where each listing started (``starts``) and every key it gave."""
+    from folio.storage.object_versions import ObjectVersions
+
+    class Recorded(ObjectVersions):
+        starts: list[str | None] = []
+        keys: list[str] = []
+
+        def versions(self, after_key=None):
+            self.starts.append(after_key)
+            for version in super().versions(after_key):
+                self.keys.append(version.key)
+                yield version
+
+    listing = Recorded()
+    listing.starts, listing.keys = [], []
+    return listing
+
+
+def checkpoint():
+    """The file sweep's checkpoint, as the table holds it."""
+    from folio.storage.object_versions import SweepCheckpoints
+
+    return SweepCheckpoints().read()
+
+
+def budget(versions: int):
+    """A ``time_left`` with room for ``versions`` object versions, then under the stop margin."""
+    left = iter([999] * versions + [STOP_MARGIN_SECONDS - 1] * 1000)
+    return lambda: next(left)
+
+
+def documents_with_strays(world, count: int = 5) -> list[DocumentKey]:
+    """crm documents 1..count, each file key holding its referenced version and a newer stray one."""
+    keys = [DocumentKey("acme", "crm-document", str(n)) for n in range(1, count + 1)]
+    for key in keys:
+        world["documents"].create(key, {}, CALLER, new_files={"content": NewFile(b"kept", "text/plain")})
+        orphan(world, key.file_key("content"))
+    return keys
 
 
 def orphan(world, key: str, data: bytes = b"orphan") -> str:
@@ -161,13 +204,9 @@ def test_delete_markers_stay(world):
 def test_a_run_short_of_time_stops_cleanly_and_the_next_continues(world):
     """Each key holds a referenced version and a newer stray one; the first run has time for five
     versions, so it stops within the third key, and a run given its resume_after finishes the rest."""
-    keys = [DocumentKey("acme", "crm-document", str(n)) for n in range(1, 6)]
-    for key in keys:
-        world["documents"].create(key, {}, CALLER, new_files={"content": NewFile(b"kept", "text/plain")})
-        orphan(world, key.file_key("content"))
-    budget = iter([999] * 5 + [STOP_MARGIN_SECONDS - 1] * 100)
+    keys = documents_with_strays(world)
 
-    first = sweeper(hours_from_now=100).sweep(time_left=lambda: next(budget))
+    first = sweeper(hours_from_now=100).sweep(time_left=budget(5))
 
     assert len(first.removed) == 3 and first.listed == 5
     assert first.resume_after == keys[1].file_key("content")  # the last key it finished
@@ -175,6 +214,105 @@ def test_a_run_short_of_time_stops_cleanly_and_the_next_continues(world):
     assert len(rest.removed) == 2 and rest.resume_after is None
     assert {key for key, _ in versions_in_bucket(world)} == {key.file_key("content") for key in keys}
     assert len(versions_in_bucket(world)) == len(keys)
+
+
+def test_a_scheduled_run_continues_at_the_checkpoint_and_the_pass_after_starts_at_the_top(world):
+    """The first run's time runs out within the third key: its checkpoint names the second; the next
+    run (no key given) lists only what follows it and completes the pass; the run after that starts
+    pass 2 from the top."""
+    keys = documents_with_strays(world)
+    files = [key.file_key("content") for key in keys]
+    assert checkpoint() is None
+
+    first = sweeper(hours_from_now=100).run(time_left=budget(5))
+
+    assert (first.started_after, first.pass_number, first.checkpoint_saved) == (None, 1, True)
+    assert first.listed == 5 and len(first.removed) == 3 and first.resume_after == files[1]
+    one = checkpoint()
+    assert (one.run, one.pass_number, one.resume_after, one.complete, one.pass_completed) == (1, 1, files[1], False, None)
+    assert (one.runs, one.listed, one.removed, one.failed) == (1, 5, 3, 0)
+
+    listing = recorded_listing()
+    second = sweeper(hours_from_now=100, objects=listing).run()
+
+    assert listing.starts == [files[1]] and all(key > files[1] for key in listing.keys)  # nothing listed again
+    # the third key again (its referenced version: the first run removed its stray), then the rest
+    assert listing.keys == [files[2]] + [files[3]] * 2 + [files[4]] * 2
+    assert (second.started_after, second.pass_number, second.checkpoint_saved) == (files[1], 1, True)
+    assert second.listed == 5 and len(second.removed) == 2 and second.resume_after is None
+    assert len(versions_in_bucket(world)) == len(keys)  # every stray gone, every referenced version kept
+    two = checkpoint()
+    assert (two.run, two.pass_number, two.resume_after, two.complete) == (2, 1, None, True)
+    assert two.pass_started == one.pass_started and two.pass_completed == two.updated
+    assert (two.runs, two.listed, two.removed, two.failed) == (2, 10, 5, 0)
+
+    listing = recorded_listing()
+    third = sweeper(hours_from_now=100, objects=listing).run()
+
+    assert listing.starts == [None] and listing.keys == files  # a new pass, from the top
+    assert (third.started_after, third.pass_number, third.checkpoint_saved) == (None, 2, True)
+    assert third.listed == 5 and third.referenced == 5 and third.removed == [] and third.resume_after is None
+    three = checkpoint()
+    assert (three.run, three.pass_number, three.complete, three.runs, three.listed) == (3, 2, True, 1, 5)
+    assert three.pass_started > two.pass_started
+
+
+def test_a_run_that_finishes_no_key_keeps_its_pass(world):
+    """A run out of time at its first version records a pass under way from the top (``""``): the
+    next run continues that pass, not a new one."""
+    keys = documents_with_strays(world, 2)
+
+    first = sweeper(hours_from_now=100).run(time_left=budget(0))
+
+    assert first.listed == 0 and first.resume_after == "" and first.checkpoint_saved
+    assert (checkpoint().resume_after, checkpoint().pass_number) == ("", 1)
+    second = sweeper(hours_from_now=100).run()
+    assert (second.started_after, second.pass_number, second.listed, len(second.removed)) == ("", 1, 4, 2)
+    assert checkpoint().complete and checkpoint().runs == 2 and len(versions_in_bucket(world)) == len(keys)
+
+
+def test_of_two_runs_that_read_the_same_checkpoint_only_one_moves_it(world):
+    """Run A reads the checkpoint; run B reads the same one, completes the pass and records it; A then
+    runs out of time and its write, conditional on the checkpoint it read, changes nothing."""
+    keys = documents_with_strays(world)
+    files = [key.file_key("content") for key in keys]
+    sweeper(hours_from_now=100).run(time_left=budget(5))
+    read = checkpoint()
+    overlapping = {}
+
+    def a_time_left():
+        if "b" not in overlapping:  # A has read the checkpoint and listed its first version
+            overlapping["b"] = sweeper(hours_from_now=100).run()
+        return STOP_MARGIN_SECONDS - 1
+
+    a = sweeper(hours_from_now=100).run(time_left=a_time_left)
+    b = overlapping["b"]
+
+    assert b.started_after == a.started_after == read.resume_after == files[1]
+    assert b.checkpoint_saved is True and b.resume_after is None and len(b.removed) == 2
+    assert a.checkpoint_saved is False and a.resume_after == files[1] and a.removed == []
+    stored = checkpoint()
+    assert (stored.run, stored.pass_number, stored.complete, stored.runs, stored.removed) == (2, 1, True, 2, 5)
+    assert stored.updated > read.updated
+    assert len(versions_in_bucket(world)) == len(keys)
+
+
+def test_a_resume_after_in_the_event_wins_over_the_checkpoint(world, template):
+    """An operator's invocation with a key starts after it, and records where it stopped as any run does."""
+    from folio.local.runtime import FunctionRuntime
+
+    keys = documents_with_strays(world)
+    files = [key.file_key("content") for key in keys]
+    sweeper(hours_from_now=100).run(time_left=budget(5))
+    assert checkpoint().resume_after == files[1]
+    event = json.loads((ROOT / "events/sweep_files.json").read_text())
+    event["detail"] = {"resumeAfter": files[3]}
+
+    answer = FunctionRuntime(template).invoke("SweepFilesFunction", event)
+
+    assert answer["startedAfter"] == files[3] and answer["listed"] == 2 and answer["young"] == 2, answer
+    assert answer["complete"] is True and answer["pass"] == 1 and answer["checkpointSaved"] is True, answer
+    assert checkpoint().complete and checkpoint().run == 2
 
 
 def test_the_grace_must_outlive_an_upload_session(world):
@@ -204,17 +342,19 @@ def test_the_scheduled_function_sweeps_with_the_templates_grace(world, template)
     answer = FunctionRuntime(template).invoke("SweepFilesFunction", event)
 
     assert answer["complete"] is True and answer["young"] == 1 and answer["removed"] == 0, answer
+    assert answer["startedAfter"] is None and answer["pass"] == 1 and answer["checkpointSaved"] is True, answer
+    assert checkpoint().complete
 
 
 #: The IAM action of each AWS operation the sweeper calls (ListObjectVersions is authorized as
 #: s3:ListBucketVersions; a DeleteObject naming a version as s3:DeleteObjectVersion).
 IAM_ACTIONS = {"ListObjectVersions": "s3:ListBucketVersions", "DeleteObject": "s3:DeleteObjectVersion",
-               "Query": "dynamodb:Query", "GetItem": "dynamodb:GetItem"}
+               "Query": "dynamodb:Query", "GetItem": "dynamodb:GetItem", "PutItem": "dynamodb:PutItem"}
 
 
 def test_the_function_is_granted_exactly_what_a_sweep_calls(world, template):
-    """Every path taken (a removal, a referenced file, an artu alias): each call is granted, and
-    nothing is granted that no call needs."""
+    """Every path a scheduled run takes (its checkpoint, a removal, a referenced file, an artu alias):
+    each call is granted, and nothing is granted that no call needs."""
     from folio.storage.clients import client
     from folio.storage.config import settings
 
@@ -234,7 +374,7 @@ def test_the_function_is_granted_exactly_what_a_sweep_calls(world, template):
     for aws_client in clients:
         aws_client.meta.events.register("before-parameter-build", record)
     try:
-        report = sweeper(hours_from_now=100, aliases=[app.artu_upload_alias]).sweep()
+        report = sweeper(hours_from_now=100, aliases=[app.artu_upload_alias]).run()
     finally:
         for aws_client in clients:
             aws_client.meta.events.unregister("before-parameter-build", record)

@@ -23,10 +23,23 @@ an artu upload for a document that was never recorded. Every object version is j
   the version is deleted.
 
 Each document's records are read once per run (one query), whichever keys and versions name it.
-A run lists the whole bucket, stopping cleanly when the time left falls under
-:data:`STOP_MARGIN_SECONDS`; its report says where it stopped (``resume_after``), and a run given
-that key continues there. The cost of a run: one ListObjectVersions call per 1,000 object versions
-and one DynamoDB query per document with files, i.e. about one read of the table's history a run.
+
+A sweep goes through the bucket in passes, by key, and a pass takes as many runs as the bucket
+needs (DESIGN §12: it resumes where it stopped and never starts over). A run stops cleanly when the
+time left falls under :data:`STOP_MARGIN_SECONDS`; its report says where (``resume_after``: the
+last key all of whose versions it judged). A scheduled run (:meth:`FileSweeper.run`) reads the
+sweep's :class:`Checkpoint` first and continues its pass after the key it names, or, when that pass
+completed (or no run recorded one yet), starts a new pass from the top; at its end it records where
+it stopped, or that the pass completed, with the pass's number, start and running counts. That
+write is conditional on the checkpoint still being the one the run read (its ``run`` counter), so of
+two overlapping runs only the first to finish moves it, and a slower run never moves it back: the
+other's removals stand and only its position is dropped (a later run may list that stretch again,
+which is harmless: every judgement is made afresh from S3 and the table). A run given a key (an
+operator's invocation) starts after that key instead of the checkpoint's and records where it
+stopped just the same. A run that fails records nothing: the next one repeats its part of the pass.
+The cost: one ListObjectVersions call per 1,000 object versions and one DynamoDB query per
+document with files (about one read of the table's history a pass), and one read and one write of
+the checkpoint a run.
 """
 
 from __future__ import annotations
@@ -82,6 +95,42 @@ class DocumentRecords(Protocol):
         """The document a create recorded ``alias`` for."""
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where a sweep's passes stand, as its last run recorded it."""
+
+    #: runs recorded so far, every pass's: what the next write is conditional on
+    run: int
+    #: the pass the last run swept in (the first is 1)
+    pass_number: int
+    pass_started: datetime
+    #: where the pass continues (``""``: from the top, no key finished yet); None: the pass completed
+    resume_after: str | None
+    #: when the last run recorded this
+    updated: datetime
+    pass_completed: datetime | None = None
+    #: the pass's runs so far and what they listed, removed and failed to remove
+    runs: int = 0
+    listed: int = 0
+    removed: int = 0
+    failed: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.resume_after is None
+
+
+class Checkpoints(Protocol):
+    """One sweep's checkpoint: a single record every run reads and writes."""
+
+    def read(self) -> Checkpoint | None:
+        """The checkpoint the last run recorded (strongly consistent); None before the first run."""
+
+    def write(self, checkpoint: Checkpoint, *, over_run: int) -> bool:
+        """Record ``checkpoint`` if the stored one is still run ``over_run``'s (0: none is stored);
+        False, writing nothing, when another run has recorded one since."""
+
+
 #: Another way an object key names its document: the alias key under which the document is found.
 AliasNamer = Callable[[str], DocumentKey | None]
 
@@ -107,19 +156,26 @@ class SweepReport:
     unnamed: int = 0  # keys that name no document: kept
     failed: int = 0  # deletions S3 refused: kept, retried on the next run
     documents_read: int = 0
-    #: None when the run listed the whole bucket; else the last key it finished (a run given it continues)
+    #: None when the run listed the rest of the bucket; else the last key it finished (a run given it continues)
     resume_after: str | None = None
+    #: a scheduled run's (FileSweeper.run): where it started (None: at the top), the pass it swept in,
+    #: and whether it recorded its checkpoint (False: another run recorded one first)
+    started_after: str | None = None
+    pass_number: int | None = None
+    checkpoint_saved: bool | None = None
 
-    def summary(self) -> dict[str, int | str | None]:
+    def summary(self) -> dict[str, int | str | bool | None]:
         return {"listed": self.listed, "removed": len(self.removed), "referenced": self.referenced,
                 "young": self.young, "deleteMarkers": self.delete_markers, "unnamed": self.unnamed,
                 "failed": self.failed, "documentsRead": self.documents_read, "complete": self.resume_after is None,
-                "resumeAfter": self.resume_after}
+                "resumeAfter": self.resume_after, "startedAfter": self.started_after, "pass": self.pass_number,
+                "checkpointSaved": self.checkpoint_saved}
 
 
 class FileSweeper:
     def __init__(self, objects: ObjectVersions, documents: DocumentRecords, *, grace: timedelta,
-                 aliases: Sequence[AliasNamer] = (), clock: Callable[[], datetime] = utcnow):
+                 aliases: Sequence[AliasNamer] = (), checkpoints: Checkpoints | None = None,
+                 clock: Callable[[], datetime] = utcnow):
         if grace <= timedelta(seconds=SESSION_SECONDS):
             raise ValueError(f"the grace period ({grace}) must exceed an upload session's life "
                              f"({timedelta(seconds=SESSION_SECONDS)}): a stored session file may still be committed")
@@ -127,7 +183,32 @@ class FileSweeper:
         self.documents = documents
         self.grace = grace
         self.aliases = aliases
+        self.checkpoints = checkpoints
         self.clock = clock
+
+    def run(self, *, after_key: str | None = None, time_left: Callable[[], float] = lambda: math.inf,
+            on_removed: Callable[[str, str], None] = lambda key, version_id: None) -> SweepReport:
+        """A scheduled run: :meth:`sweep` from where the checkpoint says the pass stands (after
+        ``after_key`` instead when one is given), then record where it stopped, as the module says."""
+        if self.checkpoints is None:
+            raise ValueError("a resuming run needs the sweep's checkpoints")
+        started = self.clock()
+        read = self.checkpoints.read()
+        ongoing = read if read is not None and not read.complete else None  # the pass this run continues
+        start = after_key if after_key is not None else (ongoing.resume_after if ongoing else None)
+        report = self.sweep(after_key=start, time_left=time_left, on_removed=on_removed)
+        now = self.clock()
+        pass_number = ongoing.pass_number if ongoing else (read.pass_number + 1 if read else 1)
+        checkpoint = Checkpoint(
+            run=(read.run if read else 0) + 1, pass_number=pass_number,
+            pass_started=ongoing.pass_started if ongoing else started, resume_after=report.resume_after,
+            updated=now, pass_completed=now if report.resume_after is None else None,
+            runs=(ongoing.runs if ongoing else 0) + 1, listed=(ongoing.listed if ongoing else 0) + report.listed,
+            removed=(ongoing.removed if ongoing else 0) + len(report.removed),
+            failed=(ongoing.failed if ongoing else 0) + report.failed)
+        report.started_after, report.pass_number = start, pass_number
+        report.checkpoint_saved = self.checkpoints.write(checkpoint, over_run=read.run if read else 0)
+        return report
 
     def sweep(self, *, after_key: str | None = None, time_left: Callable[[], float] = lambda: math.inf,
               on_removed: Callable[[str, str], None] = lambda key, version_id: None) -> SweepReport:

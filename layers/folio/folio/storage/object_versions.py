@@ -1,21 +1,23 @@
-"""What the sweeper of unreferenced file versions reads: the bucket's version listing and every
-record of a document. Implements :class:`folio.core.file_sweep.ObjectVersions` and
-:class:`folio.core.file_sweep.DocumentRecords`."""
+"""What the sweeper of unreferenced file versions reads: the bucket's version listing, every
+record of a document, and its checkpoint. Implements :class:`folio.core.file_sweep.ObjectVersions`,
+:class:`folio.core.file_sweep.DocumentRecords` and :class:`folio.core.file_sweep.Checkpoints`."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from ..core.documents import DocumentKey
-from ..core.file_sweep import AliasNamer, FileSweeper, ObjectVersion
+from ..core.file_sweep import AliasNamer, Checkpoint, FileSweeper, ObjectVersion
 from .batches import BatchTable
-from .clients import AWS_ERRORS, client, domain_error
+from .clients import AWS_ERRORS, client, domain_error, logger
 from .config import Settings, settings
 from .files import FileStore
 from .idempotency import ANSWER_PREFIX
-from .keys import partition_key
+from .keys import partition_key, sweep_key
+from .table import ConditionsFailed, Table
 
 #: The environment variable (template: the UnreferencedFileGraceHours parameter) and its default:
 #: how old an unreferenced object version must be before the sweeper removes it.
@@ -23,6 +25,8 @@ GRACE_HOURS_VARIABLE = "UNREFERENCED_FILE_GRACE_HOURS"
 DEFAULT_GRACE_HOURS = 72
 #: The prefixes whose objects the bucket's lifecycle rules expire: never the sweeper's.
 LIFECYCLE_PREFIXES = (ANSWER_PREFIX,)
+#: The file sweep's name: its checkpoint is the item ``sweep_key(FILE_SWEEP)``.
+FILE_SWEEP = "files"
 
 
 class ObjectVersions:
@@ -63,8 +67,62 @@ class DocumentRecords(BatchTable):
         return [item["record"]["S"] for item in items if "record" in item]
 
 
+class SweepCheckpoints(Table):
+    """A sweep's checkpoint, one item of the documents table (``folio#sweeps``, the sweep's name):
+    ``run`` (the runs recorded, which each write is conditional on), ``pass``, ``passStarted``,
+    ``resumeAfter`` while the pass is under way or ``passCompleted`` once it is done, ``updated``,
+    and the pass's running counts ``passRuns``, ``passListed``, ``passRemoved``, ``passFailed``
+    (times in ISO 8601, UTC)."""
+
+    def __init__(self, name: str = FILE_SWEEP, cfg: Settings | None = None):
+        super().__init__(cfg)
+        self.name = name
+
+    def read(self) -> Checkpoint | None:
+        item = self._get(sweep_key(self.name), "reading the sweep's checkpoint")
+        if item is None:
+            return None
+        return Checkpoint(
+            run=_number(item, "run"), pass_number=_number(item, "pass"), pass_started=_time(item, "passStarted"),
+            resume_after=item["resumeAfter"]["S"] if "resumeAfter" in item else None, updated=_time(item, "updated"),
+            pass_completed=_time(item, "passCompleted") if "passCompleted" in item else None,
+            runs=_number(item, "passRuns"), listed=_number(item, "passListed"), removed=_number(item, "passRemoved"),
+            failed=_number(item, "passFailed"))
+
+    def write(self, checkpoint: Checkpoint, *, over_run: int) -> bool:
+        item: dict[str, Any] = {
+            **sweep_key(self.name), "run": {"N": str(checkpoint.run)}, "pass": {"N": str(checkpoint.pass_number)},
+            "passStarted": {"S": checkpoint.pass_started.isoformat()}, "updated": {"S": checkpoint.updated.isoformat()},
+            "passRuns": {"N": str(checkpoint.runs)}, "passListed": {"N": str(checkpoint.listed)},
+            "passRemoved": {"N": str(checkpoint.removed)}, "passFailed": {"N": str(checkpoint.failed)}}
+        if checkpoint.resume_after is not None:
+            item["resumeAfter"] = {"S": checkpoint.resume_after}
+        if checkpoint.pass_completed is not None:
+            item["passCompleted"] = {"S": checkpoint.pass_completed.isoformat()}
+        condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"} if over_run == 0 else {
+            "ConditionExpression": "#run = :read", "ExpressionAttributeNames": {"#run": "run"},
+            "ExpressionAttributeValues": {":read": {"N": str(over_run)}}}
+        try:
+            self._call("put_item", "recording the sweep's checkpoint", TableName=self._name, Item=item, **condition)
+        except ConditionsFailed:
+            logger.info("another run recorded the sweep's checkpoint first: this run's is dropped", extra={
+                "sweep": self.name, "readRun": over_run, "resumeAfter": checkpoint.resume_after})
+            return False
+        return True
+
+
+def _number(item: dict[str, Any], name: str) -> int:
+    return int(item[name]["N"]) if name in item else 0
+
+
+def _time(item: dict[str, Any], name: str) -> datetime:
+    return datetime.fromisoformat(item[name]["S"])
+
+
 def file_sweeper(aliases: Sequence[AliasNamer] = (), cfg: Settings | None = None) -> FileSweeper:
-    """The sweeper over this bucket and table, with the grace period the environment sets."""
+    """The sweeper over this bucket and table, with the grace period the environment sets and its
+    checkpoint."""
     cfg = cfg or settings()
     hours = float(os.environ.get(GRACE_HOURS_VARIABLE, DEFAULT_GRACE_HOURS))
-    return FileSweeper(ObjectVersions(cfg), DocumentRecords(cfg), grace=timedelta(hours=hours), aliases=aliases)
+    return FileSweeper(ObjectVersions(cfg), DocumentRecords(cfg), grace=timedelta(hours=hours), aliases=aliases,
+                       checkpoints=SweepCheckpoints(FILE_SWEEP, cfg))
