@@ -57,9 +57,8 @@ RARE_PATHS = {
     "s3:GetObjectVersion": ("*", "Idempotency-Key: replaying an answer too large for its record (~idempotency/*)"),
     "s3:DeleteObjectVersion": ("*", "deleting the new file version again when the metadata write that would point "
                                     "at it fails (core._discard)"),
-    "dynamodb:GetItem": (("Artu", "SweepFiles", "DmsStartUpload", "SweepPurges"),
-                         "artu: recovering an atomic batch a dead writer left: reading its intent; the file sweeper: "
-                         "resolving an artu upload's document id; dms: a session for a new version reads the "
+    "dynamodb:GetItem": (("Artu", "DmsStartUpload", "SweepPurges"),
+                         "artu: recovering an atomic batch a dead writer left: reading its intent; dms: a session for a new version reads the "
                          "document (the sample starts a create); the purge sweeper: reading a purge's record (the "
                          "sample finds none)"),
     "dynamodb:BatchWriteItem": ("SweepPurges", "finishing an interrupted erasure: deleting the document's items "
