@@ -1,4 +1,4 @@
-"""crm: GET /api/v1/Document/{id}/Version - a VersionInfo per committed version that checked content in."""
+"""crm: GET /api/v1/Document/{id}/Version - a VersionInfo per committed version that checked content in, in pages ($top, $skiptoken, $select)."""
 
 from folio.dialects.crm import operations, views
 from folio.web.request import CurrentRequest
@@ -9,7 +9,7 @@ app = http_api(views.install)
 
 @app.get("/api/v1/Document/<document_id>/Version")
 def list_versions(document_id: str, request: CurrentRequest):
-    return views.version_list_answer(operations.content_version_list(request, document_id))
+    return views.version_list_answer(*operations.content_version_list(request, document_id), request)
 
 
 lambda_handler = lambda_entrypoint(app)

@@ -63,8 +63,11 @@ RARE_PATHS = {
                          "sample finds none)"),
     "dynamodb:BatchWriteItem": ("SweepPurges", "finishing an interrupted erasure: deleting the document's items "
                                                "(the sample finds no purge)"),
-    "dynamodb:Query": ("SweepFiles", "the file sweeper: reading the versions of a document whose file versions are "
-                                     "older than the grace (the sample's objects are all young)"),
+    "dynamodb:Query": (("SweepFiles", "DmsListDocumentVersions", "DmsGetDocumentVersionFile",
+                        "DmsRestoreDocumentVersion", "CrmListDocumentVersions"),
+                       "the file sweeper: reading the versions of a document whose file versions are older than the "
+                       "grace (the sample's objects are all young); a numbered version of a document written before "
+                       "marks: its whole history, once (the samples' documents are marked)"),
     "s3:ListMultipartUploadParts": (("Kyc", "Dms", "Capture", "Crm", "Artu"),
                                     "completing an upload session: checking the client's part list against S3's"),
     "s3:ListBucketVersions": (("Kyc", "Dms", "Capture", "Crm", "Artu", "SweepPurges"),
@@ -76,12 +79,18 @@ RARE_PATHS = {
                                 "open uploads of its document (the samples have none)"),
     "s3:ListBucketMultipartUploads": ("SweepPurges", "finishing an interrupted erasure: its open uploads (the sample "
                                                      "finds no purge)"),
-    "dynamodb:ConditionCheckItem": ("SweepPurges", "claiming an interrupted erasure (the sample finds no purge)"),
+    "dynamodb:ConditionCheckItem": (("SweepPurges", "DmsListDocumentVersions", "DmsGetDocumentVersionFile",
+                                     "DmsRestoreDocumentVersion", "CrmListDocumentVersions"),
+                                    "claiming an interrupted erasure (the sample finds no purge); writing the marks "
+                                    "of a document written before marks, conditional on its head (the samples' "
+                                    "documents are marked)"),
     "dynamodb:BatchGetItem": (("Artu", "CaptureUpdateAttachment"),
                               "artu: recovering an atomic batch (reading the heads it locked); capture: reading the "
                               "procedures when an update sets the attachment type"),
-    "dynamodb:UpdateItem": ("Artu", "recovering an atomic batch: deciding its intent, rolling heads forward or "
-                                    "releasing their locks"),
+    "dynamodb:UpdateItem": (("Artu", "DmsListDocumentVersions", "DmsGetDocumentVersionFile", "CrmListDocumentVersions"),
+                            "recovering an atomic batch: deciding its intent, rolling heads forward or releasing their "
+                            "locks; writing the marks of a document written before marks (the samples' documents "
+                            "are marked)"),
     "dynamodb:DeleteItem": ("*", "Idempotency-Key: dropping the in-progress record when a request fails; artu: "
                                  "recovering an atomic batch (removing placeholders and the intent)"),
     "dynamodb:PutItem": ("Artu", "recovering an atomic batch: writing the history items of a roll forward"),
@@ -103,6 +112,8 @@ def _iam_actions(service: str, operation: str, params: dict) -> set[str]:
     if operation == "TransactWriteItems":
         names = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
         return {f"dynamodb:{names[k]}" for item in params["TransactItems"] for k in item}
+    if operation == "TransactGetItems":  # IAM authorizes each of its Gets as a GetItem
+        return {"dynamodb:GetItem"}
     if service == "s3" and operation in ("GetObject", "DeleteObject") and params.get("VersionId"):
         return {f"s3:{operation}Version"}
     if service == "s3" and operation in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):

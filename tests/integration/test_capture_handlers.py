@@ -173,13 +173,13 @@ def test_a_state_token_that_loses_the_race_is_409(capture_api, attachment, monke
     original = DocumentTable.commit
     interfered = []
 
-    def commit(self, key, version, record):
+    def commit(self, key, version, record, marks=None):
         if not interfered:
             interfered.append(True)
             theirs = json.loads(record)
             theirs["body"]["title"] = "Concurrent"
             original(self, key, version, json.dumps(theirs))  # the other writer wins
-        return original(self, key, version, record)
+        return original(self, key, version, record, marks)
 
     monkeypatch.setattr(DocumentTable, "commit", commit)
     answer = update(capture_api, attachment, {"title": "Mine"})

@@ -154,7 +154,7 @@ def test_a_completion_that_loses_the_race_is_409_and_commits_nothing(capture_api
     original = DocumentTable.commit
     interfered = []
 
-    def commit(self, key, version, record):
+    def commit(self, key, version, record, marks=None):
         if not interfered:  # a concurrent writer commits between our read and our conditional write
             from folio.storage.wiring import document_service
 
@@ -162,7 +162,7 @@ def test_a_completion_that_loses_the_race_is_409_and_commits_nothing(capture_api
             theirs = json.loads(document_service().get(key).to_record())
             theirs["body"]["title"] = "Concurrent"
             original(self, key, version, json.dumps(theirs))
-        return original(self, key, version, record)
+        return original(self, key, version, record, marks)
 
     monkeypatch.setattr(DocumentTable, "commit", commit)
     one = f"{content}/uploads/{session['uploadId']}"

@@ -68,11 +68,11 @@ def cancellation(url: str, reasons: list[str | None], message: str) -> AWSRespon
 
 
 def item_keys(operation: str, body: dict[str, Any]) -> list[str]:
-    """The items a write names, as ``table|key`` strings, in the order of its actions."""
+    """The items a write (or a transactional read) names, as ``table|key`` strings, in the order of its actions."""
     def key(table: str, item: dict[str, Any]) -> str:
         return table + "|" + json.dumps({k: item[k] for k in KEY_NAMES if k in item}, sort_keys=True)
 
-    if operation == "TransactWriteItems":
+    if operation in ("TransactWriteItems", "TransactGetItems"):
         out = []
         for action in body.get("TransactItems", []):
             (_, spec), = action.items()
@@ -193,6 +193,11 @@ class AwsConcurrency:
                                     "Transaction is ongoing for the item")
             if self.on_call:
                 self.on_call("in-flight", operation)
+        elif operation == "TransactGetItems" and any(busy):
+            # AWS: a transactional read of an item a transaction is writing is cancelled the same way
+            self.stats["transaction-conflict"] += 1
+            return cancellation(request.url, ["TransactionConflict" if b else None for b in busy],
+                                "Transaction is ongoing for the item")
         elif operation in SINGLE_WRITES and any(busy):
             self.stats["transaction-conflict"] += 1
             return aws_error(request.url, 400, "TransactionConflictException", "Transaction is ongoing for the item")

@@ -234,12 +234,16 @@ def versioned(version, content=None, body=None):
 
 def test_version_infos_are_the_versions_that_checked_content_in():
     from folio.core import FileRef
-    from folio.dialects.crm.mapping import content_versions, version_info
+    from folio.core.ports import Mark
+    from folio.core.service import marks_of
+    from folio.dialects.crm.mapping import content_mark, version_info
 
     a = FileRef("k", "s3-a", 3, "ab" * 32, "text/plain", "a.txt")
     b = FileRef("k", "s3-b", 5, None, "application/pdf", None, crc64nvme="AAAAAAAAAAE=")
     history = [versioned(1), versioned(2, a), versioned(3, a, {"Header": "renamed"}), versioned(4, b), versioned(5, b)]
-    assert [d.version for d in content_versions(history)] == [2, 4]
+    # a version that checked content in is marked by its own number; one that changed properties is not
+    assert [content_mark(before, d) for before, d in zip([None, *history], history)] == [None, 2, None, 4, None]
+    assert marks_of(history, content_mark) == {2: Mark(2, 2, 2), 4: Mark(4, 4, 4)}
     info = version_info(history[3])
     from folio.dialects.crm.answers import VersionInfo
 
@@ -249,6 +253,27 @@ def test_version_infos_are_the_versions_that_checked_content_in():
                     "CheckedInByAssociateId": None, "Description": None, "DisplayText": "Version 4",
                     "ExtraFields": {"ContentType": "application/pdf", "Size": "5", "ETag": '"crc64nvme-0000000000000001"'}}
     assert version_info(history[1])["DisplayText"] == "Version 2 (a.txt)"
+
+
+def test_version_list_query_takes_top_skiptoken_and_select():
+    from folio.dialects.crm.mapping import ListQuery, version_row
+
+    query = ListQuery.of({"$top": "2", "$select": "versionid,DisplayText,nothing"}, default_top=constants.VERSIONS_TOP)
+    assert (query.top, query.skiptoken) == (2, None)
+    assert ListQuery.of({}, default_top=constants.VERSIONS_TOP).top == 100
+    link = query.next_link("https://api.test", "abc.def", "/api/v1/Document/7/Version")
+    assert link == "https://api.test/api/v1/Document/7/Version?$top=2&$select=versionid,DisplayText,nothing&$skiptoken=abc.def"
+    row = version_row(versioned(2, _content()), query.select)
+    assert row == {"VersionId": "2", "DisplayText": "Version 2 (a.txt)"}
+    for refused in ({"$skip": "2"}, {"$top": "0"}, {"$top": "101"}, {"$orderby": "VersionId"}):
+        with pytest.raises(InvalidRequest):
+            ListQuery.of(refused, default_top=constants.VERSIONS_TOP)
+
+
+def _content():
+    from folio.core import FileRef
+
+    return FileRef("k", "s3-a", 3, "ab" * 32, "text/plain", "a.txt")
 
 
 def test_inline_or_redirect_is_decided_by_size_and_the_query():

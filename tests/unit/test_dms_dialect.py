@@ -163,13 +163,35 @@ def history():
             stored(key, 4, {**body, "fileVersion": 3}, b"v3", later[3])]
 
 
-def test_file_versions_newest_first_from_the_first_commit_holding_each():
-    versions = mapping.file_versions(history())
+def file_versions(docs):
+    """The file versions newest first, as a page of the marks the history makes names them."""
+    from folio.core.service import marks_of
+
+    by_version = {doc.version: doc for doc in docs}
+    marks = sorted(marks_of(docs, mapping.file_mark).values(), key=lambda m: m.number, reverse=True)
+    return [mapping.file_version(m.number, by_version[m.first]) for m in marks]
+
+
+def test_file_versions_are_marked_by_every_commit_first_and_last():
+    """Every commit holds its file version: a mark names the first commit that held it (its file,
+    when and by whom) and the last (what a restore brings back)."""
+    from folio.core.ports import Mark
+    from folio.core.service import marks_of
+
+    assert [mapping.file_mark(None, doc) for doc in history()] == [1, 2, 2, 3]
+    assert marks_of(history(), mapping.file_mark) == {1: Mark(1, 1, 1), 2: Mark(2, 2, 3), 3: Mark(3, 4, 4)}
+    versions = file_versions(history())
     assert [(v.number, v.ref.version_id, v.created_at) for v in versions] == [
         (3, "s3-3", WHEN + timedelta(minutes=3)), (2, "s3-2", WHEN + timedelta(minutes=1)), (1, "s3-1", WHEN)]
-    assert mapping.find_version(history(), 2).created_by == {"sub": "user-2"}
-    with pytest.raises(Exception, match="no version 4"):
-        mapping.find_version(history(), 4)
+    assert versions[1].created_by == {"sub": "user-2"}
+
+
+def test_a_version_list_is_paginated_with_limit_and_cursor():
+    assert mapping.page_request({}, mapping.DEFAULT_VERSIONS_PAGE) == (100, None)
+    assert mapping.page_request({"limit": "2", "cursor": "abc"}, mapping.DEFAULT_VERSIONS_PAGE) == (2, "abc")
+    for bad in ("0", "101", "x"):
+        with pytest.raises(Exception, match="limit"):
+            mapping.page_request({"limit": bad}, mapping.DEFAULT_VERSIONS_PAGE)
 
 
 def test_the_views_are_what_the_answer_models_document():
@@ -179,9 +201,10 @@ def test_the_views_are_what_the_answer_models_document():
     assert list(view) == list(answers.Document.model_fields)
     answer = answers.Document.model_validate_json(json.dumps(view), strict=True)
     assert (answer.id, answer.version, answer.createdBy.id, view["createdAt"]) == (1, 3, "user-1", "2021-09-14T08:07:06.123Z")
-    listing = json.loads(views.versions_answer(mapping.file_versions(history())).body)
+    listing = json.loads(views.versions_answer(file_versions(history()), "next-page").body)
     versions = answers.VersionList.model_validate_json(json.dumps(listing), strict=True)
     assert [v.version for v in versions.data] == [3, 2, 1] and list(listing["data"][0]) == list(answers.FileVersion.model_fields)
+    assert versions.nextCursor == "next-page" and json.loads(views.versions_answer([]).body) == {"data": [], "nextCursor": None}
     assert views.document_path(doc) == "/api/v2/clients/3/dms/projects/9/documents/1"
 
 

@@ -1,7 +1,7 @@
 """Pages of a list and their cursors (DESIGN §10): opaque to the client, bound to one list.
 
 A cursor is the position storage gave after the last item of a page, sealed with an HMAC over the
-list it belongs to (tenant and collection): a cursor forged, tampered with, or taken from another
+list it belongs to (tenant and collection, or tenant and document for a version list): a cursor forged, tampered with, or taken from another
 tenant's or another list's page is refused (400) and reads nothing.
 """
 
@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .documents import Document
+from .documents import Document, DocumentKey
 from .errors import InvalidRequest
 
 #: The most items a page holds, whatever the client asks.
@@ -26,6 +26,20 @@ MAX_PAGE = 100
 class Page:
     documents: list[Document]
     cursor: str | None  # the next page's; None on the last page
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    """A page of a document's numbered versions (DESIGN §12): each number with the first committed
+    version that held it, in the order asked for."""
+
+    versions: list[tuple[int, Document]]
+    cursor: str | None  # the next page's; None on the last page
+
+
+def versions_scope(key: DocumentKey, newest_first: bool) -> str:
+    """What a cursor of a document's version list is bound to: the tenant, the document, the order."""
+    return f"{key.tenant}#{key.kind}#{key.id}#versions#{'desc' if newest_first else 'asc'}"
 
 
 class Cursors:

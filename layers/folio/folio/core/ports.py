@@ -45,6 +45,50 @@ class VersionWrite:
 
 
 @dataclass(frozen=True)
+class CommitMarks:
+    """What a commit records beside its head and history, in the same transaction (so it is as
+    conditional as they are, and never outlives a commit that failed). Storage knows nothing of
+    dialects: the dialect's numbered versions arrive here as plain integers.
+
+    ``number``: the dialect's numbered version this commit holds (dms: its file version; crm: the
+    version that checked content in, its own number), or None. Its *mark* item keeps the first and
+    the latest committed version that held it. ``counted``: the commit is of a document whose
+    dialect marks every commit (``Edit.mark``); the document's count of marked commits goes up by
+    one, so a reader knows its marks are complete when that count equals the head's version
+    (documents written before marks existed, or by a commit that marked nothing, are read from
+    their history instead). ``attached``: ``(slot, S3 version id)`` of each already-stored file this
+    commit attaches (an upload session's object): one read finds the version that attached it
+    again (:meth:`DocumentTable.holder`)."""
+
+    number: int | None = None
+    counted: bool = False
+    attached: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One numbered version of a dialect as its mark item holds it: the first committed version
+    that held ``number`` (None when only a commit that continued it wrote the mark: see
+    :class:`CommitMarks`) and the latest."""
+
+    number: int
+    first: int | None
+    last: int
+
+
+@dataclass(frozen=True)
+class MarkState:
+    """What one read of a document's marks gives: its committed ``head``; whether its marks are
+    ``complete`` (every committed version marked: a missing mark is then a number that never
+    existed); the marks asked for that exist, and the history records asked for that exist."""
+
+    head: Head
+    complete: bool
+    marks: dict[int, Mark] = field(default_factory=dict)
+    records: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Intent:
     """A multi-transaction batch as recorded before it locks anything: its state, when it started
     (seconds since the epoch), the documents it locks in lock order, and the alias each create
@@ -98,9 +142,35 @@ class DocumentTable(Protocol):
         """Every committed version's ``(version, record)``, oldest first; none for a document marked
         deleted, unless ``deleted_too`` (its purge)."""
 
-    def commit(self, key: DocumentKey, version: int, record: str) -> None:
+    def commit(self, key: DocumentKey, version: int, record: str, marks: CommitMarks | None = None) -> None:
         """Head and history of ``version`` at once, conditional on the head being at ``version - 1``
-        and unlocked (absent for version 1); ConditionFailed when it is not."""
+        and unlocked (absent for version 1); ConditionFailed when it is not. ``marks`` are written in
+        the same transaction."""
+
+    # ---- numbered versions: one read per version, pages of marks (DESIGN §12) ----
+    def mark_state(self, key: DocumentKey, numbers: list[int] = (), versions: list[int] = ()) -> MarkState | None:
+        """One atomic read of the head, whether the marks are complete, the marks of ``numbers``
+        and the history records of ``versions`` (at most 97 of them in all); None when there is no
+        committed document (absent, a placeholder, or marked deleted)."""
+
+    def records(self, key: DocumentKey, versions: list[int]) -> dict[int, str]:
+        """The history records of ``versions`` that exist (one BatchGetItem per 100), nothing else
+        read: the caller read the head in this request."""
+
+    def mark_page(self, key: DocumentKey, after: int | None, limit: int, newest_first: bool,
+                  ) -> tuple[list[Mark], bool]:
+        """Up to ``limit`` marks beyond number ``after`` (None: from the start), in number order,
+        newest first or oldest first; and whether more follow. One Query."""
+
+    def backfill_marks(self, key: DocumentKey, version: int, marks: list[Mark]) -> bool:
+        """Write ``marks`` (computed from the history up to ``version``) and make the document's
+        marks complete, each transaction conditional on the head still being at ``version`` and not
+        deleted; False when the head moved on (what was written is still right)."""
+
+    def holder(self, key: DocumentKey, slot: str, version_id: str) -> int | None:
+        """The committed version that attached stored file ``version_id`` to ``slot`` (a commit's
+        ``CommitMarks.attached``); None when none did, or the document is gone or marked deleted.
+        One read."""
 
     def next_id(self, tenant: str, kind: str) -> int:
         """A new integer for this tenant and kind, never handed out before."""

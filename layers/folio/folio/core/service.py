@@ -14,16 +14,25 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .documents import Caller, Collection, Document, DocumentKey, FileRef, NewFile, Precondition, collection_of
-from .listing import MAX_PAGE, Cursors, Page
+from .listing import MAX_PAGE, Cursors, Page, VersionPage, versions_scope
 from .errors import (ConditionFailed, Contention, DocumentNotFound, EditConflict, FolioError, InvalidRequest,
                      PayloadTooLarge)
 
 if TYPE_CHECKING:  # the storage half loads them when it is first used
-    from .ports import DocumentTable, FileStore, Head
+    from .ports import CommitMarks, DocumentTable, FileStore, Head, Mark
 
 #: A change computes the next body from the current document (None: the body stays).
 #: It is called again on every re-read, so it must be a pure function of its input.
 Change = Callable[[Document], dict[str, Any] | None]
+
+#: A dialect's numbering of versions (DESIGN §12): which of its numbered versions a committed
+#: version holds, given the version it replaced (None for a create); None: it holds none. dms
+#: numbers file versions (every commit holds its ``fileVersion``); crm numbers the versions that
+#: checked content in (such a commit holds its own version number, any other none). Pure, like a
+#: Change. A document's numbered versions are then read one item each and listed a page at a time
+#: (:meth:`DocumentService.marked_version`, :meth:`DocumentService.version_page`): every commit of
+#: such a document must carry the same marker (``Edit.mark``, ``create(mark=)``).
+Marker = Callable[[Document | None, Document], int | None]
 
 
 def shown_id(key: DocumentKey) -> str:
@@ -62,7 +71,8 @@ class Edit:
     (a retried completion): that document is the answer and nothing is committed again.
     ``always_new_version``: commit even when nothing changed (capture promises a new stateToken
     on every successful update). ``restored_from``: the version this edit restores (its change
-    event is a restore, DESIGN §11).
+    event is a restore, DESIGN §11). ``mark``: the dialect's :data:`Marker`, whose number the
+    commit records in its own transaction.
     """
 
     change: Change
@@ -72,6 +82,7 @@ class Edit:
     always_new_version: bool = False
     already_applied: Callable[[Document], bool] | None = None
     restored_from: int | None = None
+    mark: Marker | None = None
 
 
 def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float:
@@ -147,8 +158,99 @@ class DocumentService:
         return Document.from_record(key, version, record)
 
     def history(self, key: DocumentKey) -> list[Document]:
-        """Every committed version of a document, oldest first."""
+        """Every committed version of a document, oldest first (one Query of its whole partition:
+        for erasure and sweeps, and for documents whose marks are incomplete, never per request)."""
         return [Document.from_record(key, version, record) for version, record in self.table.history(key)]
+
+    # ---- numbered versions (DESIGN §12: one version, one item; history lists paginated) ----
+    def marked_version(self, key: DocumentKey, number: int, marker: Marker, *, latest: bool = False,
+                       ) -> Document | None:
+        """The first committed version that held the dialect's number ``number`` (``latest``: the
+        last one); None when the document never held it; DocumentNotFound when there is no document.
+
+        One atomic read of the head, the marks' count and mark ``number``, then one read of the
+        version it names, whatever the history's length. A document whose marks are incomplete
+        (written before marks existed) is read from its history once, and its marks written then
+        (:meth:`_backfill`)."""
+        state = self.table.mark_state(key, [number])
+        if state is None:
+            raise not_found(key)
+        mark = state.marks.get(number)
+        if state.complete and (mark is None or mark.first is not None):
+            if mark is None:
+                return None
+            version = mark.last if latest else mark.first
+            record = self.table.records(key, [version]).get(version)
+            if record is None:  # erased since the read above
+                raise not_found(key)
+            return Document.from_record(key, version, record)
+        marks, history = self._backfill(key, marker)
+        mark = marks.get(number)
+        if mark is None:
+            return None
+        return history[mark.last if latest else mark.first]
+
+    def version_page(self, key: DocumentKey, marker: Marker, limit: int, cursor: str | None, *,
+                     newest_first: bool) -> VersionPage:
+        """One page of the document's numbered versions in number order, each with the first version
+        that held it: one atomic read (head, the marks' count), one Query of the marks and one read
+        of the versions they name. ``cursor`` is the previous page's, bound to this tenant, document
+        and order (InvalidRequest otherwise, reading nothing). Incomplete marks: as marked_version."""
+        scope = versions_scope(key, newest_first)
+        position = self.cursors.open(cursor, scope)
+        after = None
+        if position is not None:
+            after = position.get("after") if isinstance(position, dict) else None
+            if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+                raise InvalidRequest("the cursor is not one this list gave")
+        limit = max(1, min(limit, MAX_PAGE))
+        state = self.table.mark_state(key)
+        if state is None:
+            raise not_found(key)
+        versions: list[tuple[int, Document]] | None = None
+        if state.complete:  # complete now, so complete for the Query that follows (marks only grow)
+            marks, more = self.table.mark_page(key, after, limit, newest_first)
+            if all(m.first is not None for m in marks):
+                records = self.table.records(key, [m.first for m in marks])
+                if all(m.first in records for m in marks):
+                    versions = [(m.number, Document.from_record(key, m.first, records[m.first])) for m in marks]
+                else:  # erased since the read above
+                    raise not_found(key)
+        if versions is None:
+            every, history = self._backfill(key, marker)
+            ordered = sorted(every.values(), key=lambda m: m.number, reverse=newest_first)
+            beyond = [m for m in ordered if after is None or (m.number < after if newest_first else m.number > after)]
+            more = len(beyond) > limit
+            versions = [(m.number, history[m.first]) for m in beyond[:limit]]
+        next_cursor = self.cursors.seal({"after": versions[-1][0]}, scope) if more and versions else None
+        return VersionPage(versions, next_cursor)
+
+    def holding(self, key: DocumentKey, slot: str, version_id: str) -> int | None:
+        """The committed version that attached stored file ``version_id`` (an upload session's
+        object) to ``slot``: one read of the holder its commit wrote; for a commit made before
+        holders were written, the head, if it still holds the file. None: not attached, or the
+        document is gone."""
+        version = self.table.holder(key, slot, version_id)
+        if version is not None:
+            return version
+        head = self.find(key)
+        ref = head.files.get(slot) if head is not None else None
+        return head.version if ref is not None and ref.version_id == version_id else None
+
+    def _backfill(self, key: DocumentKey, marker: Marker) -> tuple[dict[int, Mark], dict[int, Document]]:
+        """The marks of a document whose marks are incomplete (written before marks existed, or by
+        a commit without its marker), computed from its whole history (one Query), and written
+        (best effort: a failure leaves the next read to do the same), each transaction conditional
+        on the head still being the version the history ended at; and the history by version."""
+        history = self.history(key)
+        if not history:
+            raise not_found(key)
+        marks = marks_of(history, marker)
+        try:
+            self.table.backfill_marks(key, history[-1].version, list(marks.values()))
+        except FolioError:
+            pass  # the answer stands: it was read from the history itself
+        return marks, {doc.version: doc for doc in history}
 
     def read_file(self, ref: FileRef) -> bytes:
         return self.files.get(ref.key, ref.version_id)
@@ -162,8 +264,10 @@ class DocumentService:
         precondition: Precondition = Precondition(),
         new_files: dict[str, NewFile | FileRef] | None = None,
         collection: str | Collection | None = None,
+        mark: Marker | None = None,
     ) -> Document:
-        """Version 1 of a new document (in ``collection``'s list); fails with 412 if a precondition says so."""
+        """Version 1 of a new document (in ``collection``'s list, numbered by ``mark``); fails with
+        412 if a precondition says so."""
         precondition.check(self.find(key) if precondition.is_set else None)
         new_files = new_files or {}
         uploaded = self._upload(key, new_files)
@@ -171,7 +275,7 @@ class DocumentService:
         doc = Document(key, 1, body, {**new_files, **uploaded}, now, now, caller.actor(), caller.actor(),
                        collection_of(collection))
         try:
-            self._commit(doc)
+            self._commit(doc, _marks(mark, None, doc, new_files))
         except ConditionFailed:
             self._discard(uploaded)
             existing = self.find(key)
@@ -231,7 +335,7 @@ class DocumentService:
                     restored_from=edit.restored_from,
                 )
                 try:
-                    self._commit(doc)
+                    self._commit(doc, _marks(edit.mark, current, doc, edit.new_files))
                     return doc
                 except ConditionFailed:
                     # a lost race only if a re-read shows another version; a head a batch holds
@@ -354,9 +458,13 @@ class DocumentService:
         latest = self.table.get_head(current.key)
         return latest is None or latest.version != current.version
 
-    def _commit(self, doc: Document) -> None:
-        """Head and history of ``doc`` (the table refuses, naming the limit, a record it cannot hold)."""
-        self.table.commit(doc.key, doc.version, doc.to_record())
+    def _commit(self, doc: Document, marks: CommitMarks | None = None) -> None:
+        """Head and history of ``doc`` (the table refuses, naming the limit, a record it cannot hold),
+        and its marks in the same transaction."""
+        if marks is None:
+            self.table.commit(doc.key, doc.version, doc.to_record())
+        else:
+            self.table.commit(doc.key, doc.version, doc.to_record(), marks)
 
     def _upload(self, key: DocumentKey, new_files: dict[str, NewFile | FileRef]) -> dict[str, FileRef]:
         """Store every new file before any metadata points at it; several files go concurrently.
@@ -400,6 +508,35 @@ class DocumentService:
                 self.files.delete_version(ref.key, ref.version_id)
             except Exception:  # noqa: BLE001 - an orphan version is harmless; a sweeper may remove it
                 pass
+
+
+def _marks(marker: Marker | None, previous: Document | None, doc: Document,
+           new_files: dict[str, NewFile | FileRef]) -> CommitMarks | None:
+    """What a commit of ``doc`` (replacing ``previous``) records beside it: its number under
+    ``marker``, and the holder of each already-stored file it attaches."""
+    from .ports import CommitMarks
+
+    before = previous.files if previous is not None else {}
+    attached = tuple((slot, ref.version_id) for slot, ref in new_files.items()
+                     if isinstance(ref, FileRef) and doc.files.get(slot) == ref and before.get(slot) != ref)
+    if marker is None and not attached:
+        return None
+    return CommitMarks(marker(previous, doc) if marker is not None else None, marker is not None, attached)
+
+
+def marks_of(history: list[Document], marker: Marker) -> dict[int, Mark]:
+    """The marks a history makes under ``marker`` (oldest first): each number's first and last version."""
+    from .ports import Mark
+
+    marks: dict[int, Mark] = {}
+    previous = None
+    for doc in history:
+        number = marker(previous, doc)
+        if number is not None:
+            held = marks.get(number)
+            marks[number] = Mark(number, held.first if held is not None else doc.version, doc.version)
+        previous = doc
+    return marks
 
 
 def _holds_stored(doc: Document, files: dict[str, NewFile | FileRef]) -> bool:

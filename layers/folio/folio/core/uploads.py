@@ -209,12 +209,13 @@ class UploadService:
     """Start, resume, abort and complete upload sessions over the ports above."""
 
     def __init__(self, table: UploadTable, store: MultipartStore, clock: Callable[[], datetime],
-                 history: Callable[[DocumentKey], list[Document]]):
+                 holding: Callable[[DocumentKey, str, str], int | None]):
         self.table = table
         self.store = store
         self.clock = clock
-        #: every committed version of a document, oldest first (DocumentService.history)
-        self.history = history
+        #: ``holding(key, slot, version id)``: the committed version that attached that stored file
+        #: to the slot, or None (DocumentService.holding: one read, whatever the history's length)
+        self.holding = holding
 
     def start(self, target: UploadTarget, caller: Caller, *, file_name: str | None, content_type: str,
               size: int, max_bytes: int, part_checksums: list[str], part_size: int | None = None,
@@ -324,15 +325,14 @@ class UploadService:
         return document
 
     def _version_holding(self, session: UploadSession) -> int | None:
-        """The committed version whose slot holds this session's object version, if one does."""
-        for doc in reversed(self.history(session.target.key)):
-            ref = doc.files.get(session.target.slot)
-            if ref is not None and ref.version_id == session.version_id:
-                return doc.version
-        return None
+        """The committed version that attached this session's object version to its slot, if one
+        did: the commit recorded it in its own transaction (``CommitMarks.attached``), so one read
+        finds it however many versions followed. (A commit made before those records existed is
+        found while the head still holds the file.)"""
+        return self.holding(session.target.key, session.target.slot, session.version_id)
 
     def _mark_committed(self, session: UploadSession, version: int) -> None:
-        try:  # the version is committed: a retry finds it in the history even if this write fails
+        try:  # the version is committed: a retry finds it (its holder) even if this write fails
             self.table.replace_session(replace(session, state=COMMITTED, committed_version=version), STORED)
         except FolioError:
             pass

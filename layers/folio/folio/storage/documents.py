@@ -1,6 +1,17 @@
 """The documents of the core in DynamoDB: a *head* item per document and an immutable *history*
 item per committed version, always written together in one transaction, each conditional; and
-the id counters. Implements :class:`folio.core.ports.DocumentTable`."""
+the id counters. Implements :class:`folio.core.ports.DocumentTable`.
+
+Numbered versions (DESIGN §12: a read of one version reads one item, history lists are paginated):
+a commit that carries :class:`~folio.core.ports.CommitMarks` also writes, in its transaction, the
+*mark* of the dialect's number it holds (``M#<number>``: ``SET first = if_not_exists(first, :v),
+last = :v``), adds one to the document's count of marked commits (``MARKS``), and records the
+*holder* of each stored file it attaches (``F#<slot>#<version id>``). Each is an Update without a
+condition of its own, so it can never make a commit fail, and it is written exactly when the
+commit is. A read of number n is one TransactGetItems (head, count, mark: an atomic view, so
+"the marks are complete" and "mark n is missing" are true at the same instant) and one read of
+the history item the mark names; a page is one Query of the marks and one BatchGetItem. Marks live
+in the document's partition, so the purge's Query of the partition erases them with it."""
 
 from __future__ import annotations
 
@@ -12,14 +23,15 @@ from typing import Any
 from ..core.documents import DocumentKey
 from ..core import service as core
 from ..core.errors import ConditionFailed
-from ..core.ports import Head, VersionWrite
+from ..core.ports import CommitMarks, Head, Mark, MarkState, VersionWrite
 from .keys import (
     ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION,
     alias_key, counter_key, document_key, head_key, item_key, legacy_purge_key, list_partition, partition_key, pending_key, purge_key,
     purge_partitions, shard_of, version_key,
 )
+from .keys import MARK_FIRST, MARK_LAST, MARK_PREFIX, MARKED, holder_key, mark_key, mark_sk, marks_key
 from .clients import on_reset
-from .table import ConditionsFailed, Table, check_item
+from .table import MAX_TRANSACTION_ACTIONS, ConditionsFailed, Table, check_item
 
 #: How many ids one ``ADD`` on a counter takes for an environment (DESIGN §12): the counter item is
 #: written once per this many documents created. An environment that ends (or a SnapStart snapshot,
@@ -82,16 +94,18 @@ class DocumentTable(Table):
         check_item({**head_key(key), "version": {"N": "9" * 20}, "record": {"S": record},
                     LOCK: {"S": "f" * 32}, PENDING_VERSION: {"N": "9" * 20}}, "the document")
 
-    def commit(self, key: DocumentKey, version: int, record: str) -> None:
-        """Write head and history of ``version`` in one transaction.
+    def commit(self, key: DocumentKey, version: int, record: str, marks: CommitMarks | None = None) -> None:
+        """Write head and history of ``version`` in one transaction, and ``marks`` with them.
 
         ``version == 1`` requires that no head exists; otherwise the head must still be at
         ``version - 1``. Raises ConditionFailed when another writer got there first.
         """
         self.check_record(key, record)
+        actions = self._version_actions(VersionWrite(key, version, record), lock=None)
+        if marks is not None:
+            actions += self._mark_actions(key, version, marks)
         try:
-            self._transact(self._version_actions(VersionWrite(key, version, record), lock=None),
-                           "saving the document")
+            self._transact(actions, "saving the document")
         except ConditionsFailed as failed:
             raise ConditionFailed(partition_key(key)) from failed
 
@@ -112,6 +126,113 @@ class DocumentTable(Table):
         if not deleted_too and any(i["sk"]["S"] == HEAD and DELETED in i for i in items):
             return []
         return [(int(i["version"]["N"]), i["record"]["S"]) for i in items if i["sk"]["S"].startswith(HISTORY_PREFIX)]
+
+    # ---- numbered versions: marks (see the module's docstring) ----
+    def mark_state(self, key: DocumentKey, numbers: list[int] = (), versions: list[int] = ()) -> MarkState | None:
+        """One TransactGetItems: the head, the count of marked commits, the marks and history items asked for."""
+        keys = [head_key(key), marks_key(key)] + [mark_key(key, n) for n in numbers] + [
+            version_key(key, v) for v in versions]
+        if len(keys) > MAX_TRANSACTION_ACTIONS:
+            raise ValueError(f"at most {MAX_TRANSACTION_ACTIONS - 2} marks and versions at once")
+        items = self._transact_get(keys, "reading the document's versions")
+        head, count = items[0], items[1]
+        if not head or "record" not in head or DELETED in head:
+            return None
+        state = head_of(key, head)
+        marks = {n: _mark_of(n, item) for n, item in zip(numbers, items[2:2 + len(numbers)]) if item}
+        records = {v: item["record"]["S"] for v, item in zip(versions, items[2 + len(numbers):]) if item}
+        complete = bool(count) and int(count[MARKED]["N"]) == state.version
+        return MarkState(state, complete, marks, records)
+
+    def records(self, key: DocumentKey, versions: list[int]) -> dict[int, str]:
+        """History items by version, strongly consistent: GetItem for one, else BatchGetItem."""
+        wanted = list(dict.fromkeys(versions))
+        if len(wanted) == 1:
+            item = self._get(version_key(key, wanted[0]), "reading the document history")
+            items = [item] if item else []
+        else:
+            items = self._batch_get([version_key(key, v) for v in wanted], "reading the document history")
+        return {int(item["version"]["N"]): item["record"]["S"] for item in items}
+
+    def mark_page(self, key: DocumentKey, after: int | None, limit: int, newest_first: bool,
+                  ) -> tuple[list[Mark], bool]:
+        """One Query of the marks' range, ``limit + 1`` of them (the one more says whether a page follows)."""
+        low, high = mark_sk(0), mark_sk(10**10 - 1)
+        if after is not None:
+            if newest_first:
+                high = mark_sk(max(after - 1, 0))
+            else:
+                low = mark_sk(after + 1)
+        if low > high:
+            return [], False
+        out = self._call("query", "reading the document's versions", TableName=self._name, ConsistentRead=True,
+                         KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                         ExpressionAttributeValues={":pk": {"S": partition_key(key)}, ":low": {"S": low},
+                                                    ":high": {"S": high}},
+                         ScanIndexForward=not newest_first, Limit=limit + 1)
+        items = out.get("Items", [])
+        marks = [_mark_of(int(item["sk"]["S"][len(MARK_PREFIX):]), item) for item in items[:limit]]
+        # a Query page ends at 1 MB too (never with marks this small): then a page follows anyway
+        return marks, len(items) > limit or "LastEvaluatedKey" in out
+
+    def backfill_marks(self, key: DocumentKey, version: int, marks: list[Mark]) -> bool:
+        """Transactions of 99 marks (SET both: they are the history's, exact at ``version``) and a
+        check that the head is still at ``version`` and not deleted (so nothing is written once a
+        purge may have read the partition); the count last, set to ``version``."""
+        check = {"ConditionCheck": {"TableName": self._name, "Key": head_key(key),
+                                    "ConditionExpression": "version = :v AND attribute_exists(#record) "
+                                                           f"AND attribute_not_exists({DELETED})",
+                                    "ExpressionAttributeNames": {"#record": "record"},
+                                    "ExpressionAttributeValues": {":v": {"N": str(version)}}}}
+        updates = [{"Update": {"TableName": self._name, "Key": mark_key(key, m.number),
+                               "UpdateExpression": "SET #first = :first, #last = :last",
+                               "ExpressionAttributeNames": {"#first": MARK_FIRST, "#last": MARK_LAST},
+                               "ExpressionAttributeValues": {":first": {"N": str(m.first)},
+                                                             ":last": {"N": str(m.last)}}}}
+                   for m in marks if m.first is not None]
+        updates.append({"Update": {"TableName": self._name, "Key": marks_key(key),
+                                   "UpdateExpression": "SET #marked = :v", "ExpressionAttributeNames": {"#marked": MARKED},
+                                   "ExpressionAttributeValues": {":v": {"N": str(version)}}}})
+        chunk = MAX_TRANSACTION_ACTIONS - 1
+        try:
+            for start in range(0, len(updates), chunk):
+                self._transact([check, *updates[start:start + chunk]], "recording the document's versions")
+        except ConditionsFailed:
+            return False
+        return True
+
+    def holder(self, key: DocumentKey, slot: str, version_id: str) -> int | None:
+        """One TransactGetItems of the head and the holder (a document marked deleted holds nothing)."""
+        head, holder = self._transact_get([head_key(key), holder_key(key, slot, version_id)], "reading the document")
+        if head is None or "record" not in head or DELETED in head or holder is None:
+            return None
+        return int(holder["version"]["N"])
+
+    def _transact_get(self, keys: list[dict[str, Any]], what: str) -> list[dict[str, Any] | None]:
+        """Items by key in one atomic read (IAM: GetItem on each); None for each one absent."""
+        out = self._call("transact_get_items", what,
+                         TransactItems=[{"Get": {"TableName": self._name, "Key": k}} for k in keys])
+        responses = out.get("Responses") or [{} for _ in keys]
+        return [response.get("Item") for response in responses]
+
+    def _mark_actions(self, key: DocumentKey, version: int, marks: CommitMarks) -> list[dict[str, Any]]:
+        """The Updates a commit's marks add to its transaction: none has a condition of its own."""
+        v = {":v": {"N": str(version)}}
+        actions: list[dict[str, Any]] = []
+        if marks.number is not None:
+            actions.append({"Update": {"TableName": self._name, "Key": mark_key(key, marks.number),
+                                       "UpdateExpression": "SET #first = if_not_exists(#first, :v), #last = :v",
+                                       "ExpressionAttributeNames": {"#first": MARK_FIRST, "#last": MARK_LAST},
+                                       "ExpressionAttributeValues": v}})
+        if marks.counted:
+            actions.append({"Update": {"TableName": self._name, "Key": marks_key(key),
+                                       "UpdateExpression": "ADD #marked :one", "ExpressionAttributeNames": {"#marked": MARKED},
+                                       "ExpressionAttributeValues": {":one": {"N": "1"}}}})
+        for slot, version_id in dict.fromkeys(marks.attached):
+            actions.append({"Update": {"TableName": self._name, "Key": holder_key(key, slot, version_id),
+                                       "UpdateExpression": "SET version = if_not_exists(version, :v)",
+                                       "ExpressionAttributeValues": v}})
+        return actions
 
     def next_id(self, tenant: str, kind: str) -> int:
         """A new integer for this tenant and kind, never handed out before: from this environment's
@@ -317,6 +438,11 @@ def _listing(w: VersionWrite) -> dict[str, Any]:
     shard = shard_of(w.key.parts[-1], data.get("list_shards", 1))
     return {LIST_PK: {"S": list_partition(w.key.tenant, collection, shard)},
             LIST_SK: {"S": f"{data['created_at']}#{w.key.id}"}}
+
+
+def _mark_of(number: int, item: dict[str, Any]) -> Mark:
+    first = item.get(MARK_FIRST, {}).get("N")
+    return Mark(number, int(first) if first is not None else None, int(item[MARK_LAST]["N"]))
 
 
 def head_of(key: DocumentKey, item: dict[str, Any]) -> Head:

@@ -4,6 +4,9 @@ A document lives in the partition ``<tenant>#<kind>#<id>``: its head (``HEAD``),
 history item per version (``V#<version>``, zero-padded so they sort), the alias that names
 another document (``ALIAS``) and, while an atomic batch holds the head, the pending record
 beside it (``PENDING#<txid>``). Id counters are items of their own (taken a block at a time).
+The same partition holds the *marks* of a dialect's numbered versions (``M#<number>``, zero-padded:
+the first and the latest version that held it), their count (``MARKS``), and the *holder* of each
+stored file a commit attached (``F#<slot>#<S3 version id>``): see :class:`folio.core.ports.CommitMarks`.
 Nothing outside storage builds or parses these strings.
 
 No partition key is hotter than one document (DESIGN §12): what every tenant's requests would
@@ -73,6 +76,32 @@ def document_key(pk: str) -> DocumentKey:
 
 def history_sk(version: int) -> str:
     return f"{HISTORY_PREFIX}{version:010d}"
+
+
+#: A mark's sort key prefix, and the item counting a document's marked commits.
+MARK_PREFIX = "M#"
+MARKS = "MARKS"
+#: The attributes of a mark: the first and the latest version that held its number.
+MARK_FIRST, MARK_LAST = "first", "last"
+#: The attribute of ``MARKS``: how many committed versions wrote their marks.
+MARKED = "marked"
+HOLDER_PREFIX = "F#"
+
+
+def mark_sk(number: int) -> str:
+    return f"{MARK_PREFIX}{number:010d}"
+
+
+def mark_key(key: DocumentKey, number: int) -> dict[str, Any]:
+    return item_key(partition_key(key), mark_sk(number))
+
+
+def marks_key(key: DocumentKey) -> dict[str, Any]:
+    return item_key(partition_key(key), MARKS)
+
+
+def holder_key(key: DocumentKey, slot: str, version_id: str) -> dict[str, Any]:
+    return item_key(partition_key(key), f"{HOLDER_PREFIX}{slot}#{version_id}")
 
 
 def item_key(pk: str, sk: str) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def upload_service() -> UploadService:
     from .uploads import MultipartStore, UploadTable
 
     cfg = settings()
-    return UploadService(UploadTable(cfg), MultipartStore(cfg), utcnow, document_service().history)
+    return UploadService(UploadTable(cfg), MultipartStore(cfg), utcnow, document_service().holding)
 
 
 def file_store() -> ports.FileStore:

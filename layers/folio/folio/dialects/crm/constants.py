@@ -48,3 +48,10 @@ COLLECTION = large_list("crm")
 DEFAULT_TOP = 50
 #: The OData query options the list takes; any other ``$`` option is refused (400), never ignored.
 LIST_OPTIONS = ("$top", "$select", "$skiptoken")
+
+#: The properties of SuperOffice's VersionInfo, in its order (``GET /api/v1/Document/{id}/Version``).
+VERSION_INFO_PROPERTIES = ("ExternalReference", "DocumentId", "VersionId", "CheckedInDate", "CheckedInByName",
+                           "CheckedInByAssociateId", "Description", "DisplayText", "ExtraFields")
+#: A page of VersionInfo when the request has no ``$top``: the most a page holds, so that a document
+#: with up to 100 content versions answers every one, as before the list was paginated.
+VERSIONS_TOP = 100

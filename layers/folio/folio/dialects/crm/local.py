@@ -7,7 +7,7 @@ from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
 from .constants import COLLECTION, CONTENT_SLOT, KIND
-from .mapping import document_key
+from .mapping import content_mark, document_key
 from .models import validate_writable
 
 
@@ -22,7 +22,7 @@ def prepare(request: WebRequest) -> None:
     if documents.find(key) is None:
         body = validate_writable({"Header": "Quarterly Sales Report Q4 2024", "Name": "q4-report.docx",
                                   "OurRef": "SO-2024-001", "CustomFields": {"CustomFields1": "suscipit"}})
-        documents.create(key, body, caller, collection=COLLECTION)
+        documents.create(key, body, caller, collection=COLLECTION, mark=content_mark)
 
 
 def prepare_with_content(request: WebRequest) -> None:
@@ -35,7 +35,8 @@ def prepare_with_content(request: WebRequest) -> None:
     key = document_key(request.caller.tenant, raw_id)
     if CONTENT_SLOT not in documents.get(key).files:
         content = NewFile(b"Quarterly sales, Q4 2024: EMEA up 12%.\n", "text/plain; charset=utf-8", "q4-report.txt")
-        documents.update(key, Edit(lambda current: None, new_files={CONTENT_SLOT: content}), request.caller)
+        documents.update(key, Edit(lambda current: None, new_files={CONTENT_SLOT: content}, mark=content_mark),
+                         request.caller)
 
 
 #: The headers of the documents a sample list shows (more than its ``$top``: it has a next page).
@@ -50,7 +51,7 @@ def prepare_list(request: WebRequest) -> None:
     for header in LIST_SAMPLES[held:]:
         key = document_key(caller.tenant, str(documents.next_id(caller.tenant, KIND)))
         documents.create(key, validate_writable({"Header": header, "OurRef": "SO-2024-001"}), caller,
-                         collection=COLLECTION)
+                         collection=COLLECTION, mark=content_mark)
 
 
 #: The content an upload session of a sample event holds.

@@ -17,7 +17,7 @@ from ...core.listing import MAX_PAGE
 from ...web.request import bounded_int, positive_id
 from ...web.responses import iso_utc
 from .constants import (CONTENT_SLOT, DEFAULT_TOP, FREE_FORM, KIND, LIST_OPTIONS, MAX_OPERATIONS, PATCH_OPERATIONS,
-                        PROPERTIES, READ_ONLY, WRITABLE)
+                        PROPERTIES, READ_ONLY, VERSION_INFO_PROPERTIES, WRITABLE)
 
 _CANONICAL = {name.lower(): name for name in PROPERTIES}
 _OPERATION_NAMES = ", ".join(PATCH_OPERATIONS[:-1]) + " or " + PATCH_OPERATIONS[-1]
@@ -121,7 +121,7 @@ class ListQuery:
     skiptoken: str | None
 
     @classmethod
-    def of(cls, query: dict[str, str]) -> ListQuery:
+    def of(cls, query: dict[str, str], default_top: int = DEFAULT_TOP) -> ListQuery:
         unknown = sorted(name for name in query if name.startswith("$") and name.lower() not in LIST_OPTIONS)
         if unknown:
             raise InvalidRequest(f"the query option {unknown[0][:40]!r} is not supported here; "
@@ -129,19 +129,19 @@ class ListQuery:
                                  errors=[{"field": name[:40], "message": "unsupported query option"} for name in unknown])
         options = {name.lower(): value for name, value in query.items()}
         raw = options.get("$top")
-        top = DEFAULT_TOP if raw is None else bounded_int(raw.strip(), MAX_PAGE)
+        top = default_top if raw is None else bounded_int(raw.strip(), MAX_PAGE)
         if not top:
             raise InvalidRequest(f"$top must be an integer from 1 to {MAX_PAGE}, got {raw[:40]!r}",
                                  errors=[{"field": "$top", "message": f"must be an integer from 1 to {MAX_PAGE}"}])
         return cls(top, options.get("$select"), options.get("$skiptoken") or None)
 
-    def next_link(self, base: str, cursor: str) -> str:
-        """The next page's full URL: the same ``$top`` and ``$select``, the page's cursor."""
+    def next_link(self, base: str, cursor: str, path: str = "/api/v1/Document") -> str:
+        """The next page's full URL (of the list at ``path``): the same ``$top`` and ``$select``, the page's cursor."""
         options = {"$top": str(self.top)}
         if self.select is not None:
             options["$select"] = self.select
         options["$skiptoken"] = cursor
-        return f"{base}/api/v1/Document?" + urlencode(options, quote_via=quote, safe="$,/")
+        return f"{base}{path}?" + urlencode(options, quote_via=quote, safe="$,/")
 
 
 def list_item(doc: Document, base: str, select: str | None) -> dict[str, Any]:
@@ -156,16 +156,13 @@ def list_item(doc: Document, base: str, select: str | None) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- content and its versions
 
-def content_versions(history: list[Document]) -> list[Document]:
-    """The committed versions that checked content in (the first to point at each content file),
-    oldest first; a version that changed only properties checks nothing in."""
-    found, previous = [], None
-    for doc in history:
-        ref = doc.files.get(CONTENT_SLOT)
-        if ref is not None and ref != previous:
-            found.append(doc)
-        previous = ref
-    return found
+def content_mark(previous: Document | None, doc: Document) -> int | None:
+    """crm's numbering of versions (a core Marker): a version that checked content in (the first to
+    point at a content file) is numbered by its own version number, its ``VersionId``; a version that
+    changed only properties checks nothing in. ``GET .../Version`` lists these marks, oldest first."""
+    ref = doc.files.get(CONTENT_SLOT)
+    before = previous.files.get(CONTENT_SLOT) if previous is not None else None
+    return doc.version if ref is not None and ref != before else None
 
 
 def content_of(doc: Document) -> FileRef:
@@ -194,6 +191,20 @@ def version_info(doc: Document) -> dict[str, Any]:
         "DisplayText": f"Version {doc.version}" + (f" ({ref.file_name})" if ref.file_name else ""),
         "ExtraFields": {"ContentType": ref.content_type, "Size": str(ref.size), "ETag": ref.etag},
     }
+
+
+_VERSION_INFO_NAMES = {name.lower(): name for name in VERSION_INFO_PROPERTIES}
+
+
+def version_row(doc: Document, select: str | None) -> dict[str, Any]:
+    """A VersionInfo of the array; with ``$select`` only the VersionInfo properties it names (an
+    OData projection, as the documents list does; names case-insensitive, others selecting nothing)."""
+    info = version_info(doc)
+    if select is None or not select.strip():
+        return info
+    named = {_VERSION_INFO_NAMES[top] for item in select.split(",")
+             if (top := item.strip().split("/", 1)[0].lower()) in _VERSION_INFO_NAMES}
+    return {name: value for name, value in info.items() if name in named}
 
 
 class DocumentPatch:

@@ -8,7 +8,8 @@ from ...core.limits import MAX_FILE_BYTES
 from ...web.openapi import PROBLEM, model_schema, upload_session_operations
 from ...web.responses import download_openapi
 from ...core.listing import MAX_PAGE
-from .constants import CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, DEFAULT_TOP, JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES
+from .constants import (CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, DEFAULT_TOP, JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES,
+                        VERSIONS_TOP)
 
 
 def operations() -> dict[str, dict[str, Any]]:
@@ -60,10 +61,23 @@ def operations() -> dict[str, dict[str, Any]]:
                 "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
             "responses": {"200": {**ok, "description": "DocumentEntity, its content checked in"}},
         },
-        "CrmListDocumentVersionsFunction": {"responses": {"200": {
-            "description": "VersionInfo of every committed version that checked content in, oldest first",
-            "content": {"application/json": {"schema": {"type": "array", "items": model_schema(
-                VersionInfo, mode="serialization")}}}}}},
+        "CrmListDocumentVersionsFunction": {
+            "parameters": [
+                {"name": "$top", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": VERSIONS_TOP},
+                 "description": "the page size"},
+                {**select, "description": "Comma separated VersionInfo properties each item holds (the others "
+                                          "are left out)"},
+                {"name": "$skiptoken", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": 'opaque: the one in the Link header\'s rel="next" URL; follow that URL as given'}],
+            "responses": {"200": {
+                "description": "VersionInfo of the committed versions that checked content in, oldest first, a "
+                               "page at a time",
+                "headers": {"Link": {"schema": {"type": "string"}, "description": (
+                    '<the next page\'s URL>; rel="next" (RFC 8288), the same $top and $select; absent on the '
+                    "last page")}},
+                "content": {"application/json": {"schema": {"type": "array", "items": model_schema(
+                    VersionInfo, mode="serialization")}}}}}},
         "CrmCreateDocumentFunction": {
             "requestBody": {"required": True, "content": {t: {"schema": model_schema(WritableDocument)}
                                                           for t in JSON_MEDIA_TYPES}},

@@ -8,13 +8,13 @@ from typing import Any
 from ...core import Document, DocumentKey, Edit, FileRef, NewFile
 from ...core.errors import DocumentNotFound, InvalidRequest, PayloadTooLarge
 from ...core.limits import INT32_MAX, MAX_FILE_BYTES
-from ...core.listing import Page
+from ...core.listing import Page, VersionPage
 from ...storage.wiring import document_service
 from ...web.media import parse_media_type
 from ...web.request import WebRequest, bounded_int
 from .constants import (COLLECTION, CONTENT_SLOT, CONTENT_UPLOADS_ROUTE, DEFAULT_CONTENT_TYPE, JSON_MEDIA_TYPES,
-                        KIND, PATCH_MEDIA_TYPES)
-from .mapping import DocumentPatch, ListQuery, content_of, content_versions, document_key, stored_body
+                        KIND, PATCH_MEDIA_TYPES, VERSIONS_TOP)
+from .mapping import DocumentPatch, ListQuery, content_mark, content_of, document_key, stored_body
 
 
 def create_body(request: WebRequest) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def create_document(request: WebRequest) -> Document:
     precondition = request.precondition
     documents = document_service()
     key = DocumentKey(caller.tenant, KIND, str(documents.next_id(caller.tenant, KIND, maximum=INT32_MAX)))
-    return documents.create(key, body, caller, precondition, collection=COLLECTION)
+    return documents.create(key, body, caller, precondition, collection=COLLECTION, mark=content_mark)
 
 
 def get_document(request: WebRequest, document_id: str) -> Document:
@@ -46,7 +46,7 @@ def patch_document(request: WebRequest, document_id: str) -> Document:
     caller = request.caller
     key = document_key(caller.tenant, document_id)
     patch = patch_of(request)
-    return document_service().update(key, patch.apply, caller, request.precondition)
+    return document_service().update(key, Edit(patch.apply, mark=content_mark), caller, request.precondition)
 
 
 # ---------------------------------------------------------------- the life cycle (DESIGN §10)
@@ -59,9 +59,13 @@ def list_documents(request: WebRequest) -> tuple[ListQuery, Page]:
     try:
         page = document_service().list_page(tenant, COLLECTION, query.top, query.skiptoken)
     except InvalidRequest as refused:  # the core names it "cursor"; OData calls it $skiptoken
-        raise InvalidRequest(f"$skiptoken: {refused.message}; follow odata.nextLink as it is given",
-                             errors=[{"field": "$skiptoken", "message": "not a $skiptoken of this list"}]) from None
+        raise _skiptoken_refused(refused, "odata.nextLink") from None
     return query, page
+
+
+def _skiptoken_refused(refused: InvalidRequest, link: str) -> InvalidRequest:
+    return InvalidRequest(f"$skiptoken: {refused.message}; follow {link} as it is given",
+                          errors=[{"field": "$skiptoken", "message": "not a $skiptoken of this list"}])
 
 
 def delete_document(request: WebRequest, document_id: str) -> Document:
@@ -101,7 +105,7 @@ def put_content(request: WebRequest, document_id: str, file: NewFile | FileRef) 
     if file.file_name is None:
         file = replace(file, file_name=documents.get(key).body.get("Name"))
     stored = file.version_id if isinstance(file, FileRef) else None
-    edit = Edit(lambda current: None, new_files={CONTENT_SLOT: file},
+    edit = Edit(lambda current: None, new_files={CONTENT_SLOT: file}, mark=content_mark,
                 already_applied=None if stored is None else (
                     lambda current: getattr(current.files.get(CONTENT_SLOT), "version_id", None) == stored))
     return documents.update(key, edit, caller, request.precondition)
@@ -128,9 +132,14 @@ def get_content(request: WebRequest, document_id: str) -> FileRef:
     return content_of(doc)
 
 
-def content_version_list(request: WebRequest, document_id: str) -> list[Document]:
-    """GET .../Version: the committed versions that checked content in, oldest first."""
-    documents = document_service()
+def content_version_list(request: WebRequest, document_id: str) -> tuple[ListQuery, VersionPage]:
+    """GET .../Version: a page of the committed versions that checked content in, oldest first
+    (``$top``, default 100; ``$skiptoken`` from the answer's ``Link: <...>; rel="next"``; ``$select``):
+    one Query of their marks and one read of those versions, whatever the history's length."""
     key = document_key(request.caller.tenant, document_id)
-    documents.get(key)  # 404 for a document that is not (or no longer) there
-    return content_versions(documents.history(key))
+    query = ListQuery.of(request.query, default_top=VERSIONS_TOP)
+    try:
+        page = document_service().version_page(key, content_mark, query.top, query.skiptoken, newest_first=False)
+    except InvalidRequest as refused:
+        raise _skiptoken_refused(refused, 'the Link header\'s rel="next"') from None
+    return query, page

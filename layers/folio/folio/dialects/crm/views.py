@@ -8,12 +8,12 @@ from aws_lambda_powertools.event_handler import Response
 
 from ...core import Document
 from ...core.errors import FolioError, UnsupportedMediaType
-from ...core.listing import Page
+from ...core.listing import Page, VersionPage
 from ...web.problems import install_problem_handlers
 from ...web.request import WebRequest
 from ...web.responses import created, json_response
 from .constants import PATCH_MEDIA_TYPES
-from .mapping import ListQuery, document_path, entity_view, list_item, selected_properties, version_info
+from .mapping import ListQuery, document_path, entity_view, list_item, selected_properties, version_row
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -40,9 +40,17 @@ def created_answer(doc: Document, request: WebRequest):
     return response
 
 
-def version_list_answer(versions: list[Document]):
-    """200 with SuperOffice's array of VersionInfo."""
-    return json_response([version_info(doc) for doc in versions], content_type=CONTENT_TYPE)
+def version_list_answer(query: ListQuery, page: VersionPage, request: WebRequest):
+    """200 with SuperOffice's array of VersionInfo, oldest first. The array stays the body (as
+    SuperOffice answers it), so the next page is named where an array leaves room: ``Link:
+    <its URL>; rel="next"`` (RFC 8288), the URL built as ``odata.nextLink`` is (the same ``$top``
+    and ``$select``, the cursor in ``$skiptoken``); no Link on the last page."""
+    headers = {}
+    if page.cursor is not None:
+        path = f"/api/v1/Document/{page.versions[-1][1].key.id}/Version"
+        headers["Link"] = f'<{query.next_link(request.base_url, page.cursor, path)}>; rel="next"'
+    return json_response([version_row(doc, query.select) for _number, doc in page.versions], 200, headers,
+                         content_type=CONTENT_TYPE)
 
 
 def page_answer(query: ListQuery, page: Page, request: WebRequest):

@@ -40,9 +40,13 @@ class FileVersion(BaseModel):
 
 
 class VersionList(BaseModel):
+    """A page of the document's file versions, newest first."""
+
     model_config = ConfigDict(extra="forbid")
 
     data: list[FileVersion]
+    #: pass it back as ``cursor`` for the next page; null on the last page
+    nextCursor: str | None
 
 
 class Document(BaseModel):

@@ -6,7 +6,7 @@ from ...core import Edit, NewFile
 from ...core.uploads import UploadTarget
 from ...storage.wiring import document_service
 from ...web.request import WebRequest
-from .mapping import FILE_SLOT, KIND, Upload, collection_of, document_ids, new_body, version_change
+from .mapping import FILE_SLOT, KIND, Upload, collection_of, document_ids, file_mark, new_body, version_change
 from .operations import addressed
 from .uploads import scope_of
 
@@ -32,8 +32,8 @@ def prepare(request: WebRequest, document_id: str | None = None) -> None:
     documents.reserve_id(key.tenant, KIND, document)
     if documents.find(key) is None:
         documents.create(key, new_body(client, project, FIRST), request.caller, new_files=FIRST.new_files,
-                         collection=collection_of(client, project))
-        documents.update(key, Edit(version_change(SECOND), new_files=SECOND.new_files), request.caller)
+                         collection=collection_of(client, project), mark=file_mark)
+        documents.update(key, Edit(version_change(SECOND), new_files=SECOND.new_files, mark=file_mark), request.caller)
 
 
 PREPARERS = {name: prepare for name in ("DmsUploadDocumentVersionFunction", "DmsGetDocumentFunction",

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...core import Change, Document, DocumentKey, FileRef, NewFile
 from ...core.documents import Collection, large_list
-from ...core.errors import DocumentNotFound, InvalidRequest, UnsupportedMediaType
+from ...core.errors import InvalidRequest, UnsupportedMediaType
 from ...core.limits import INT64_MAX
 from ...core.listing import MAX_PAGE
 from ...web.media import parse_media_type
@@ -206,30 +206,16 @@ class FileVersion:
     created_by: dict[str, Any]
 
 
-def file_versions(history: list[Document]) -> list[FileVersion]:
-    """Each file version, newest first, from the document's history (the first commit that holds it)."""
-    seen: dict[int, FileVersion] = {}
-    for doc in history:
-        number = doc.body["fileVersion"]
-        if number not in seen:
-            seen[number] = FileVersion(number, doc.files[FILE_SLOT], doc.updated_at, doc.updated_by)
-    return sorted(seen.values(), key=lambda v: v.number, reverse=True)
+def file_mark(_previous: Document | None, doc: Document) -> int:
+    """dms's numbering of versions (a core Marker): every commit holds its file version, so a file
+    version's mark names the first commit that held it (its file, when and by whom) and the last
+    (what a restore brings back: the metadata edits made while it was current included)."""
+    return doc.body["fileVersion"]
 
 
-def find_version(history: list[Document], number: int) -> FileVersion:
-    for version in file_versions(history):
-        if version.number == number:
-            return version
-    raise DocumentNotFound(f"the document has no version {number}")
-
-
-def last_of_version(history: list[Document], number: int) -> Document:
-    """File version ``number`` as it stood when it was superseded (its last commit: the metadata
-    edits made while it was current included), or 404."""
-    for doc in reversed(history):
-        if doc.body["fileVersion"] == number:
-            return doc
-    raise DocumentNotFound(f"the document has no version {number}")
+def file_version(number: int, first: Document) -> FileVersion:
+    """File version ``number`` as the first commit that held it has it."""
+    return FileVersion(number, first.files[FILE_SLOT], first.updated_at, first.updated_by)
 
 
 def restore_change(source: Document) -> Change:
@@ -245,12 +231,16 @@ def restore_change(source: Document) -> Change:
 
 #: A page's size when the client names none (at most core.listing.MAX_PAGE).
 DEFAULT_PAGE = 25
+#: A page of file versions when the client names none: the most a page holds, so that the list
+#: of a document with up to 100 file versions answers what it answered before it was paginated
+#: (every version, and ``nextCursor`` null).
+DEFAULT_VERSIONS_PAGE = MAX_PAGE
 
 
-def page_request(query: dict[str, str]) -> tuple[int, str | None]:
+def page_request(query: dict[str, str], default: int = DEFAULT_PAGE) -> tuple[int, str | None]:
     """``limit`` (1 to MAX_PAGE, else 400) and ``cursor`` (the previous page's ``nextCursor``)."""
     raw = query.get("limit")
-    limit = DEFAULT_PAGE if raw is None else bounded_int(raw.strip(), MAX_PAGE)
+    limit = default if raw is None else bounded_int(raw.strip(), MAX_PAGE)
     if not limit:
         raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE}, got {raw[:40]!r}",
                              errors=[{"field": "limit", "message": f"must be an integer from 1 to {MAX_PAGE}"}])

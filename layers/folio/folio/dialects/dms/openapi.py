@@ -30,29 +30,42 @@ def operations() -> dict[str, dict[str, Any]]:
             "responses": {"201": {**created, "description": "Document updated (new version created)"}}},
         "DmsGetDocumentFunction": {"responses": {"200": {"content": document, "headers": etag,
                                                          "description": "The document"}}},
-        "DmsListDocumentVersionsFunction": {"responses": {"200": {
-            "description": "Every file version, newest first",
-            "content": {"application/json": {"schema": model_schema(VersionList, mode="serialization")}}}}},
+        "DmsListDocumentVersionsFunction": {
+            "parameters": _page_parameters(_versions_page()),
+            "responses": {"200": {
+                "description": "A page of file versions, newest first; nextCursor asks for the next one",
+                "content": {"application/json": {"schema": model_schema(VersionList, mode="serialization")}}}}},
         "DmsGetDocumentVersionFileFunction": download_openapi("That version's exact bytes"),
         **_upload_sessions(created),
         **_life_cycle(created),
     }
 
 
+def _versions_page() -> int:
+    from .mapping import DEFAULT_VERSIONS_PAGE
+
+    return DEFAULT_VERSIONS_PAGE
+
+
+def _page_parameters(default: int) -> list[dict[str, Any]]:
+    """``limit`` and ``cursor``, as every dms list takes them."""
+    from ...core.listing import MAX_PAGE
+
+    return [{"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": default}},
+            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "the previous page's nextCursor, unchanged"}]
+
+
 def _life_cycle(created: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The project's documents (pages, newest first), erasure, and restoring a version (DESIGN §10)."""
-    from ...core.listing import MAX_PAGE
     from .mapping import DEFAULT_PAGE
 
     preconditions = [{"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
                      for name in ("If-Match", "If-Unmodified-Since")]
     return {
         "DmsListDocumentsFunction": {
-            "parameters": [
-                {"name": "limit", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE}},
-                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-                 "description": "the previous page's nextCursor, unchanged"}],
+            "parameters": _page_parameters(DEFAULT_PAGE),
             "responses": {"200": {"description": "The project's documents, newest first",
                                   "content": _json(model_schema(DocumentPage, mode="serialization"))}}},
         "DmsDeleteDocumentFunction": {

@@ -6,12 +6,11 @@ from collections.abc import Callable
 
 from ...core import Document, DocumentKey, Edit, FileRef
 from ...core.listing import Page
-from ...core.errors import InvalidRequest
-from ...core.service import not_found
+from ...core.errors import DocumentNotFound, InvalidRequest
 from ...storage.wiring import document_service
 from ...web.request import WebRequest, positive_id
-from .mapping import (FILE_SLOT, KIND, NOTHING, FileVersion, Upload, collection_of, document_ids, document_key,
-                      file_versions, find_version, last_of_version, new_body, page_request, restore_change,
+from .mapping import (DEFAULT_VERSIONS_PAGE, FILE_SLOT, KIND, NOTHING, FileVersion, Upload, collection_of,
+                      document_ids, document_key, file_mark, file_version, new_body, page_request, restore_change,
                       upload_of_form, upload_of_json, version_change)
 
 
@@ -53,7 +52,7 @@ def commit_create(request: WebRequest, key: DocumentKey, upload: Upload) -> Docu
     """Version 1 of the document ``key`` names: the inline create's write, and an upload session's."""
     client, project, _ = document_ids(key)
     return document_service().create(key, new_body(client, project, upload), request.caller, request.precondition,
-                                     upload.new_files, collection=collection_of(client, project))
+                                     upload.new_files, collection=collection_of(client, project), mark=file_mark)
 
 
 def upload_version(request: WebRequest, client_id: str, project_id: str, document_id: str) -> Document:
@@ -69,7 +68,7 @@ def commit_version(request: WebRequest, key: DocumentKey, upload: Upload,
                    already_applied: Callable[[Document], bool] | None = None) -> Document:
     """The metadata and file of ``upload`` as the next version, under the request's preconditions:
     the inline upload's write, and an upload session's (which recognizes its own retry)."""
-    edit = Edit(version_change(upload), new_files=upload.new_files, already_applied=already_applied)
+    edit = Edit(version_change(upload), new_files=upload.new_files, already_applied=already_applied, mark=file_mark)
     return document_service().update(key, edit, request.caller, request.precondition)
 
 
@@ -77,13 +76,23 @@ def get_document(request: WebRequest, client_id: str, project_id: str, document_
     return document_service().get(addressed(request, client_id, project_id, document_id))
 
 
-def list_versions(request: WebRequest, client_id: str, project_id: str, document_id: str) -> list[FileVersion]:
-    """Every file version, newest first, derived from the document's immutable history."""
+def list_versions(request: WebRequest, client_id: str, project_id: str, document_id: str,
+                  ) -> tuple[list[FileVersion], str | None]:
+    """One page of file versions, newest first (``limit``: 1 to 100, default 100; ``cursor``), and the
+    next page's cursor: a Query of the file versions' marks and one read of the versions they name."""
     key = addressed(request, client_id, project_id, document_id)
-    history = document_service().history(key)
-    if not history:
-        raise not_found(key)
-    return file_versions(history)
+    limit, cursor = page_request(request.query, DEFAULT_VERSIONS_PAGE)
+    page = document_service().version_page(key, file_mark, limit, cursor, newest_first=True)
+    return [file_version(number, first) for number, first in page.versions], page.cursor
+
+
+def _file_version(key: DocumentKey, number: int, *, latest: bool) -> Document:
+    """The first (``latest``: the last) commit that held file version ``number``: two reads, whatever
+    the history's length; 404 for a document or file version that is not there."""
+    held = document_service().marked_version(key, number, file_mark, latest=latest)
+    if held is None:
+        raise DocumentNotFound(f"the document has no version {number}")
+    return held
 
 
 def version_file(request: WebRequest, client_id: str, project_id: str, document_id: str,
@@ -91,11 +100,7 @@ def version_file(request: WebRequest, client_id: str, project_id: str, document_
     """One version's file (its exact S3 VersionId); the view reads or redirects."""
     key = addressed(request, client_id, project_id, document_id)
     number = positive_id(version, "version")
-    documents = document_service()
-    history = documents.history(key)
-    if not history:
-        raise not_found(key)
-    return find_version(history, number).ref
+    return _file_version(key, number, latest=False).files[FILE_SLOT]
 
 
 # ---------------------------------------------------------------- the life cycle (DESIGN §10)
@@ -120,10 +125,7 @@ def restore_version(request: WebRequest, client_id: str, project_id: str, docume
     version, under the request's preconditions."""
     key = addressed(request, client_id, project_id, document_id)
     number = positive_id(version, "version")
-    documents = document_service()
-    history = documents.history(key)
-    if not history:
-        raise not_found(key)
-    source = last_of_version(history, number)
-    edit = Edit(restore_change(source), new_files={FILE_SLOT: source.files[FILE_SLOT]}, restored_from=source.version)
-    return documents.update(key, edit, request.caller, request.precondition)
+    source = _file_version(key, number, latest=True)
+    edit = Edit(restore_change(source), new_files={FILE_SLOT: source.files[FILE_SLOT]}, restored_from=source.version,
+                mark=file_mark)
+    return document_service().update(key, edit, request.caller, request.precondition)

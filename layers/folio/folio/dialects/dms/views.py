@@ -65,8 +65,10 @@ def created_answer(doc: Document, request: WebRequest):
     return created(document_view(doc), location=request.base_url + document_path(doc), etag=doc.etag)
 
 
-def versions_answer(versions: list[FileVersion]):
-    return json_response({"data": [version_view(v) for v in versions]})
+def versions_answer(versions: list[FileVersion], cursor: str | None = None):
+    """A page of file versions, newest first, in the documents list's shape: ``nextCursor`` (null on
+    the last page) asks for the next one."""
+    return json_response({"data": [version_view(v) for v in versions], "nextCursor": cursor})
 
 
 def page_answer(page: Page):
