@@ -320,3 +320,32 @@ def test_a_table_kept_from_before_gets_the_templates_stream(aws, template):
     create_resources(template, dynamodb, aws["s3"], events=boto3.client("events"), exist_ok=True)
     stream = dynamodb.describe_table(TableName=aws["table"])["Table"]["StreamSpecification"]
     assert stream == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_a_shard_iterator_taken_before_a_rolled_back_transaction_reads_only_committed_records(aws):
+    """The stream holds committed writes only (AWS): an iterator taken, then a transaction that fails
+    (its first writes applied and rolled back), then a commit: the records read are the commit's, at
+    the numbers the stream keeps for them (moto, patched by folio.local.aws, and DynamoDB Local)."""
+    from folio.core import DocumentKey
+    from folio.core.errors import ConditionFailed
+    from folio.storage.clients import client
+    from folio.storage.config import settings
+    from folio.storage.documents import DocumentTable
+    from folio.storage.keys import partition_key
+
+    table = DocumentTable()
+    key = DocumentKey("acme", "crm-document", "77")
+    table.commit(key, 1, json.dumps({"body": {}}))
+    endpoint = settings().endpoint_url("dynamodb")
+    streams = boto3.client("dynamodbstreams", endpoint_url=endpoint)
+    arn = client("dynamodb", settings()).describe_table(TableName=aws["table"])["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][-1]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    with pytest.raises(ConditionFailed):  # version 1 again: the head's condition fails, the history's put is undone
+        table.commit(key, 1, json.dumps({"body": {"lost": True}}))
+    table.commit(key, 2, json.dumps({"body": {"kept": True}}))
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    mine = [r["dynamodb"] for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == partition_key(key)]
+    assert [(d["Keys"]["sk"]["S"], d.get("NewImage", {}).get("version", {}).get("N")) for d in mine] == [
+        ("HEAD", "1"), ("V#0000000001", "1"), ("HEAD", "2"), ("V#0000000002", "2")]
+    assert not any("lost" in d.get("NewImage", {}).get("record", {}).get("S", "") for d in mine)

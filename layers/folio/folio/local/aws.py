@@ -28,7 +28,8 @@ NOT_IMPLEMENTED = frozenset({"UnknownOperationException", "NotImplemented", "Not
 
 
 def share_moto_stream_records() -> None:
-    """Make moto's copy of a table's stream cost a list copy, not a deep copy of every record.
+    """Make moto's copy of a table's stream cost a list copy, not a deep copy of every record, and
+    its shard iterators read only committed records.
 
     moto deep-copies each table a ``TransactWriteItems`` touches before it runs (to put it back if
     the transaction fails), its stream shard included: every record ever written, images and all,
@@ -53,6 +54,23 @@ def share_moto_stream_records() -> None:
 
     StreamShard.__deepcopy__ = shard_copy
     StreamShard._folio_shares_records = True
+
+    # A rolled-back transaction puts the table's copy back, with a stream shard of its own; a shard
+    # iterator taken before it still names the discarded shard, which holds the records of the
+    # writes rolled back. Read through such an iterator, they took the sequence numbers the next
+    # committed records get, so a reader that went on after them skipped those (lost change events).
+    # An iterator reads the table's current shard, as AWS's stream only ever holds committed writes.
+    from moto.dynamodbstreams.models import ShardIterator
+
+    read = ShardIterator.get
+
+    def get_committed(self, limit: int = 1000):
+        current = self.streams_backend.dynamodb.tables.get(self.stream_shard.table.name)
+        if current is not None and current.stream_shard is not None:
+            self.stream_shard = current.stream_shard
+        return read(self, limit)
+
+    ShardIterator.get = get_committed
 
 
 def use_local_credentials() -> None:
