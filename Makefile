@@ -73,7 +73,7 @@ fuzz: $(VENV)/.installed
 simulate: $(VENV)/.installed
 	$(PY) -m tests.sim $(if $(SEED),--seed $(SEED),--seeds $(or $(SEEDS),10000) --first $(or $(FIRST),0))
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(DYNAMODB_LOCAL_STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/run.py
 
 validate: $(VENV)/.installed

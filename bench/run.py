@@ -163,14 +163,14 @@ def operations(api):
 
     dms_path = f"/api/v2/clients/1/dms/projects/1/documents/{dms}"
     return claims, [
-        ("crm create", lambda: {"method": "POST", "path": "/api/v1/Document", "json_body": {"Header": "x"}}, 2,
-         "id counter; head+history transaction"),
+        ("crm create", lambda: {"method": "POST", "path": "/api/v1/Document", "json_body": {"Header": "x"}}, 1,
+         "head+history transaction (the id from a block: one counter ADD per 100 creates)"),
         ("crm get", lambda: {"method": "GET", "path": f"/api/v1/Document/{crm}"}, 1, "head"),
         ("crm patch", lambda: {"method": "PATCH", "path": f"/api/v1/Document/{crm}", "json_body": {"Header": str(time.time())}},
          2, "head; transaction"),
         ("kyc create", lambda: (lambda f: {"method": "POST", "path": "/api/customer/1/document", "body": f["body"],
-                                           "headers": {**f["headers"], "X-Domain-ID": "1"}})(kyc_form()), 4,
-         "counter; 2 S3 puts (concurrent); transaction"),
+                                           "headers": {**f["headers"], "X-Domain-ID": "1"}})(kyc_form()), 3,
+         "2 S3 puts (concurrent); transaction (the id from a block)"),
         ("kyc update", lambda: (lambda f: {"method": "PUT", "path": f"/api/customer/1/document/{kyc}", "body": f["body"],
                                            "headers": {**f["headers"], "X-Domain-ID": "1"}})(kyc_form()), 4,
          "head; 2 S3 puts (concurrent); transaction"),
@@ -179,16 +179,18 @@ def operations(api):
         ("kyc front image", lambda: {"method": "GET", "path": f"/api/customer/1/document/{kyc}/front",
                                      "headers": {"X-Domain-ID": "1"}}, 2, "head; S3 get of that version"),
         ("capture create document", lambda: {"method": "POST", "path": "/capture/api/v1.1/documents",
-                                             "json_body": {"procedure": {"name": "Demo"}}}, 3,
-         "procedures; batch counter; transaction"),
+                                             "json_body": {"procedure": {"name": "Demo"}}}, 2,
+         "procedures; transaction (the batch id from a block)"),
         ("capture get attachment", lambda: {"method": "GET", "path": f"/capture/api/v1.1/documents/{doc}/attachments/{att['id']}"},
          2, "document (step); attachment"),
         ("capture update attachment", capture_update, 3, "document (step); attachment; transaction"),
         ("dms upload version", lambda: (lambda f: {"method": "POST", "path": dms_path, "body": f["body"],
                                                    "headers": f["headers"]})(form({"file": ("v.txt", b"v", "text/plain")})),
          3, "head; S3 put; transaction"),
-        ("dms versions", lambda: {"method": "GET", "path": f"{dms_path}/versions"}, 1, "history query"),
-        ("dms version file", lambda: {"method": "GET", "path": f"{dms_path}/versions/1/file"}, 2, "history query; S3 get"),
+        ("dms versions", lambda: {"method": "GET", "path": f"{dms_path}/versions"}, 3,
+         "head+count; marks query; versions batch get (whatever the history's length)"),
+        ("dms version file", lambda: {"method": "GET", "path": f"{dms_path}/versions/1/file"}, 3,
+         "head+count+mark; that version; S3 get"),
         ("artu batch (1 item)", lambda: {"method": "PUT", "path": "/documents/batch/external",
                                          "headers": {"X-Environment": "live"},
                                          "json_body": {"items": [{"clientId": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
@@ -595,6 +597,76 @@ def uploads() -> None:
           "is examples/large_upload.py, parts read from disk as they are sent)")
 
 
+#: What issue 25 measured on the layout before DESIGN §12, per key class: the most writes one key took
+#: (per document a tenant imports, or the share of all tenants' work), and the ceiling it implied.
+HEAT_BEFORE = {
+    "idempotency record": ("2.0 per crm create (one partition per function, all tenants)",
+                           "~200-500 keyed writes/s per operation, all tenants together"),
+    "id counter": ("1.0 per create", "~1,000 creates/s per tenant and kind"),
+    "ByCollection list shard": ("1.0 per document of one collection", "~500 creates/s into one collection"),
+    "batch intents": ("1.0 of all tenants' batches", "under ~10 large batches/s for the whole service"),
+    "purges": ("1.0 of all tenants' deletes", "~200 deletes/s for the whole service"),
+    "document partition": ("one document's own writes", "one document's"),
+}
+
+
+def partition_heat() -> None:
+    heading("9. The hottest partition keys (DESIGN §12): writes per key under real workloads (folio local on "
+            "DynamoDB Local, every write's partition key recorded)")
+    import tempfile
+
+    from folio.local.dynamodb_local import DynamoDBLocal, NotInstalled
+    from tests.conftest import LocalServer
+    from tests.support.partition_heat import one_tenant_imports, shared_work
+    from tests.support.partition_writes import PartitionWrites
+
+    try:
+        engine = DynamoDBLocal()
+    except NotInstalled as e:
+        print(f"(skipped: {e})")
+        return
+    engine.start()
+    proxy = PartitionWrites(engine.endpoint_url, template())
+    try:
+        with tempfile.TemporaryDirectory(prefix="folio-bench-heat-") as tmp:
+            server = LocalServer(Path(tmp), "--dynamodb-endpoint", proxy.url)
+            try:
+                heats = one_tenant_imports(server, proxy, documents=500, batches=30)
+                shared = shared_work(server, proxy, tenants=4, batches=12, deletes=12)
+            finally:
+                server.stop()
+    finally:
+        proxy.stop()
+        engine.stop()
+    rows = [[h.workload, h.documents, f"{h.per_document:.3f}", h.hottest[0][:70]] for h in heats]
+    table(rows, ["one tenant importing", "documents", "hottest key: writes per document (target <= 0.1)",
+                 "that key"])
+    print()
+    classes: dict[str, tuple[float, str]] = {}
+    for heat in heats:
+        for name, (count, key) in heat.classes.items():
+            per = count / heat.documents
+            if name not in classes or per > classes[name][0]:
+                classes[name] = (per, f"{heat.workload}: {key[:60]}")
+    rows = []
+    for name, (per, where) in sorted(classes.items(), key=lambda item: -item[1][0]):
+        before, ceiling = HEAT_BEFORE.get(name, ("", ""))
+        after_ceiling = f"~{int(1000 / per):,} documents/s per tenant" if per else ""
+        rows.append([name, before, f"{per:.3f} per document", after_ceiling, ceiling, where])
+    table(rows, ["key class", "before (issue 25)", "now: the most on one key", "ceiling now (1,000 WCU/s a key)",
+                 "ceiling before", "where"])
+    print()
+    rows = []
+    for kind in shared.operations:
+        for label, widest, only in (("any key", shared.widest, False), ("keys tenants share", shared.widest_shared, True)):
+            count, key = widest.get(kind, (0, ""))
+            rows.append([kind, label, shared.operations[kind], count, f"{shared.share(kind, only):.2f}", key[:80]])
+    table(rows, ["four tenants' work", "over", "operations", "most of them on one key", "share (target <= 0.25)",
+                 "that key"])
+    print("\n(writes are counted per request item, not in write units: an item of n KB costs n units, so a "
+          "250-item batch intent of ~30 KB costs ~30 on its shard)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=int(os.environ.get("FOLIO_BENCH_RUNS", "15")))
@@ -602,6 +674,7 @@ def main() -> int:
     parser.add_argument("--only-batches", action="store_true", help="section 6 alone")
     parser.add_argument("--only-multipart", action="store_true", help="section 7 alone")
     parser.add_argument("--only-uploads", action="store_true", help="section 8 alone")
+    parser.add_argument("--only-heat", action="store_true", help="section 9 alone")
     parser.add_argument("--only-coldstart", nargs="*", metavar="FUNCTION",
                         help="sections 1 and 2 alone (cold start of the functions named, or of all)")
     args = parser.parse_args()
@@ -621,6 +694,9 @@ def main() -> int:
     if args.only_uploads:
         uploads()
         return 0
+    if args.only_heat:
+        partition_heat()
+        return 0
     tpl = template()
     print(f"# folio bench ({platform.machine()}, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')})")
     if not args.skip_build:
@@ -631,6 +707,7 @@ def main() -> int:
     memory()
     multipart_parsers()
     uploads()
+    partition_heat()
     return 0
 
 

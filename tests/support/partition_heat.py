@@ -116,9 +116,13 @@ class Shared:
 
     operations: dict[str, int]
     widest: dict[str, tuple[int, str]]
+    #: the same, over the keys more than one tenant's work wrote (a tenant's own keys, such as its list
+    #: shards, are written by its own quarter of the work by construction)
+    widest_shared: dict[str, tuple[int, str]]
 
-    def share(self, kind: str) -> float:
-        return self.widest[kind][0] / self.operations[kind]
+    def share(self, kind: str, shared_only: bool = False) -> float:
+        found = (self.widest_shared if shared_only else self.widest).get(kind)
+        return found[0] / self.operations[kind] if found else 0.0
 
 
 def shared_work(server, proxy: PartitionWrites, tenants: int = 4, batches: int = 8, deletes: int = 8) -> Shared:
@@ -138,9 +142,14 @@ def shared_work(server, proxy: PartitionWrites, tenants: int = 4, batches: int =
     proxy.begin(None)
     counts = {"batch": tenants * batches, "delete": tenants * deletes}
     widest: dict[str, tuple[int, str]] = {}
+    widest_shared: dict[str, tuple[int, str]] = {}
     for (space, key), operations in proxy.operations.items():
+        tenants_writing = {op.split()[1] for op in operations}
         for kind in counts:
             writers = sum(1 for op in operations if op.startswith(kind + " "))
+            named = (writers, f"{space} {key} ({key_class(space, key)})")
             if writers and (kind not in widest or writers > widest[kind][0]):
-                widest[kind] = (writers, f"{space} {key} ({key_class(space, key)})")
-    return Shared(counts, widest)
+                widest[kind] = named
+            if writers and len(tenants_writing) > 1 and (kind not in widest_shared or writers > widest_shared[kind][0]):
+                widest_shared[kind] = named
+    return Shared(counts, widest, widest_shared)

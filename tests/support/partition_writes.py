@@ -89,7 +89,7 @@ class PartitionWrites:
         self._operation: str | None = None
         self._lock = threading.Lock()
         self._readers: dict[str, Any] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -229,6 +229,14 @@ class PartitionWrites:
                 pass
 
         return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is no error of the proxy
+            super().handle_error(request, client_address)
 
 
 #: Classes of partition key, in the order the report shows them.
