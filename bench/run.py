@@ -604,6 +604,7 @@ HEAT_BEFORE = {
                            "~200-500 keyed writes/s per operation, all tenants together"),
     "id counter": ("1.0 per create", "~1,000 creates/s per tenant and kind"),
     "ByCollection list shard": ("1.0 per document of one collection", "~500 creates/s into one collection"),
+    "ByCollectionKeys list shard": ("(the keys-only index that replaces ByCollection)", ""),
     "batch intents": ("1.0 of all tenants' batches", "under ~10 large batches/s for the whole service"),
     "purges": ("1.0 of all tenants' deletes", "~200 deletes/s for the whole service"),
     "document partition": ("one document's own writes", "one document's"),

@@ -14,6 +14,8 @@ The same figures, per key class, are printed by ``make bench`` (bench/run.py).
 import pytest
 
 from ..support.partition_heat import one_tenant_imports, shared_work
+from folio.storage.keys import LIST_INDEX
+
 from ..support.partition_writes import PartitionWrites, Space
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +47,7 @@ def test_the_recorder_counts_table_and_index_writes_failed_conditions_included(r
     assert created.status_code == 201, created.text
     doc_id = created.json()["DocumentId"]
     table = {key: n for (space, key), n in proxy.writes.items() if space.index is None}
-    index = {key: n for (space, key), n in proxy.writes.items() if space == Space("DocumentsTable", "ByCollection")}
+    index = {key: n for (space, key), n in proxy.writes.items() if space == Space("DocumentsTable", LIST_INDEX)}
     assert any(key.endswith(f"#{doc_id}") and key.startswith("recorder#") for key in table), table
     assert len(index) == 1 and next(iter(index)).startswith("recorder#crm"), index
     proxy.reset()
@@ -66,7 +68,7 @@ def test_one_tenant_importing_puts_at_most_a_tenth_of_a_write_per_document_on_an
     for heat in heats:
         assert heat.per_document <= MAX_WRITES_PER_DOCUMENT, report
         # every class of key was seen (the workload reached the index, the counters, the records)
-        assert "document partition" in heat.classes and "ByCollection list shard" in heat.classes, heat.classes
+        assert "document partition" in heat.classes and f"{LIST_INDEX} list shard" in heat.classes, heat.classes
     crm = heats[0]
     assert "idempotency record" in crm.classes and crm.classes["idempotency record"][0] <= 3, crm.classes
     assert crm.classes["id counter"][0] <= 3, crm.classes  # 200 ids: two blocks of 100 (and a retry)

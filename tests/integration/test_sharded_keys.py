@@ -223,3 +223,25 @@ def test_an_environment_restored_from_a_snapshot_takes_a_block_of_its_own(aws):
     assert table.next_id("acme", KIND) == 1
     _after_snapshot_restore()
     assert DocumentTable().next_id("acme", KIND) == ID_BLOCK + 1
+
+
+def test_the_list_index_holds_keys_only_and_a_page_shows_each_head_as_it_is_now(aws, template):
+    """DESIGN §12: the index projects what a page needs to find its documents (keys), not their
+    records, so a version costs it one small write whatever the record's size; the page reads its
+    heads from the table, strongly consistent."""
+    from folio.core import Edit
+    from folio.storage.keys import LIST_INDEX
+
+    props = template.resources["DocumentsTable"]["Properties"]
+    index = next(i for i in props["GlobalSecondaryIndexes"] if i["IndexName"] == LIST_INDEX)
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    docs = document_service()
+    big = large_list("big")
+    keys = create(docs, big, 5)
+    docs.update(keys[0], Edit(lambda current: {"n": "updated", "pad": "x" * 50_000}), ADA)
+    entries = aws["dynamodb"].scan(TableName=aws["table"], IndexName=LIST_INDEX)["Items"]
+    assert len(entries) == 5 and all(set(entry) == {"pk", "sk", "lpk", "lsk"} for entry in entries)
+    page = docs.list_page("acme", big, 10, None)
+    shown = {doc.key.id: doc for doc in page.documents}
+    assert shown[keys[0].id].version == 2 and shown[keys[0].id].body["n"] == "updated"
+    assert [doc.key.id for doc in page.documents] == newest_first(docs, keys)

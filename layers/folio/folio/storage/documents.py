@@ -263,7 +263,7 @@ class DocumentTable(Table):
         last = int(out["Attributes"]["n"]["N"])
         return last - ID_BLOCK + 1, last
 
-    # ---- lists (the ByCollection index) ----
+    # ---- lists (the ByCollectionKeys index) ----
     def list_heads(self, tenant: str, collection: str, shards: int, limit: int, before: str | None,
                    ) -> tuple[list[Head], str | None]:
         """Up to ``limit`` heads of a list, newest first, strictly older than ``before`` (a position
@@ -286,8 +286,24 @@ class DocumentTable(Table):
             self._each(behind, lambda shard: self._read_shard(shard, limit, before))
         page = merged[:limit]
         more = len(merged) > limit or any(not shard.done for shard in streams)
-        heads = [head_of(document_key(item["pk"]["S"]), item) for item in page]
-        return heads, (page[-1][LIST_SK]["S"] if page and more else None)
+        return self._heads_of(page), (page[-1][LIST_SK]["S"] if page and more else None)
+
+    def _heads_of(self, page: list[dict[str, Any]]) -> list[Head]:
+        """The heads a page of index keys names, in its order, read from the table (the index holds
+        keys only): strongly consistent, so each is what a GET answers now. A document deleted since
+        the index was read (gone, or out of that list) is left out, as it would be a moment later
+        from the index itself."""
+        if not page:
+            return []
+        found = {item["pk"]["S"]: item for item in self._batch_get(
+            [item_key(i["pk"]["S"], i["sk"]["S"]) for i in page], "listing the documents")}
+        heads = []
+        for entry in page:
+            item = found.get(entry["pk"]["S"])
+            if item is None or item.get(LIST_SK) != entry[LIST_SK]:
+                continue
+            heads.append(head_of(document_key(entry["pk"]["S"]), item))
+        return heads
 
     def _read_shard(self, shard: _Shard, limit: int, before: str | None) -> None:
         """The next ``limit`` items of one shard, newest first, older than ``before``."""

@@ -36,10 +36,11 @@ INTENTS_PK = "folio#batch-intents"
 PURGES_PK = "folio#purges"
 #: The partition of the sweepers' checkpoints (sort key: the sweep's name): written once per run.
 SWEEPS_PK = "folio#sweeps"
-#: The head's attributes of the list index (template.yaml: ByCollection): the list's partition
-#: ``<tenant>#<collection>`` and ``<created_at>#<id>``, so a page reads newest first.
+#: The head's attributes of the list index (template.yaml: ByCollectionKeys, keys only): the list's
+#: partition ``<tenant>#<collection>`` (a shard of it) and ``<created_at>#<id>``, so a page reads
+#: newest first, then its heads from the table.
 LIST_PK, LIST_SK = "lpk", "lsk"
-LIST_INDEX = "ByCollection"
+LIST_INDEX = "ByCollectionKeys"
 #: The attributes of a head a delete marked: when (epoch seconds) and by whom (the actor, as JSON).
 DELETED, DELETED_BY = "deleted", "deleted_by"
 #: The attributes of a head that an atomic batch holds: the batch's id, and the version it writes.
