@@ -5,14 +5,15 @@ import hashlib
 import json
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
+from ..support.shared import SHARED
+
 pytestmark = pytest.mark.e2e
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = SHARED / "specs"
 CLIENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 
 

@@ -8,14 +8,13 @@ nothing changed.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 import requests
 
-SUITE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "json-patch-tests"
-if not SUITE.exists():  # CI clones main beside shared/
-    SUITE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "json-patch-tests"
+from ..support.shared import SHARED
+
+SUITE = SHARED / "conformance" / "json-patch-tests"
 
 
 def _cases():

@@ -6,7 +6,6 @@ import json
 import re
 import socket
 import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,10 +13,11 @@ import requests
 from requests_toolbelt import MultipartEncoder
 
 from ..support.files import JPEG, png
+from ..support.shared import SHARED
 
 pytestmark = pytest.mark.e2e
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = SHARED / "specs"
 CAPTURE = "/capture/api/v1.1/documents"
 
 
