@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,8 @@ from .keys import (
     purge_partitions, shard_of, version_key,
 )
 from .keys import MARK_FIRST, MARK_LAST, MARK_PREFIX, MARKED, holder_key, mark_key, mark_sk, marks_key
+#: The history item's attribute naming the commit (its ClientRequestToken) that wrote it.
+COMMIT = "commit"
 from .clients import on_reset
 from .table import MAX_TRANSACTION_ACTIONS, ConditionsFailed, Table, check_item
 
@@ -101,13 +104,30 @@ class DocumentTable(Table):
         ``version - 1``. Raises ConditionFailed when another writer got there first.
         """
         self.check_record(key, record)
+        commit_id = uuid.uuid4().hex
         actions = self._version_actions(VersionWrite(key, version, record), lock=None)
+        actions[1]["Put"]["Item"][COMMIT] = {"S": commit_id}  # the history item: which commit wrote it
         if marks is not None:
             actions += self._mark_actions(key, version, marks)
         try:
-            self._transact(actions, "saving the document")
+            self._transact(actions, "saving the document", token=commit_id)
         except ConditionsFailed as failed:
+            if self._committed(key, version, commit_id):
+                return
             raise ConditionFailed(partition_key(key)) from failed
+
+    def _committed(self, key: DocumentKey, version: int, commit_id: str) -> bool:
+        """Whether this commit's own transaction wrote ``version`` after all.
+
+        An attempt whose answer was lost (a read timeout, a connection reset) is sent again by the SDK;
+        when the first one had committed, the second finds its own version there and fails its
+        conditions. DynamoDB answers such a resend with success when it carries the same
+        ClientRequestToken within 10 minutes; an engine that does not (moto), and a resend after the
+        window, are told apart from a lost race by the history item's commit id: otherwise the caller
+        would apply its edit a second time.
+        """
+        item = self._get(version_key(key, version), "reading the document history")
+        return item is not None and item.get(COMMIT, {}).get("S") == commit_id
 
     def get_version(self, key: DocumentKey, version: int) -> str | None:
         """The record of one committed version, from its immutable history item; None once the

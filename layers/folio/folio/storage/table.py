@@ -109,7 +109,10 @@ class Table:
     def _call(self, operation: str, what: str, **request: Any) -> dict[str, Any]:
         """Send one call; resend it while AWS says it executed nothing (a transaction conflict, a
         throttle), a bounded number of times with backoff. Raises ConditionsFailed or a domain error."""
+        token = request.get("ClientRequestToken")
         for attempt in range(TRANSIENT_ATTEMPTS):
+            if token:  # each resend of ours is a new transaction (the last was cancelled, not executed)
+                request["ClientRequestToken"] = f"{token}-{attempt}"
             try:
                 return getattr(self._db, operation)(**request)
             except AWS_ERRORS as error:
@@ -172,6 +175,9 @@ class Table:
         pages = self._each(partitions, lambda pk: self._query(what, "pk = :pk", {":pk": {"S": pk}}))
         return [item for items in pages for item in items]
 
-    def _transact(self, actions: list[dict[str, Any]], what: str) -> None:
+    def _transact(self, actions: list[dict[str, Any]], what: str, token: str | None = None) -> None:
+        """One transaction; ``token`` its ClientRequestToken, so the SDK's resend of an attempt whose
+        answer was lost is answered with that attempt's success rather than executed again."""
         if actions:
-            self._call("transact_write_items", what, TransactItems=actions)
+            extra = {"ClientRequestToken": token} if token else {}
+            self._call("transact_write_items", what, TransactItems=actions, **extra)
