@@ -71,6 +71,49 @@ def share_moto_stream_records() -> None:
         return read(self, limit)
 
     ShardIterator.get = get_committed
+    _copy_tables_once_per_transaction()
+
+
+def _copy_tables_once_per_transaction() -> None:
+    """moto backs up a table before each action of a TransactWriteItems (a deep copy of every item
+    the table holds, once per action: a 100-action commit copied it 100 times, most of the suite's
+    time on moto). One copy per table and call keeps its semantics: on failure each table it touched
+    is put back as it was before the call."""
+    import copy
+    import threading
+
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    if getattr(models, "_folio_copies_once", False):
+        return
+    calls = threading.local()
+
+    class _CopyOncePerCall:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            copies = getattr(calls, "tables", None)
+            if copies is None or not isinstance(value, Table):
+                return copy.deepcopy(value, memo)
+            if id(value) not in copies:
+                copies[id(value)] = copy.deepcopy(value)
+            return copies[id(value)]
+
+    transact = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        calls.tables = {}
+        try:
+            return transact(self, transact_items)
+        finally:
+            calls.tables = None
+
+    models.copy = _CopyOncePerCall()
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+    models._folio_copies_once = True
 
 
 def use_local_credentials() -> None:
