@@ -21,7 +21,7 @@ else
 TEST_ENGINES := $(DYNAMODB_LOCAL_STAMP)
 endif
 
-.PHONY: run test fuzz bench simulate build validate clean chromium dynamodb-local dynamodb-local-install
+.PHONY: run test fuzz bench simulate build validate clean chromium dynamodb-local dynamodb-local-install template
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: see build/find-python313"; exit 1; }
@@ -48,6 +48,11 @@ dynamodb-local-install: $(DYNAMODB_LOCAL_STAMP)
 
 run: $(VENV)/.installed
 	$(VENV)/bin/folio local
+
+# template.yaml's routes and the dialects' stacks (stacks/<dialect>.yaml), from the route table
+# stacks/routes.yaml (README: "Deploy"); the suite fails when the committed files differ from it
+template: $(VENV)/.installed
+	$(PY) -m folio.local.stack
 
 # DynamoDB Local in memory on 127.0.0.1:$(DYNAMODB_LOCAL_PORT) until Ctrl-C, for
 # `folio local --dynamodb-endpoint http://127.0.0.1:$(DYNAMODB_LOCAL_PORT)` (README: "Local use")
@@ -77,7 +82,8 @@ bench: $(VENV)/.installed $(DYNAMODB_LOCAL_STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/run.py
 
 validate: $(VENV)/.installed
-	$(VENV)/bin/sam validate --lint
+	$(PY) -m folio.local.stack --check
+	for t in template.yaml $$(ls stacks/*.yaml | grep -v routes.yaml); do $(VENV)/bin/sam validate --lint --template $$t || exit 1; done
 
 build: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build

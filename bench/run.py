@@ -47,12 +47,17 @@ def services_of(tpl, lid: str) -> list[str]:
     props = tpl.resources[lid]["Properties"]
     if "Role" in props:  # the change publisher, with a role of its own: its code calls EventBridge only
         return ["events"]
-    statements = props["Policies"][0]["Statement"]
+    statements = [s for policy in props["Policies"] if "Statement" in policy for s in policy["Statement"]]
     actions = {a.split(":")[0] for s in statements for a in s["Action"]}
     return sorted(actions & {"dynamodb", "s3"})
 
 
 # ---------------------------------------------------------------- 1 and 2: the built artifact
+def built_function(lid: str) -> Path:
+    """A function's artifact: BUILD/<lid>, or BUILD/<Stack>/<lid> for the dialects' nested stacks."""
+    return BUILD / lid if (BUILD / lid).is_dir() else next(BUILD.glob(f"*/{lid}"))
+
+
 def sam_build() -> None:
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "FOLIO_ARCH": HOST_ARCH,
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -81,8 +86,8 @@ def cold_starts(tpl, runs: int, only: list[str] | None = None) -> None:
         services = services_of(tpl, lid)
         key = ",".join(services)
         if key not in baselines:
-            baselines[key] = statistics.median(r["total"] for r in measure("baseline", BUILD / lid, services))
-        results = measure("function", BUILD / lid, services)
+            baselines[key] = statistics.median(r["total"] for r in measure("baseline", built_function(lid), services))
+        results = measure("function", built_function(lid), services)
         init = statistics.median(r["init"] for r in results)
         total = statistics.median(r["total"] for r in results)
         base = baselines[key]
@@ -95,7 +100,7 @@ def artifact(tpl) -> None:
     heading("2. The built artifact (sam build, no Docker)")
     rows = []
     for lid in sorted([*tpl.functions, "FolioLayer"]):
-        base = BUILD / lid
+        base = built_function(lid)
         sources = list(base.rglob("*.py"))
         compiled = 0
         for src in sources:
@@ -668,6 +673,21 @@ def partition_heat() -> None:
           "250-item batch intent of ~30 KB costs ~30 on its shard)")
 
 
+# ---------------------------------------------------------------- 10: room to grow (issue 26)
+def stack_figures() -> None:
+    """The stacks' resources after the SAM transform and the templates' lengths (tests/infra bounds them)."""
+    from folio.local.stack import figures
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    found = figures(ROOT)
+    total = sum(found["resources"].values())
+    print("\n## 10. Room to grow: resources after the SAM transform, template lines\n")
+    table([[name, str(n)] for name, n in found["resources"].items()], ["stack", "resources"])
+    print(f"\n{total} resources for {found['functions']} functions ({total / found['functions']:.2f} each; "
+          f"largest stack {max(found['resources'].values())} of CloudFormation's 500); template lines "
+          f"{found['template_lines']} (route table {found['lines'].get('routes.yaml', 0)})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=int(os.environ.get("FOLIO_BENCH_RUNS", "15")))
@@ -676,6 +696,7 @@ def main() -> int:
     parser.add_argument("--only-multipart", action="store_true", help="section 7 alone")
     parser.add_argument("--only-uploads", action="store_true", help="section 8 alone")
     parser.add_argument("--only-heat", action="store_true", help="section 9 alone")
+    parser.add_argument("--only-stacks", action="store_true", help="section 10 alone")
     parser.add_argument("--only-coldstart", nargs="*", metavar="FUNCTION",
                         help="sections 1 and 2 alone (cold start of the functions named, or of all)")
     args = parser.parse_args()
@@ -698,6 +719,9 @@ def main() -> int:
     if args.only_heat:
         partition_heat()
         return 0
+    if args.only_stacks:
+        stack_figures()
+        return 0
     tpl = template()
     print(f"# folio bench ({platform.machine()}, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')})")
     if not args.skip_build:
@@ -709,6 +733,7 @@ def main() -> int:
     multipart_parsers()
     uploads()
     partition_heat()
+    stack_figures()
     return 0
 
 

@@ -27,7 +27,8 @@ def test_routes_handlers_and_environment_come_from_the_template(template):
     fn = template.functions["CrmPatchDocumentFunction"]
     assert fn.environment["TABLE_NAME"] == template.local_name("DocumentsTable")
     assert fn.handler == "app.lambda_handler" and (fn.code_uri / "app.py").exists()
-    assert TEMPLATE.read_text().count("AWS::Serverless::Function") == len(template.functions)
+    declared = sum(t.path.read_text().count("Type: AWS::Serverless::Function") for t in template.templates)
+    assert declared == len(template.functions) and len(template.nested) == 5  # the root's and the dialects'
 
 
 def test_event_is_payload_2_0_with_string_claims_and_base64_binaries():

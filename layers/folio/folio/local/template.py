@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -135,15 +136,38 @@ class StreamTrigger:
 
 
 class Template:
-    def __init__(self, path: Path):
+    """A template and the nested stacks it names (``AWS::Serverless::Application`` with a local
+    Location): ``resources`` and ``functions`` hold the nested stacks' too, each resolved against the
+    parameters its parent passes, as CloudFormation would."""
+
+    def __init__(self, path: Path, parent: Template | None = None, arguments: dict[str, Any] | None = None):
         self.path = Path(path).resolve()
         self.root = self.path.parent
         self.data = load_yaml(self.path)
-        self.resources: dict[str, Any] = self.data.get("Resources", {})
+        self.parent = parent
+        self.arguments = arguments or {}  # a nested stack's parameters, as its parent's expressions
+        self.own_resources: dict[str, Any] = self.data.get("Resources", {})
         self.parameters: dict[str, Any] = self.data.get("Parameters", {})
+        self.nested: dict[str, Template] = {}
+        for lid, res in self.own_resources.items():
+            location = (res.get("Properties") or {}).get("Location")
+            if res.get("Type") == "AWS::Serverless::Application" and isinstance(location, str):
+                self.nested[lid] = Template(self.root / location, self, res["Properties"].get("Parameters", {}))
+        self.resources: dict[str, Any] = dict(self.own_resources)
+        for child in self.nested.values():
+            self.resources.update(child.resources)
+
+    @property
+    def templates(self) -> list[Template]:
+        """This template and every template nested in it."""
+        return [self, *(t for child in self.nested.values() for t in child.templates)]
 
     def of_type(self, cfn_type: str) -> dict[str, dict[str, Any]]:
         return {lid: r for lid, r in self.resources.items() if r.get("Type") == cfn_type}
+
+    def owner(self, logical_id: str) -> Template:
+        """The template (this one or a nested one) that declares a resource."""
+        return next(t for t in self.templates if logical_id in t.own_resources)
 
     def local_name(self, logical_id: str) -> str:
         """The physical name a resource gets in the embedded AWS."""
@@ -151,14 +175,16 @@ class Template:
 
     def resolve(self, value: Any) -> Any:
         """Resolve the intrinsics environment variables use, against the embedded AWS."""
-        for lid, res in self.resources.items():
+        for lid, res in self.own_resources.items():
             props = res.get("Properties") or {}
             if isinstance(value, dict) and value in (props.get("BucketName"), props.get("TableName")):
                 return self.local_name(lid)  # a name computed by intrinsics (e.g. from the stack id)
         if isinstance(value, dict) and len(value) == 1:
             (fn, arg), = value.items()
             if fn == "Ref":
-                if arg in self.resources:
+                if arg in self.arguments and self.parent is not None:
+                    return self.parent.resolve(self.arguments[arg])
+                if arg in self.own_resources:
                     return self.local_name(arg)
                 if arg in self.parameters:
                     return str(self.parameters[arg].get("Default", ""))
@@ -166,6 +192,8 @@ class Template:
                         "AWS::StackName": LOCAL_PREFIX}.get(arg, arg)
             if fn == "Fn::GetAtt":
                 lid, attr = arg
+                if attr.startswith("Outputs.") and lid in self.nested:
+                    return self.nested[lid].resolve(self.nested[lid].data["Outputs"][attr[8:]]["Value"])
                 if attr == "Arn":
                     return f"arn:aws:local:::{self.local_name(lid)}"
                 return self.local_name(lid)
@@ -200,8 +228,38 @@ class Template:
 
     @cached_property
     def functions(self) -> dict[str, Function]:
+        """Every function of this template and its nested stacks; HTTP routes from each function's
+        HttpApi events and from the API's DefinitionBody (the route table's routes)."""
+        out = {}
+        for template in self.templates:
+            out.update(template._own_functions())
+        for route in self._definition_routes():
+            fn = out[route.function_id]
+            out[route.function_id] = dataclasses.replace(fn, routes=(*fn.routes, route))
+        return out
+
+    def _definition_routes(self) -> list[Route]:
+        """The routes of the HTTP API's OpenAPI DefinitionBody: each operation's integration names a
+        function (!GetAtt <Stack>.Outputs.<FunctionId>, or !GetAtt <Function>.Arn), its security the scopes."""
+        routes = []
+        for api in self.of_type("AWS::Serverless::HttpApi").values():
+            body = api.get("Properties", {}).get("DefinitionBody") or {}
+            for path, operations in (body.get("paths") or {}).items():
+                for method, operation in operations.items():
+                    uri = operation["x-amazon-apigateway-integration"]["uri"]
+                    lid, attr = uri["Fn::GetAtt"]
+                    function_id = attr.removeprefix("Outputs.") if attr.startswith("Outputs.") else lid
+                    security = operation.get("security")
+                    scopes = tuple(s for entry in security or () for scopes in entry.values() for s in scopes)
+                    routes.append(Route(method=method.upper(), path=path, function_id=function_id,
+                                        scopes=scopes, authorized=security != []))
+        return routes
+
+    def _own_functions(self) -> dict[str, Function]:
         out = {}
         for lid, res in self.of_type("AWS::Serverless::Function").items():
+            if lid not in self.own_resources:
+                continue
             props = _deep_merge(self.function_globals, res.get("Properties", {}))
             env = {k: self.resolve(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
             routes, triggers = [], []
