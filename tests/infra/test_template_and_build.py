@@ -512,7 +512,7 @@ def test_the_templates_are_what_the_route_table_makes():
 
 
 def test_templates_stay_readable():
-    """Issue 26: all templates together at most 2,600 lines (4,359 before the route table)."""
+    """Issue 26: all templates together at most 2,600 lines (4,359 before the route table, 2,413 after)."""
     lines = {p.name: len(p.read_text().splitlines()) for p in [TEMPLATE, *sorted((ROOT / "stacks").glob("*.yaml"))]}
     templates = sum(n for name, n in lines.items() if name != "routes.yaml")
     print(f"\ntemplate lines: {lines}; {templates} in templates, {sum(lines.values())} with the route table")
