@@ -291,9 +291,14 @@ def render(root: Path) -> dict[Path, str]:
 
 
 def differences(root: Path) -> list[str]:
-    """The files whose committed text differs from what the table makes."""
-    return [str(path.relative_to(root)) for path, text in render(root).items()
-            if not path.exists() or path.read_text() != text]
+    """The files whose committed text differs from what the table makes, and stacks the table no
+    longer makes (a dialect's stack left behind would still be linted and deployable by hand)."""
+    made = render(root)
+    stale = [str(path.relative_to(root)) for path, text in made.items()
+             if not path.exists() or path.read_text() != text]
+    leftover = [str(path.relative_to(root)) for path in sorted((root / "stacks").glob("*.yaml"))
+                if path.name != "routes.yaml" and path not in made]
+    return stale + leftover
 
 
 def transformed(path: Path) -> dict[str, Any]:
@@ -337,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     if "--check" in argv:
         stale = differences(root)
         for name in stale:
-            print(f"{name} differs from what stacks/routes.yaml makes: run `make template`")
+            print(f"{name} differs from what stacks/routes.yaml makes: run `make template` "
+                  "(a stack the table no longer makes: delete it)")
         return 1 if stale else 0
     for path, text in render(root).items():
         if not path.exists() or path.read_text() != text:
