@@ -86,6 +86,24 @@ def dynamodb_local():
     engine.stop()
 
 
+def _reuse_moto_kms_keys() -> None:
+    """moto makes an RSA key for every KMS key it creates, the table's encryption key among them: 77 ms
+    of every test. One key per key spec serves every test (folio never uses KMS beyond that)."""
+    from moto.kms import models
+
+    if getattr(models, "_folio_reuses_keys", False):
+        return
+    generate, made = models.generate_private_key, {}
+
+    def reuse(key_spec):
+        if key_spec not in made:
+            made[key_spec] = generate(key_spec)
+        return made[key_spec]
+
+    models.generate_private_key = reuse
+    models._folio_reuses_keys = True
+
+
 @pytest.fixture(params=ENGINES)
 def aws(request, template, monkeypatch):
     """The template's own table and bucket, on a fresh AWS per test: moto in process, or (param
@@ -93,13 +111,13 @@ def aws(request, template, monkeypatch):
 
     ``aws["engine"]`` names the engine, for the tests that only one of them can run.
     """
-    import boto3
     from moto import mock_aws
 
     from folio.local.aws import create_resources, share_moto_stream_records
-    from folio.storage.clients import reset_clients
+    from folio.storage.clients import new_session, reset_clients
 
     share_moto_stream_records()
+    _reuse_moto_kms_keys()
     engine = request.param
     endpoint = request.getfixturevalue("dynamodb_local").endpoint_url if engine == "dynamodb-local" else None
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",
@@ -120,8 +138,9 @@ def aws(request, template, monkeypatch):
             # fresh one for this test. mock_aws set its own key and restores the environment.
             os.environ["AWS_ACCESS_KEY_ID"] = "test" + uuid.uuid4().hex
         reset_clients()
-        dynamodb, s3 = boto3.client("dynamodb", endpoint_url=endpoint), boto3.client("s3")
-        create_resources(template, dynamodb, s3, events=boto3.client("events"))
+        session = new_session()  # botocore's models read once per process, not per test
+        dynamodb, s3 = session.client("dynamodb", endpoint_url=endpoint), session.client("s3")
+        create_resources(template, dynamodb, s3, events=session.client("events"))
         yield {"engine": engine, "dynamodb": dynamodb, "s3": s3, "dynamodb_endpoint": endpoint,
                "table": os.environ["TABLE_NAME"], "bucket": os.environ["BUCKET_NAME"]}
         if endpoint:  # the JVM outlives the test: give its memory back
