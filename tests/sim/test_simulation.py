@@ -1,4 +1,4 @@
-"""A bounded number of seeded schedules per `make test` (FOLIO_SIM_SEEDS, default 160); `make
+"""A bounded number of seeded schedules per `make test` (FOLIO_SIM_SEEDS, default 80); `make
 simulate SEEDS=N` runs as many as asked, `make simulate SEED=S` replays one exactly."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-SEEDS = int(os.environ.get("FOLIO_SIM_SEEDS", "160"))
+SEEDS = int(os.environ.get("FOLIO_SIM_SEEDS", "80"))
 CHUNKS = 4  # spread over pytest-xdist's workers by module: one World per module
 
 
