@@ -38,9 +38,12 @@ class Caller:
 
     def __post_init__(self):
         tenant = self.tenant
-        if not isinstance(tenant, str) or not _TENANT.fullmatch(tenant) or _NOT_A_STRING_CLAIM.fullmatch(tenant):
+        # dots alone ("." or "..") would be a relative segment of every file's S3 key, which URLs
+        # normalise away: each presigned URL of such a tenant would name another key (403)
+        if (not isinstance(tenant, str) or not _TENANT.fullmatch(tenant) or _NOT_A_STRING_CLAIM.fullmatch(tenant)
+                or not tenant.strip(".")):
             raise Forbidden("the token carries no usable 'tenant' claim: a string of 1 to 128 letters, digits "
-                            "or ._:@- (not a number, a boolean or null)")
+                            "or ._:@- (not a number, a boolean or null, not dots alone)")
 
     def actor(self) -> dict[str, str | None]:
         """Who, as recorded in createdBy/updatedBy (given/family names only when the token has them)."""
