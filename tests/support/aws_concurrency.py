@@ -95,6 +95,7 @@ class AwsConcurrency:
         self.stats: Counter[str] = Counter()
         self._held: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._engine_lock = threading.Lock()
         self._clients: list[Any] = []
         self._done_tokens: set[str] = set()  # ClientRequestTokens of transactions executed
 
@@ -152,7 +153,8 @@ class AwsConcurrency:
         from moto.core.models import botocore_stubber
 
         token = json.loads(request.body or b"{}").get("ClientRequestToken")
-        response = botocore_stubber(event_name=event_name, request=request)
+        with self._engine_lock:  # moto is not thread-safe: one call in it at a time, as folio local does
+            response = botocore_stubber(event_name=event_name, request=request)
         if token and response is None:
             return None  # a real engine: it keeps tokens itself
         if token and response is not None and response.status_code == 200:

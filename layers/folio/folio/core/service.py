@@ -9,6 +9,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -85,7 +86,10 @@ class Edit:
     mark: Marker | None = None
 
 
-def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float:
+BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 0.01, 1.0
+
+
+def backoff_seconds(attempt: int, base: float = BACKOFF_BASE_SECONDS, cap: float = BACKOFF_CAP_SECONDS) -> float:
     """Exponential backoff with full jitter: concurrent losers spread out instead of colliding."""
     return random.uniform(0, min(cap, base * 2**attempt))
 
@@ -93,6 +97,42 @@ def backoff_seconds(attempt: int, base: float = 0.01, cap: float = 1.0) -> float
 def pause(attempt: int) -> None:
     """Wait before retry ``attempt``: the one place every retry loop sleeps (a simulation replaces it)."""
     time.sleep(backoff_seconds(attempt))
+
+
+#: Seconds of an invocation's time kept for answering after the last retry (the final read, the
+#: answer, its log line and metrics): a retry never starts unless its longest backoff ends before.
+ANSWER_RESERVE_SECONDS = 2.0
+
+
+class RetryBudget:
+    """How long the current invocation may keep re-trying a write AWS cancelled (a transaction
+    conflict, a throttle) or that lost a race without a precondition: until its function's
+    timeout, less :data:`ANSWER_RESERVE_SECONDS`. A hot document's writer that said "apply this
+    whatever comes first" waits its turn instead of giving up after a count (503). Outside an
+    invocation (no deadline: a sweeper, a script, the simulation) each loop's count bounds it."""
+
+    def __init__(self) -> None:
+        self.deadline: float | None = None  # time.monotonic() by which the last retry must have ended
+
+    @contextmanager
+    def until(self, remaining_seconds: float):
+        """The budget of one invocation that has ``remaining_seconds`` left (Lambda's context)."""
+        self.deadline = time.monotonic() + remaining_seconds - ANSWER_RESERVE_SECONDS
+        try:
+            yield self
+        finally:
+            self.deadline = None
+
+    def allows(self, attempt: int, attempts: int) -> bool:
+        """Whether retry ``attempt`` (1 for the first) may run: within the deadline when there is
+        one (the count is then a floor the time may cut short, never a ceiling), else ``attempt < attempts``."""
+        if self.deadline is None:
+            return attempt < attempts
+        return time.monotonic() + min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt) < self.deadline
+
+
+#: The budget of the invocation running now (Lambda runs one at a time per environment).
+retry_budget = RetryBudget()
 
 
 #: How long a purge is claimed by the run that erases it (the sweeper runs at most 15 minutes).
@@ -292,7 +332,8 @@ class DocumentService:
         """Apply ``edit`` (or a bare change) to the current version and commit the next one.
 
         With a precondition, a lost race is an EditConflict (409): the client's view is
-        stale. Without one, re-read and re-apply, a bounded number of times (Contention).
+        stale. Without one, re-read and re-apply, within the invocation's :class:`RetryBudget`
+        (else ``max_attempts`` times), then Contention (503).
         A change that alters nothing commits nothing and returns the current document, unless
         ``edit.always_new_version``.
         """
@@ -311,8 +352,10 @@ class DocumentService:
         try:
             current = read()
             uploaded = self._upload(key, edit.new_files)
-            for attempt in range(self.max_attempts):
+            attempt = 0
+            while attempt == 0 or retry_budget.allows(attempt, self.max_attempts):
                 if attempt:
+                    pause(attempt - 1)
                     current = read()
                 if edit.already_applied is not None and edit.already_applied(current):
                     return current
@@ -349,7 +392,7 @@ class DocumentService:
                             f"document {shown_id(key)} was changed by a concurrent request; re-read and retry"
                         ) from None
                     request_stats["retries"] += 1
-                    pause(attempt)
+                    attempt += 1
             raise Contention(f"document {shown_id(key)} is being changed by many writers; retry later")
         except BaseException:
             self._discard(uploaded)

@@ -150,6 +150,19 @@ class Failure:
         return Failure.FAILED, []
 
 
+def is_conflict(error: Exception) -> bool:
+    """A transient failure that is a transaction conflict (another transaction on the same item, over
+    in milliseconds), not a throttle: worth waiting out within the invocation's retry budget, where a
+    throttled table is only made hotter by every function waiting on it."""
+    code = error_code(error)
+    if code == "TransactionConflictException":
+        return True
+    if code == "TransactionCanceledException":
+        codes = set(_cancellation_codes(error))
+        return "TransactionConflict" in codes and not codes & (_TRANSIENT_REASONS - {"TransactionConflict"})
+    return False
+
+
 def domain_error(error: Exception, what: str) -> FolioError:
     """A domain error for a failure that is not a condition. Its message never names the AWS error
     code (a client learns nothing of folio's AWS from a 503): the log does."""

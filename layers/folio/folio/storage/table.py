@@ -7,7 +7,7 @@ from typing import Any
 
 from ..core import service as core
 from ..core.errors import PayloadTooLarge, StorageUnavailable
-from .clients import AWS_ERRORS, Failure, client, domain_error, error_code, logger
+from .clients import AWS_ERRORS, Failure, client, domain_error, error_code, is_conflict, logger
 from .config import Settings, settings
 
 # ---------------------------------------------------------------- DynamoDB's limits (DESIGN §2)
@@ -24,7 +24,8 @@ MAX_BATCH_GET_KEYS = 100
 #: pool of 10 connections a client keeps.
 PARALLEL_READS = 8
 #: How often a write that AWS cancelled without executing it (a transaction conflict, a throttle)
-#: is sent again before the caller is told to retry later.
+#: is sent again before the caller is told to retry later; inside an invocation's retry budget
+#: (core.service.RetryBudget) its deadline bounds the retries of a conflict instead.
 TRANSIENT_ATTEMPTS = 6
 
 
@@ -107,10 +108,12 @@ class Table:
         self._name = self._cfg.table_name
 
     def _call(self, operation: str, what: str, **request: Any) -> dict[str, Any]:
-        """Send one call; resend it while AWS says it executed nothing (a transaction conflict, a
-        throttle), a bounded number of times with backoff. Raises ConditionsFailed or a domain error."""
+        """Send one call; resend it while AWS says it executed nothing, with backoff: a transaction
+        conflict within the invocation's retry budget (else TRANSIENT_ATTEMPTS times), a throttle
+        TRANSIENT_ATTEMPTS times. Raises ConditionsFailed or a domain error."""
         token = request.get("ClientRequestToken")
-        for attempt in range(TRANSIENT_ATTEMPTS):
+        attempt = 0
+        while True:
             if token:  # each resend of ours is a new transaction (the last was cancelled, not executed)
                 request["ClientRequestToken"] = f"{token}-{attempt}"
             try:
@@ -121,14 +124,15 @@ class Table:
                     raise ConditionsFailed(indexes) from error
                 if kind != Failure.TRANSIENT:
                     raise domain_error(error, what) from error
-                if attempt + 1 == TRANSIENT_ATTEMPTS:
+                attempt += 1
+                if not (core.retry_budget.allows(attempt, TRANSIENT_ATTEMPTS) if is_conflict(error)
+                        else attempt < TRANSIENT_ATTEMPTS):
                     logger.warning("AWS call kept failing transiently", extra={
-                        "what": what, "attempts": TRANSIENT_ATTEMPTS, "aws_error_code": error_code(error)})
+                        "what": what, "attempts": attempt, "aws_error_code": error_code(error)})
                     raise StorageUnavailable(f"{what} kept meeting concurrent transactions or throttling; "
                                              f"retry later") from error
                 core.request_stats["transient_retries"] = core.request_stats.get("transient_retries", 0) + 1
-                core.pause(attempt + 1)
-        raise AssertionError("unreachable")
+                core.pause(attempt)
 
     def _get(self, key: dict[str, Any], what: str) -> dict[str, Any] | None:
         return self._call("get_item", what, TableName=self._name, Key=key, ConsistentRead=True).get("Item")

@@ -41,6 +41,9 @@ else:  # pragma: no cover
     register_after_restore(_after_snapshot_restore)
 
 
+#: The retry budget of an invocation whose context tells no remaining time: API Gateway's 30 s.
+DEFAULT_BUDGET_SECONDS = 29.0
+
 #: Path parameters that name the document a request is about, in the order they are preferred.
 _DOCUMENT_PARAMS = ("attId", "docId", "documentId", "document_id", "id")
 
@@ -76,7 +79,9 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
         core.request_stats.update(retries=0, bytes_stored=0)
         metrics.add_dimension(name="operation", value=getattr(context, "function_name", "local"))
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
-        answer = app.resolve(as_get(event) if request.method == "HEAD" else event, context)
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        with core.retry_budget.until(remaining() / 1000 if remaining else DEFAULT_BUDGET_SECONDS):
+            answer = app.resolve(as_get(event) if request.method == "HEAD" else event, context)
         if isinstance(answer, dict):  # Cache-Control, Vary, and a 304 for a conditional GET that matches
             try:
                 answer = finish(answer, request.method, request.headers, policy_of(app))
