@@ -175,6 +175,22 @@ def _lifecycle_rule(rule: dict[str, Any], resolve=lambda value: value) -> dict[s
     })
 
 
+def _cors_rule(rule: dict[str, Any], resolve=lambda value: value) -> dict[str, Any]:
+    """A CORS rule of CloudFormation's (AWS::S3::Bucket CorsRule) in the S3 API's words; an origin
+    list that is a CommaDelimitedList parameter (!Ref) is split as CloudFormation splits it."""
+    origins = resolve(rule["AllowedOrigins"])
+    if isinstance(origins, str):
+        origins = [origin.strip() for origin in origins.split(",")]
+    return _strip_none({
+        "ID": rule.get("Id"),
+        "AllowedOrigins": origins,
+        "AllowedMethods": rule["AllowedMethods"],
+        "AllowedHeaders": rule.get("AllowedHeaders"),
+        "ExposeHeaders": rule.get("ExposedHeaders"),
+        "MaxAgeSeconds": rule.get("MaxAge"),
+    })
+
+
 def create_resources(template: Template, dynamodb, s3, *, events=None, exist_ok: bool = False,
                      skipped: list[str] | None = None) -> dict[str, str]:
     """Create every DynamoDB table (its stream included), S3 bucket and, given ``events``,
@@ -253,6 +269,9 @@ def create_resources(template: Template, dynamodb, s3, *, events=None, exist_ok:
             optional(f"{name}: lifecycle rules", s3.put_bucket_lifecycle_configuration, Bucket=name,
                      LifecycleConfiguration={"Rules": [_lifecycle_rule(rule, template.resolve)
                                                        for rule in props["LifecycleConfiguration"]["Rules"]]})
+        if "CorsConfiguration" in props:
+            optional(f"{name}: CORS rules", s3.put_bucket_cors, Bucket=name, CORSConfiguration={"CORSRules": [
+                _cors_rule(rule, template.resolve) for rule in props["CorsConfiguration"]["CorsRules"]]})
         if "BucketEncryption" in props:
             # CloudFormation says ServerSideEncryptionByDefault where the S3 API says Apply...
             rules = [{"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
