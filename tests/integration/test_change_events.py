@@ -60,7 +60,7 @@ def test_each_committed_change_is_announced_once_and_nothing_else(api, announcem
     created, updated, deleted = events
     assert created["data"]["actor"] == {"sub": "user-1", "name": "Ada Lovelace", "email": "ada@example.com"}
     assert deleted["data"]["actor"]["sub"] == "user-1"
-    assert created["time"] < updated["time"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", created["time"])
+    assert created["time"] < updated["time"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", created["time"])
     assert announcements.drain() == []  # each record is read once
 
 
@@ -349,3 +349,28 @@ def test_a_shard_iterator_taken_before_a_rolled_back_transaction_reads_only_comm
     assert [(d["Keys"]["sk"]["S"], d.get("NewImage", {}).get("version", {}).get("N")) for d in mine] == [
         ("HEAD", "1"), ("V#0000000001", "1"), ("HEAD", "2"), ("V#0000000002", "2")]
     assert not any("lost" in d.get("NewImage", {}).get("record", {}).get("S", "") for d in mine)
+
+
+@pytest.mark.parametrize("skew", [0.0, -3.0], ids=["same second", "deleter's clock 3 s behind"])
+def test_a_delete_is_never_announced_before_the_update_it_follows(aws, announcements, skew):
+    """An update at .900 and a delete 50 ms later, in one second (or from an environment whose clock
+    is behind): the delete's time is after the update's, to the microsecond, so a consumer ordering
+    by time never sees the erased document come back."""
+    from folio.core import Caller, DocumentKey
+    from folio.storage.wiring import document_service
+
+    clock = Clock(Clock().now + timedelta(milliseconds=900))
+    documents, caller = document_service(), Caller("acme", "user-1")
+    documents.clock = clock
+    key = DocumentKey("acme", "crm-document", "41")
+    documents.create(key, {"Header": "v1"}, caller, collection="all")
+    clock.advance(0.02)
+    documents.update(key, lambda d: {**d.body, "Header": "v2"}, caller)
+    clock.advance(0.05 + skew)
+    documents.delete(key, caller)
+    events = announcements.drain()
+    assert [e["type"].removeprefix("folio.document.") for e in events] == ["created", "updated", "deleted"]
+    created, updated, deleted = (e["time"] for e in events)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", t) for t in (created, updated, deleted))
+    assert created < updated < deleted
+    assert deleted == ("2026-11-24T09:00:00.970000Z" if not skew else "2026-11-24T09:00:00.920001Z")

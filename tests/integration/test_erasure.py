@@ -4,7 +4,7 @@ delete, then the purge sweeper, leaves either the whole document or nothing of i
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -109,7 +109,7 @@ def test_a_late_purge_never_erases_a_document_created_again_under_the_key(aws):
     """Two sweeper runs overlapping: the second finds the purge ended and the key naming a new
     document (artu names documents by client and external id): it erases nothing."""
     documents, caller, key = make_document(1, 2000)
-    documents.table.mark_deleted(key, 1, (), 0, {"sub": "user-1"})  # a delete that died right after its mark
+    documents.table.mark_deleted(key, 1, (), datetime.fromtimestamp(0, UTC), {"sub": "user-1"})  # a delete that died right after its mark
     documents.purge(key)  # run A ends it
     from folio.core import NewFile
 

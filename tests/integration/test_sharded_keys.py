@@ -188,7 +188,7 @@ def test_intents_and_purges_spread_over_shards_and_their_unsharded_partitions_ar
     docs = document_service()
     keys = create(docs, None, 24)
     for key in keys:
-        docs.table.mark_deleted(key, 1, (), 1, {"sub": "ada"})
+        docs.table.mark_deleted(key, 1, (), datetime.fromtimestamp(1, UTC), {"sub": "ada"})
     purges = Counter(item["pk"]["S"] for item in aws["dynamodb"].scan(TableName=aws["table"])["Items"]
                      if item["pk"]["S"].startswith(PURGES_PK))
     assert len(purges) >= 8 and max(purges.values()) <= 24 // 4

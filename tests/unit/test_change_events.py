@@ -41,7 +41,19 @@ def test_a_create_an_update_a_restore_and_a_delete_are_changes():
     assert removed.changed_files == {"back": None}
     deleted = change_between(KEY, image(5, files={"content": FRONT}), image(5, record=False, deleted=1796457600))
     assert deleted.type == DELETED and deleted.document.version == 5 and deleted.actor == {"sub": "eraser"}
-    assert deleted.time == datetime.fromtimestamp(1796457600, UTC) and deleted.changed_files == {"content": FRONT}
+    assert deleted.time == T0 + timedelta(seconds=5, microseconds=1) and deleted.changed_files == {"content": FRONT}
+
+
+def test_a_delete_is_timed_after_the_version_it_erases():
+    """A mark to the microsecond keeps its time; one that says earlier than the version it erases (a
+    mark in whole seconds from before marks had fractions, or a deleter's clock behind the writer's)
+    is timed a microsecond after that version: ordering by time never puts a delete first."""
+    at = (T0 + timedelta(seconds=5, microseconds=250_001)).timestamp()
+    precise = change_between(KEY, image(5), image(5, record=False, deleted=at))
+    assert precise.time == T0 + timedelta(seconds=5, microseconds=250_001)
+    assert cloud_event(precise, SUBJECT)["time"] == "2026-12-05T08:00:05.250001Z"
+    behind = change_between(KEY, image(5), image(5, record=False, deleted=T0.timestamp() + 4))
+    assert behind.time == T0 + timedelta(seconds=5, microseconds=1)
 
 
 def test_locks_placeholders_purges_and_rewrites_are_no_changes():
@@ -71,7 +83,7 @@ def test_the_cloud_event_has_every_attribute_cloudevents_requires():
     event = cloud_event(change_between(KEY, image(1, files={"content": FRONT}), image(2, files={"content": FRONT2})),
                         Subject("crm", "/api/v1/Document/7", "7", {"scope": "x"}))
     assert event["specversion"] == "1.0" and event["source"] == "folio.crm" and event["type"] == UPDATED
-    assert event["subject"] == "/api/v1/Document/7" and event["time"] == "2026-12-05T08:00:02.000Z"
+    assert event["subject"] == "/api/v1/Document/7" and event["time"] == "2026-12-05T08:00:02.000000Z"
     assert event["tenant"] == "acme" and event["datacontenttype"] == "application/json"
     assert event["data"] == {"tenant": "acme", "dialect": "crm", "documentId": "7", "scope": "x", "version": 2,
                              "etag": '"2"', "files": {"content": {"size": 12, "mediaType": "text/plain",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .documents import Document, DocumentKey, FileRef
@@ -36,11 +36,12 @@ SPEC_VERSION = "1.0"
 @dataclass(frozen=True)
 class HeadImage:
     """What one image of a head holds, as the core reads it: ``record`` is None for a placeholder an
-    atomic create locked or a head a delete marked; ``deleted`` is the mark's time (epoch seconds)."""
+    atomic create locked or a head a delete marked; ``deleted`` is the mark's time (epoch seconds,
+    to the microsecond; whole seconds in marks written before folio 2026-12)."""
 
     version: int
     record: str | None
-    deleted: int | None = None
+    deleted: float | None = None
     deleted_by: dict[str, Any] = field(default_factory=dict)
 
 
@@ -85,8 +86,10 @@ def change_between(key: DocumentKey, before: HeadImage | None, after: HeadImage 
         if not committed_before:
             return None  # already marked (an item rewritten with its mark) or never committed
         document = Document.from_record(key, before.version, before.record)
-        return DocumentChange(DELETED, document, None, datetime.fromtimestamp(after.deleted, UTC),
-                              after.deleted_by or {})
+        # never before the version it erases, whatever the clocks (or a mark in whole seconds) say:
+        # a consumer ordering by time must not see the delete first and resurrect the document
+        marked = max(datetime.fromtimestamp(after.deleted, UTC), document.updated_at + timedelta(microseconds=1))
+        return DocumentChange(DELETED, document, None, marked, after.deleted_by or {})
     if after.record is None:
         return None  # a placeholder an atomic create holds
     if committed_before and before.version == after.version:
@@ -121,6 +124,12 @@ def file_facts(ref: FileRef | None) -> dict[str, Any] | None:
     return facts
 
 
+def event_time(instant: datetime) -> str:
+    """RFC 3339 to the microsecond: each version's instant is at least a microsecond after the one
+    before (and a delete's after the version it erases), so events of one document never tie."""
+    return instant.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def cloud_event(change: DocumentChange, subject: Subject) -> dict[str, Any]:
     """The CloudEvents 1.0 document (structured JSON) announcing ``change``; ``tenant`` is an
     extension attribute too, so a rule can route by it without reading ``data``."""
@@ -143,7 +152,7 @@ def cloud_event(change: DocumentChange, subject: Subject) -> dict[str, Any]:
         "source": f"folio.{subject.dialect}",
         "type": change.type,
         "subject": subject.path,
-        "time": change.time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "time": event_time(change.time),
         "datacontenttype": "application/json",
         "tenant": doc.key.tenant,
         "data": data,

@@ -12,6 +12,7 @@ that the core never imports storage. A conditional write that found another vers
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from .documents import DocumentKey
@@ -184,7 +185,7 @@ class DocumentTable(Protocol):
         position this call returned), merged exactly from the list's ``shards``; the position of the
         last, None at the end."""
 
-    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int,
+    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: datetime,
                      deleted_by: dict) -> None:
         """Take the head's record away (reads see no document) and record a purge naming ``aliases``,
         at once, conditional on the head being at ``version`` and unlocked; ConditionFailed otherwise.

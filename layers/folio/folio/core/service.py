@@ -431,8 +431,8 @@ class DocumentService:
                 guard(current)
             precondition.check(current)
             try:
-                self.table.mark_deleted(key, current.version, aliases, int(self.clock().timestamp()),
-                                        caller.actor())
+                marked = max(self.clock(), current.updated_at + timedelta(microseconds=1))  # as a version's
+                self.table.mark_deleted(key, current.version, aliases, marked, caller.actor())
                 break
             except ConditionFailed:
                 if precondition.is_set and self._moved_past(current):

@@ -31,7 +31,7 @@ def head_image(image: dict[str, Any] | None) -> HeadImage | None:
     deleted = image.get(DELETED, {}).get("N")
     by = image.get(DELETED_BY, {}).get("S")
     return HeadImage(version=int(image["version"]["N"]), record=image.get("record", {}).get("S"),
-                     deleted=int(deleted) if deleted is not None else None,
+                     deleted=float(deleted) if deleted is not None else None,
                      deleted_by=json.loads(by) if by else {})
 
 

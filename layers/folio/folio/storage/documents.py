@@ -19,6 +19,7 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..core.documents import DocumentKey
@@ -345,7 +346,7 @@ class DocumentTable(Table):
         shard.done = shard.start is None
 
     # ---- deletes that erase ----
-    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: int,
+    def mark_deleted(self, key: DocumentKey, version: int, aliases: tuple[DocumentKey, ...], marked: datetime,
                      deleted_by: dict) -> None:
         """The head loses its record and list keys and gains ``deleted`` and ``deleted_by``: the stream
         carries the record (old image) and the actor (new image) to the change event."""
@@ -357,11 +358,11 @@ class DocumentTable(Table):
                             "ConditionExpression": f"version = :v AND attribute_exists(#record) AND "
                                                    f"attribute_not_exists({LOCK})",
                             "ExpressionAttributeNames": {"#record": "record"},
-                            "ExpressionAttributeValues": {":v": {"N": str(version)}, ":marked": {"N": str(marked)},
+                            "ExpressionAttributeValues": {":v": {"N": str(version)}, ":marked": {"N": f"{marked.timestamp():.6f}"},
                                                           ":by": {"S": json.dumps(deleted_by, separators=(",", ":"),
                                                                                   ensure_ascii=False)}}}},
                 {"Put": {"TableName": self._name,
-                         "Item": {**purge_key(key), "marked": {"N": str(marked)},
+                         "Item": {**purge_key(key), "marked": {"N": str(int(marked.timestamp()))},
                                   "aliases": {"L": [{"S": partition_key(a)} for a in aliases]}}}},
             ], "deleting the document")
         except ConditionsFailed as failed:
