@@ -83,7 +83,7 @@ def test_kyc_concurrent_updates_never_point_at_a_missing_or_different_file(local
                 image = requests.get(f"{url}/{side}", headers=headers)
                 if image.status_code == 404 and side == "back":
                     continue  # before the first update there is no back
-                if image.status_code != 200 or image.headers["ETag"] != f'"{hashlib.sha256(image.content).hexdigest()}"':
+                if image.status_code != 200 or not image.headers["ETag"].startswith(f'"{hashlib.sha256(image.content).hexdigest()}.'):
                     problems.append(("read", side, image.status_code))
 
     readers = [threading.Thread(target=reader) for _ in range(2)]

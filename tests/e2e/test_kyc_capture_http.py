@@ -84,7 +84,7 @@ def test_kyc_with_requests_and_a_streamed_multipart_encoder(local_server):
     assert answer.json()["frontName"] == "scan-ä.png" and answer.json()["type"] == "PASSPORT"
     back = requests.get(url + "/back", headers={"X-Domain-ID": "7", **bearer(local_server)})
     assert hashlib.sha256(back.content).hexdigest() == hashlib.sha256(big_back).hexdigest()
-    assert back.headers["ETag"] == f'"{hashlib.sha256(big_back).hexdigest()}"'
+    assert back.headers["ETag"].startswith(f'"{hashlib.sha256(big_back).hexdigest()}.')
 
 
 def test_kyc_domains_scopes_and_tenants_over_http(local_server):

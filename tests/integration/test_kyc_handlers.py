@@ -73,7 +73,7 @@ def test_get_and_images_return_exact_bytes_with_type_and_etag(api, created):
     assert got.status == 200 and got.json == created.json
     front = api.request("GET", "/api/customer/42/document/1/front", headers=DOMAIN)
     assert front.status == 200 and front.body == png() and front.headers["content-type"] == "image/png"
-    assert front.headers["etag"] == f'"{hashlib.sha256(png()).hexdigest()}"'
+    assert front.headers["etag"].startswith(f'"{hashlib.sha256(png()).hexdigest()}.')
     back = api.request("GET", "/api/customer/42/document/1/back", headers=DOMAIN)
     assert back.body == JPEG and back.headers["content-type"] == "image/jpeg"
 

@@ -45,9 +45,26 @@ def test_if_none_match_any():
 
 
 def test_if_unmodified_since_http_date_has_second_resolution():
-    Precondition(if_unmodified_since=T0.replace(microsecond=0)).check(make())
+    earlier_second = make(1, T0 - timedelta(seconds=2))
+    Precondition(if_unmodified_since=T0.replace(microsecond=0)).check(make(), lambda: earlier_second)
+    Precondition(if_unmodified_since=T0 + timedelta(seconds=3)).check(make())  # a later second: no read
+    Precondition(if_unmodified_since=T0.replace(microsecond=0)).check(make(1))  # the only version
     with pytest.raises(PreconditionFailed):
         Precondition(if_unmodified_since=T0 - timedelta(seconds=1)).check(make())
+
+
+def test_if_unmodified_since_naming_a_second_of_two_versions_cannot_prove_which_was_seen():
+    """Version 1 at .100 and version 2 at .500 of one second: a client sending that second may
+    hold either, so overwriting version 2 could lose it (412, naming If-Match); so too when the
+    version before cannot be read."""
+    same_second = make(1, T0.replace(microsecond=100_000))
+    since = Precondition(if_unmodified_since=T0.replace(microsecond=0))
+    with pytest.raises(PreconditionFailed, match="If-Match"):
+        since.check(make(), lambda: same_second)
+    with pytest.raises(PreconditionFailed):
+        since.check(make(), lambda: None)
+    with pytest.raises(PreconditionFailed):
+        since.check(make())
 
 
 def test_if_unmodified_since_iso_is_exact():

@@ -251,7 +251,7 @@ def test_version_infos_are_the_versions_that_checked_content_in():
     assert info == {"ExternalReference": None, "DocumentId": 7, "VersionId": "4",
                     "CheckedInDate": "2026-01-02T03:04:05.600000Z", "CheckedInByName": "u2",
                     "CheckedInByAssociateId": None, "Description": None, "DisplayText": "Version 4",
-                    "ExtraFields": {"ContentType": "application/pdf", "Size": "5", "ETag": '"crc64nvme-0000000000000001"'}}
+                    "ExtraFields": {"ContentType": "application/pdf", "Size": "5", "ETag": '"crc64nvme-0000000000000001.6a1bbff9e81e"'}}
     assert version_info(history[1])["DisplayText"] == "Version 2 (a.txt)"
 
 

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -108,10 +109,13 @@ class FileRef:
 
     @property
     def etag(self) -> str:
-        """A strong ETag for the file's bytes: their SHA-256, else S3's verified CRC64NVME."""
-        if self.sha256:
-            return f'"{self.sha256}"'
-        return f'"crc64nvme-{base64.b64decode(self.crc64nvme or "").hex()}"'
+        """A strong ETag for the file as it is served: its bytes' checksum (SHA-256, else S3's
+        verified CRC64NVME), then a digest of the media type and file name it is served with
+        (Content-Type, Content-Disposition), so a version with the same bytes under another name
+        or type is not "unchanged" (no 304, no If-Range match)."""
+        checksum = self.sha256 or f"crc64nvme-{base64.b64decode(self.crc64nvme or '').hex()}"
+        served = json.dumps([self.content_type, self.file_name], ensure_ascii=False)
+        return f'"{checksum}.{hashlib.sha256(served.encode()).hexdigest()[:12]}"'
 
 
 @dataclass(frozen=True)
@@ -236,8 +240,10 @@ class Precondition:
         return (self.if_match is not None or self.if_none_match_any or self.if_unmodified_since is not None
                 or self.state_token is not None)
 
-    def check(self, current: Document | None) -> None:
-        """Raise PreconditionFailed unless the request may proceed against ``current``."""
+    def check(self, current: Document | None, version_before: Callable[[], Document | None] | None = None) -> None:
+        """Raise PreconditionFailed unless the request may proceed against ``current``.
+        ``version_before`` reads the version before it, when an If-Unmodified-Since in whole
+        seconds names the second ``current`` was made in (:meth:`_check_unmodified_since`)."""
         if self.if_none_match_any and current is not None:
             raise PreconditionFailed("If-None-Match: * but the document exists", current=current)
         if self.if_match is not None:
@@ -257,11 +263,29 @@ class Precondition:
                     current=current,
                 )
         if self.if_unmodified_since is not None and current is not None:
-            updated = current.updated_at
-            if self.since_has_seconds_only:
-                updated = updated.replace(microsecond=0)
-            if updated > self.if_unmodified_since:
-                raise PreconditionFailed(
-                    f"the document was modified at {current.updated_at.isoformat()}, after If-Unmodified-Since",
-                    current=current,
-                )
+            self._check_unmodified_since(current, version_before)
+
+    def _check_unmodified_since(self, current: Document, version_before) -> None:
+        """An HTTP-date has whole seconds, folio's instants microseconds. A date before the second
+        ``current`` was made in: modified since (412). A date in that very second proves the client
+        saw ``current`` only when no other version was made in it (the one before is older, or
+        there is none); when another was, or that cannot be read, the client may hold the earlier
+        one, and overwriting the later would lose it: 412, naming If-Match as the exact way."""
+        since, updated = self.if_unmodified_since, current.updated_at
+        if not self.since_has_seconds_only:
+            if updated > since:
+                raise PreconditionFailed(f"the document was modified at {updated.isoformat()}, after "
+                                         "If-Unmodified-Since", current=current)
+            return
+        made_in = updated.replace(microsecond=0)
+        if made_in > since:
+            raise PreconditionFailed(f"the document was modified at {updated.isoformat()}, after "
+                                     "If-Unmodified-Since", current=current)
+        if made_in < since or current.version == 1:
+            return
+        before = version_before() if version_before is not None else None
+        if before is None or before.updated_at.replace(microsecond=0) >= made_in:
+            raise PreconditionFailed(
+                f"the document changed more than once in the second If-Unmodified-Since names "
+                f"({since.isoformat()}): a date in whole seconds cannot tell which version you saw; "
+                "re-read it and send If-Match with its ETag instead", current=current)

@@ -308,7 +308,7 @@ class DocumentService:
     ) -> Document:
         """Version 1 of a new document (in ``collection``'s list, numbered by ``mark``); fails with
         412 if a precondition says so."""
-        precondition.check(self.find(key) if precondition.is_set else None)
+        self._check(precondition, self.find(key) if precondition.is_set else None)
         new_files = new_files or {}
         uploaded = self._upload(key, new_files)
         now = self.clock()
@@ -345,7 +345,7 @@ class DocumentService:
             if guard:
                 guard(current)
             if edit.already_applied is None or not edit.already_applied(current):
-                precondition.check(current)
+                self._check(precondition, current)
             return current
 
         uploaded: dict[str, FileRef] = {}
@@ -429,7 +429,7 @@ class DocumentService:
             current = self._current(key)
             if guard:
                 guard(current)
-            precondition.check(current)
+            self._check(precondition, current)
             try:
                 marked = max(self.clock(), current.updated_at + timedelta(microseconds=1))  # as a version's
                 self.table.mark_deleted(key, current.version, aliases, marked, caller.actor())
@@ -481,6 +481,15 @@ class DocumentService:
         return done
 
     # ---- internals ----
+    def _check(self, precondition: Precondition, current: Document | None) -> None:
+        """``precondition`` against ``current``, reading the version before it only when an
+        If-Unmodified-Since names the very second ``current`` was made in."""
+        precondition.check(current, lambda: self._version_before(current))
+
+    def _version_before(self, current: Document) -> Document | None:
+        record = self.table.get_version(current.key, current.version - 1)
+        return Document.from_record(current.key, current.version - 1, record) if record is not None else None
+
     def _current(self, key: DocumentKey) -> Document:
         """The committed document, after finishing an atomic batch that holds its head if that batch's
         writer died (a live batch keeps it: the conditional write that follows meets the lock and waits)."""

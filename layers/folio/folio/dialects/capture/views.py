@@ -4,6 +4,7 @@ stale stateToken's 412 also names the current one, so the client can retry witho
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -78,9 +79,18 @@ def document_view(document: Document, base: str, attachments: list[Document] = (
     }
 
 
+def document_etag(document: Document, attachments: list[Document] = ()) -> str:
+    """The document answer's strong ETag: its version and the attachments its links name (the
+    list's first page, in order), so a conditional GET never keeps the links of an attachment
+    erased since, nor misses one added."""
+    named = json.dumps([a.key.id for a in attachments])
+    return f'"{document.version}.{hashlib.sha256(named.encode()).hexdigest()[:12]}"'
+
+
 def document_answer(document: Document, page: Page, request: WebRequest):
     """200 with the document, its links to the first page of its attachments, and its ETag."""
-    return json_response(document_view(document, request.base_url, page.documents), 200, {"ETag": document.etag})
+    return json_response(document_view(document, request.base_url, page.documents), 200,
+                         {"ETag": document_etag(document, page.documents)})
 
 
 def attachments_answer(document: Document, page: Page, limit: int, request: WebRequest):
@@ -118,7 +128,7 @@ def attachment_created(attachment: Document, document: Document, request: WebReq
 def document_created(document: Document, request: WebRequest):
     """201 with the new document, its Location the canonical link."""
     view = document_view(document, request.base_url)
-    return created(view, location=view["links"][1]["href"], etag=document.etag)
+    return created(view, location=view["links"][1]["href"], etag=document_etag(document))
 
 
 
