@@ -223,7 +223,7 @@ def in_process(runs: int, only_batches: bool = False) -> None:
         from tests.conftest import InProcessApi
 
         reset_clients()
-        create_resources(tpl, boto3.client("dynamodb"), boto3.client("s3"))
+        create_resources(tpl, boto3.client("dynamodb"), boto3.client("s3"), secrets=boto3.client("secretsmanager"))
         seed()
         api = InProcessApi(tpl)
         recorder = Recorder()
@@ -321,7 +321,7 @@ size = int(sys.argv[1])
 tpl = Template(Path(sys.argv[2]) / "template.yaml")
 for fn in tpl.functions.values():
     os.environ.update({k: str(v) for k, v in fn.environment.items()})
-create_resources(tpl, boto3.client("dynamodb"), boto3.client("s3"))
+create_resources(tpl, boto3.client("dynamodb"), boto3.client("s3"), secrets=boto3.client("secretsmanager"))
 api = InProcessApi(tpl)
 small = MultipartEncoder(fields={"document": '{"type": "PASSPORT"}', "front": ("f.png", png(), "image/png")})
 api.request("POST", "/api/customer/1/document", body=small.to_string(),

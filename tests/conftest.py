@@ -49,6 +49,11 @@ def pytest_configure(config):
     if unknown or not ENGINES:
         raise pytest.UsageError(f"FOLIO_ENGINES={os.environ.get('FOLIO_ENGINES')!r}: a comma-separated list of "
                                 f"{', '.join(KNOWN_ENGINES)}")
+    # every AWS call a function makes is checked against its policy (tests/support/iam_guard.py)
+    from .support import iam_guard
+
+    iam_guard.install()
+    config.pluginmanager.register(iam_guard.Plugin(config), "folio-iam-guard")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -140,7 +145,7 @@ def aws(request, template, monkeypatch):
         reset_clients()
         session = new_session()  # botocore's models read once per process, not per test
         dynamodb, s3 = session.client("dynamodb", endpoint_url=endpoint), session.client("s3")
-        create_resources(template, dynamodb, s3, events=session.client("events"))
+        create_resources(template, dynamodb, s3, events=session.client("events"), secrets=session.client("secretsmanager"))
         yield {"engine": engine, "dynamodb": dynamodb, "s3": s3, "dynamodb_endpoint": endpoint,
                "table": os.environ["TABLE_NAME"], "bucket": os.environ["BUCKET_NAME"]}
         if endpoint:  # the JVM outlives the test: give its memory back

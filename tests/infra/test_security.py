@@ -23,9 +23,14 @@ SKIPS = {
                    "HTTP); a VPC would add ENI cold starts and NAT or endpoint costs and protect nothing.",
     "CKV_AWS_119": "The table is encrypted at rest (SSESpecification); a customer managed KMS key is a deployment "
                    "choice with its own cost and key policy.",
+    "CKV_AWS_149": "ListCursorSecret (the key that seals list cursors) is encrypted with Secrets Manager's AWS managed "
+                   "key; a customer managed KMS key is a deployment choice with its own cost and key policy, and "
+                   "each function that reads the secret would need kms:Decrypt on it. It is never rotated: a new "
+                   "key would refuse every cursor outstanding (README: Life cycle).",
     "CKV_AWS_158": "API access logs hold request ids, IPs, routes and statuses, no document data; CloudWatch Logs "
                    "encrypts them at rest.",
-    "CKV_AWS_173": "Function environments hold only resource names, no secrets.",
+    "CKV_AWS_173": "Function environments hold only resource names and ARNs, no secrets (the list cursor key is "
+                   "read from Secrets Manager: LIST_CURSOR_SECRET is its ARN).",
     "CKV_AWS_18": "S3 server access logging needs a second bucket; object-level audit is better served by CloudTrail "
                   "data events, enabled per account.",
     "CKV_AWS_26": "AlarmTopic carries alarm names and states, no document data; CloudWatch cannot publish to a topic "
@@ -81,17 +86,26 @@ RARE_PATHS = {
     "s3:ListBucketMultipartUploads": ("SweepPurges", "finishing an interrupted erasure: its open uploads (the sample "
                                                      "finds no purge)"),
     "dynamodb:ConditionCheckItem": (("SweepPurges", "DmsListDocumentVersions", "DmsGetDocumentVersionFile",
-                                     "DmsRestoreDocumentVersion", "CrmListDocumentVersions"),
+                                     "DmsRestoreDocumentVersion", "CrmListDocumentVersions", "ArtuBatchUpsertExternal"),
                                     "claiming an interrupted erasure (the sample finds no purge); writing the marks "
                                     "of a document written before marks, conditional on its head (the samples' "
-                                    "documents are marked)"),
+                                    "documents are marked); artu: locking a batch of more than one transaction, each "
+                                    "conditional on its intent (the sample is one item)"),
+    "secretsmanager:GetSecretValue": (("KycListDocuments", "DmsListDocuments", "DmsListDocumentVersions",
+                                       "CrmListDocuments", "CrmListDocumentVersions", "CaptureGetDocument",
+                                       "CaptureListAttachments", "ArtuGetDocument"),
+                                      "the key that seals list cursors, read when a cursor is first sealed or opened "
+                                      "(the samples' lists are one page; tests/integration/test_list_cursor_secret.py "
+                                      "pages them)"),
     "dynamodb:BatchGetItem": (("Artu", "CaptureUpdateAttachment"),
                               "artu: recovering an atomic batch (reading the heads it locked); capture: reading the "
                               "procedures when an update sets the attachment type"),
-    "dynamodb:UpdateItem": (("Artu", "DmsListDocumentVersions", "DmsGetDocumentVersionFile", "CrmListDocumentVersions"),
+    "dynamodb:UpdateItem": (("Artu", "DmsListDocumentVersions", "DmsGetDocumentVersionFile", "CrmListDocumentVersions",
+                             "SweepPurges"),
                             "recovering an atomic batch: deciding its intent, rolling heads forward or releasing their "
                             "locks; writing the marks of a document written before marks (the samples' documents "
-                            "are marked)"),
+                            "are marked); the purge sweeper: claiming an interrupted erasure (the sample finds none; "
+                            "tests/integration/test_iam_rare_paths.py runs it)"),
     "dynamodb:DeleteItem": ("*", "Idempotency-Key: dropping the in-progress record when a request fails; artu: "
                                  "recovering an atomic batch (removing placeholders and the intent)"),
     "dynamodb:PutItem": ("Artu", "recovering an atomic batch: writing the history items of a roll forward"),
@@ -110,25 +124,9 @@ RARE_PATHS = {
 
 
 def _iam_actions(service: str, operation: str, params: dict) -> set[str]:
-    if operation == "TransactWriteItems":
-        names = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
-        return {f"dynamodb:{names[k]}" for item in params["TransactItems"] for k in item}
-    if operation == "TransactGetItems":  # IAM authorizes each of its Gets as a GetItem
-        return {"dynamodb:GetItem"}
-    if service == "s3" and operation in ("GetObject", "DeleteObject") and params.get("VersionId"):
-        return {f"s3:{operation}Version"}
-    if service == "s3" and operation in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):
-        return {"s3:PutObject"}
-    if service == "s3" and operation == "DeleteObjects":
-        return {"s3:DeleteObjectVersion" if all(o.get("VersionId") for o in params["Delete"]["Objects"])
-                else "s3:DeleteObject"}
-    if service == "s3" and operation == "ListMultipartUploads":
-        return {"s3:ListBucketMultipartUploads"}
-    if service == "s3" and operation == "ListParts":
-        return {"s3:ListMultipartUploadParts"}
-    if service == "s3" and operation == "ListObjectVersions":
-        return {"s3:ListBucketVersions"}
-    return {f"{service}:{operation}"}
+    from ..support.iam_guard import iam_actions
+
+    return iam_actions(service, operation, params)
 
 
 def _statements(template, logical_id: str) -> list[dict]:
@@ -242,10 +240,9 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
 
     def record(model, params, **kwargs):
         if recording["on"]:
-            service = {"dynamodb": "dynamodb", "events": "events"}.get(model.service_model.service_name, "s3")
-            observed.update(_iam_actions(service, model.name, params))
+            observed.update(_iam_actions(model.service_model.service_name, model.name, params))
 
-    clients = [client("dynamodb", settings()), client("s3", settings()), client("events", settings())]
+    clients = [client(name, settings()) for name in ("dynamodb", "s3", "events", "secretsmanager")]
     for client in clients:
         client.meta.events.register("before-parameter-build", record)
     def presigning(original, action):
@@ -297,7 +294,7 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
                 if all(action.startswith("xray:") for action in statement["Action"]):
                     assert text == '"*"', (lid, text)  # X-Ray's actions name no resource
                     continue
-                assert any(own in text for own in ("DocumentsTable", "FilesBucket", "folio-files", "ChangeEvents",
+                assert any(own in text for own in ("DocumentsTable", "FilesBucket", "folio-files", "ChangeEvents", "ListCursorSecret",
                                                    "FunctionLogs")), (lid, text)
                 assert text != '"*"', lid
             checked.append(lid)
@@ -306,3 +303,33 @@ def test_every_policy_grants_what_its_code_calls_on_its_own_resources(aws, templ
             client.meta.events.unregister("before-parameter-build", record)
     assert not ungranted, "\n".join(ungranted)
     assert sorted(checked) == sorted(template.functions)
+
+
+def test_the_iam_guard_checks_resources_as_iam_does(template, monkeypatch):
+    """The guard (tests/support/iam_guard.py) that checks every call a function makes in the suite: an
+    index is a resource of its own, a key pattern matches across `/`, another table or bucket is denied,
+    and each function's statements come from the SAM-transformed template."""
+    from ..support.iam_guard import GUARD, Policy, Statement, iam_requests
+
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/t"
+    policy = Policy("F", [Statement(("dynamodb:GetItem", "dynamodb:Query"), (table,), "test"),
+                          Statement(("s3:Get*",), ("arn:aws:s3:::b/acme/*",), "test")])
+    assert policy.check("dynamodb:Query", table)
+    assert not policy.check("dynamodb:Query", table + "/index/ByCollectionKeys")
+    assert not policy.check("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/other")
+    assert policy.check("s3:GetObjectVersion", "arn:aws:s3:::b/acme/kyc/1/front")
+    assert not policy.check("s3:GetObjectVersion", "arn:aws:s3:::b/other/1")
+    assert iam_requests("dynamodb", "Query", {"TableName": "t", "IndexName": "I"}) == [
+        ("dynamodb:Query", table + "/index/I")]
+    assert iam_requests("s3", "DeleteObjects", {"Bucket": "b", "Delete": {"Objects": [{"Key": "k", "VersionId": "v"}]}}) == [
+        ("s3:DeleteObjectVersion", "arn:aws:s3:::b/k")]
+    names = {fn.environment["TABLE_NAME"] for fn in template.functions.values()}
+    [name] = names
+    listing = GUARD.policies(template).of("KycListDocumentsFunction")
+    assert listing.check("dynamodb:Query", f"arn:aws:dynamodb:us-east-1:123456789012:table/{name}/index/ByCollectionKeys")
+    assert not listing.check("dynamodb:Query", f"arn:aws:dynamodb:us-east-1:123456789012:table/{name}")
+    secret = template.resolve({"Ref": "ListCursorSecret"})
+    assert listing.check("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{secret}")
+    assert not GUARD.policies(template).of("KycGetDocumentFunction").check(
+        "secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{secret}")

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .documents import Document, DocumentKey
 from .errors import InvalidRequest
@@ -43,12 +43,16 @@ def versions_scope(key: DocumentKey, newest_first: bool) -> str:
 
 
 class Cursors:
-    """Seal and open cursors with one key (the deployment's: LIST_CURSOR_KEY)."""
+    """Seal and open cursors with one key: the deployment's secret (storage.secrets), asked for only
+    when a cursor is first sealed or opened, so that a list of one page reads no secret."""
 
-    def __init__(self, key: bytes):
-        self._key = key
+    def __init__(self, key: bytes | Callable[[], bytes]):
+        self._key = key if isinstance(key, bytes) else None
+        self._source = None if isinstance(key, bytes) else key
 
     def _mac(self, scope: str, payload: str) -> str:
+        if self._key is None:
+            self._key = self._source()
         return hmac.new(self._key, f"{scope}\n{payload}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def seal(self, position: dict[str, Any], scope: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import os
+import random
+import string
 import threading
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -191,10 +193,12 @@ def _cors_rule(rule: dict[str, Any], resolve=lambda value: value) -> dict[str, A
     })
 
 
-def create_resources(template: Template, dynamodb, s3, *, events=None, exist_ok: bool = False,
+def create_resources(template: Template, dynamodb, s3, *, events=None, secrets=None, exist_ok: bool = False,
                      skipped: list[str] | None = None) -> dict[str, str]:
     """Create every DynamoDB table (its stream included), S3 bucket and, given ``events``,
-    EventBridge bus of the template, from its own definitions.
+    EventBridge bus of the template, from its own definitions; given ``secrets``, every Secrets
+    Manager secret, its value generated here as CloudFormation generates it at deploy (random, of
+    ``GenerateSecretString``'s length; a secret the endpoint already holds is kept, and its value).
 
     ``exist_ok``: a table or bucket that is already there (an endpoint that outlives folio
     local) is kept and configured again. A setting the endpoint does not implement (DynamoDB
@@ -291,6 +295,17 @@ def create_resources(template: Template, dynamodb, s3, *, events=None, exist_ok:
             if not (exist_ok and error_code(e) == "ResourceAlreadyExistsException"):
                 raise
         created[lid] = name
+    for lid, res in template.of_type("AWS::SecretsManager::Secret").items() if secrets is not None else ():
+        name = template.local_name(lid)  # functions name it by !Ref, which resolves to this
+        generate = (res.get("Properties") or {}).get("GenerateSecretString") or {}
+        alphabet = string.ascii_letters + string.digits
+        value = "".join(random.SystemRandom().choice(alphabet) for _ in range(int(generate.get("PasswordLength", 32))))
+        try:
+            secrets.create_secret(Name=name, SecretString=value)
+        except Exception as e:
+            if not (exist_ok and error_code(e) == "ResourceExistsException"):
+                raise
+        created[lid] = name
     return created
 
 
@@ -340,7 +355,8 @@ class EmbeddedAws:
         return admin_client(service, self.endpoint_url, LOCAL_REGION)
 
     def create_resources(self, template: Template) -> dict[str, str]:
-        return create_resources(template, self.client("dynamodb"), self.client("s3"), events=self.client("events"))
+        return create_resources(template, self.client("dynamodb"), self.client("s3"), events=self.client("events"),
+                                secrets=self.client("secretsmanager"))
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -374,8 +390,10 @@ class LocalAws:
     and an endpoint on an AWS host name is refused, so no real account is ever touched.
     """
 
-    SERVICES = ("dynamodb", "s3", "events")
-    NAMES = {"dynamodb": "DynamoDB", "s3": "S3", "events": "EventBridge"}
+    SERVICES = ("dynamodb", "s3", "events", "secretsmanager")
+    NAMES = {"dynamodb": "DynamoDB", "s3": "S3", "events": "EventBridge", "secretsmanager": "Secrets"}
+    #: botocore's variable for a service's endpoint (AWS_ENDPOINT_URL_<service id>)
+    ENDPOINT_VARIABLES = {"secretsmanager": "AWS_ENDPOINT_URL_SECRETS_MANAGER"}
 
     def __init__(self, *, aws_endpoint: str | None = None, dynamodb_endpoint: str | None = None,
                  on_object_created=None, on_event_put=None):
@@ -409,7 +427,7 @@ class LocalAws:
         # endpoint left in the developer's environment cannot send a call elsewhere.
         os.environ["AWS_ENDPOINT_URL"] = self.embedded.endpoint_url if self.embedded else self.aws_endpoint
         for service in self.SERVICES:
-            os.environ[f"AWS_ENDPOINT_URL_{service.upper()}"] = self.endpoints[service]
+            os.environ[self.ENDPOINT_VARIABLES.get(service, f"AWS_ENDPOINT_URL_{service.upper()}")] = self.endpoints[service]
         from ..storage.clients import reset_clients
 
         reset_clients()
@@ -430,7 +448,8 @@ class LocalAws:
     def create_resources(self, template: Template) -> dict[str, str]:
         """The template's table and bucket; ones an external endpoint already has are kept."""
         return create_resources(template, self.client("dynamodb"), self.client("s3"), events=self.client("events"),
-                                exist_ok=bool(self.external), skipped=self.skipped)
+                                secrets=self.client("secretsmanager"), exist_ok=bool(self.external),
+                                skipped=self.skipped)
 
     def describe(self) -> list[str]:
         """What to print: each service's endpoint and where its data lives."""

@@ -31,7 +31,7 @@ AUTHORIZER = "JwtAuthorizer"
 #: what every dialect's stack is given by the root stack (parameter: the root's value)
 STACK_PARAMETERS = {
     "StackName": "!Ref AWS::StackName",
-    "StackId": "!Ref AWS::StackId",
+    "ListCursorSecret": "!Ref ListCursorSecret",
     "DocumentsTable": "!Ref DocumentsTable",
     "DocumentsTableArn": "!GetAtt DocumentsTable.Arn",
     "FilesBucket": "!Ref FilesBucket",
@@ -59,6 +59,8 @@ class Right:
 
     def resource(self) -> str:
         """The statement's Resource in a dialect's stack (its parameters name the table and bucket)."""
+        if self.on == "cursor-secret":  # the secret that seals list cursors (its Ref is its ARN)
+            return "!Ref ListCursorSecret"
         head, _, rest = self.on.partition("/")
         arn = {"table": "DocumentsTableArn", "bucket": "FilesBucketArn"}[head]
         return f'!Sub "${{{arn}}}/{rest}"' if rest else f"!Ref {arn}"
@@ -169,7 +171,7 @@ def _dialect_stack(dialect: str, operations: list[Operation]) -> str:
         "        POWERTOOLS_SERVICE_NAME: !Ref StackName",
         "        POWERTOOLS_METRICS_NAMESPACE: folio",
         '        POWERTOOLS_TRACE_DISABLED: !If [TracingOn, "false", "true"]',
-        "        LIST_CURSOR_KEY: !Ref StackId",
+        "        LIST_CURSOR_SECRET: !Ref ListCursorSecret  # its ARN: the key is read when a cursor is first sealed",
         "        KYC_MAX_UPLOAD_BYTES: !Ref KycMaxUploadBytes",
         "        DMS_MAX_UPLOAD_BYTES: !Ref DmsMaxUploadBytes",
         "        CAPTURE_MAX_UPLOAD_BYTES: !Ref CaptureMaxUploadBytes",

@@ -24,20 +24,25 @@ class Settings:
     max_transaction_actions: int = 100
     #: The largest file an upload session takes, per dialect (``<DIALECT>_MAX_UPLOAD_BYTES``).
     max_upload_bytes: dict[str, int] = field(default_factory=dict)
-    #: The key that seals the cursors of lists (the stack's id on AWS; a fixed one locally).
-    list_cursor_key: str = "folio-local"
+    #: The Secrets Manager secret (ARN, or name) whose value seals the cursors of lists: generated at
+    #: deploy (template.yaml's ListCursorSecret), never in a template, a tag or the environment; folio
+    #: local generates its own. None only where no template applies (unit tests, the simulation): then
+    #: LOCAL_CURSOR_KEY, and never on Lambda (storage.secrets refuses).
+    list_cursor_secret: str | None = None
     #: X-Ray tracing (the template's Tracing parameter sets POWERTOOLS_TRACE_DISABLED).
     tracing: bool = False
     #: The EventBridge bus change events go to (only the publisher needs it: it fails loudly without).
     event_bus_name: str | None = None
     events_endpoint_url: str | None = None
+    secrets_endpoint_url: str | None = None
     #: Whether the shards of a list or of a sweeper's set are read by parallel threads (off only in
     #: the deterministic simulation, whose scheduler runs one thread at a time).
     parallel_reads: bool = True
 
     def endpoint_url(self, service: str) -> str | None:
         return {"dynamodb": self.dynamodb_endpoint_url, "dynamodbstreams": self.dynamodb_endpoint_url,
-                "s3": self.s3_endpoint_url, "events": self.events_endpoint_url}.get(service)
+                "s3": self.s3_endpoint_url, "events": self.events_endpoint_url,
+                "secretsmanager": self.secrets_endpoint_url}.get(service)
 
 
 def settings() -> Settings:
@@ -54,9 +59,10 @@ def settings() -> Settings:
         max_transaction_actions=max(3, min(100, int(env.get("FOLIO_MAX_TRANSACTION_ACTIONS", "100")))),
         max_upload_bytes={dialect: int(env.get(f"{dialect.upper()}_MAX_UPLOAD_BYTES") or DEFAULT_MAX_UPLOAD_BYTES)
                           for dialect in ("kyc", "dms", "capture", "crm", "artu")},
-        list_cursor_key=env.get("LIST_CURSOR_KEY") or "folio-local",
+        list_cursor_secret=env.get("LIST_CURSOR_SECRET") or None,
         tracing=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
         event_bus_name=env.get("EVENT_BUS_NAME") or None,
         events_endpoint_url=env.get("AWS_ENDPOINT_URL_EVENTS") or env.get("AWS_ENDPOINT_URL") or None,
+        secrets_endpoint_url=env.get("AWS_ENDPOINT_URL_SECRETS_MANAGER") or env.get("AWS_ENDPOINT_URL") or None,
         parallel_reads=env.get("FOLIO_PARALLEL_READS", "true").lower() != "false",
     )

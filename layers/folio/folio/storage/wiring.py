@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 def document_service() -> DocumentService:
     from .documents import DocumentTable  # boto3 is imported on first use only
     from .files import FileStore
+    from .secrets import cursor_key
 
     cfg = settings()
 
@@ -24,7 +25,7 @@ def document_service() -> DocumentService:
         return batch_service().recover(txid, [key])
 
     return DocumentService(DocumentTable(cfg), FileStore(cfg), max_attempts=cfg.max_write_attempts,
-                           resolve_lock=resolve_lock, cursors=Cursors(cfg.list_cursor_key.encode()))
+                           resolve_lock=resolve_lock, cursors=Cursors(lambda: cursor_key(cfg)))
 
 
 def batch_service() -> BatchService:
