@@ -37,8 +37,15 @@ def head_front(api, doc_id):
     return document_service().get(document_key("acme", 7, doc_id))
 
 
+def session_state(api, one):
+    answer = api.request("GET", one, headers=DOMAIN)
+    assert answer.status == 200, answer.body
+    return answer.json["state"]
+
+
 def test_an_abort_racing_a_completion_never_deletes_the_file_the_document_points_at(api, aws, monkeypatch):
-    """Completion reached STORED and is about to commit; an abort (DELETE) lands in between."""
+    """Completion reached STORED and is about to commit; an abort (DELETE) lands in between and
+    wins: its file is abandoned and deleted, the commit fails (409), and nothing points at it."""
     created = send(api, "POST", KYC)
     doc_id = created.json["id"]
     data = big_png(6 * MIB)
@@ -57,9 +64,63 @@ def test_an_abort_racing_a_completion_never_deletes_the_file_the_document_points
 
     monkeypatch.setattr(service_module.DocumentService, "update", update_after_abort)
     done = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
-    assert (fired["abort"].status, done.status) == (204, 200)
-    front = head_front(api, doc_id).files["front"]
+    assert (fired["abort"].status, done.status) == (204, 409), done.body
+    head = head_front(api, doc_id)
+    assert head.version == 1  # the session committed nothing
+    front = head.files["front"]
     assert s3_has(aws, front.key, front.version_id)  # metadata never points at a file that is not there
+    versions = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=front.key).get("Versions", [])
+    assert [v["VersionId"] for v in versions] == [front.version_id]  # the abandoned file is gone
+    retry = api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    assert retry.status in (404, 409) and head_front(api, doc_id).version == 1
+
+
+def test_an_abort_landing_after_the_commit_answers_409_and_the_completion_stands(api, aws, monkeypatch):
+    """The completion committed version 2 and is about to record COMMITTED when an abort lands: the
+    abort finds the file attached (409, never 204), the session reads COMMITTED, and a retried
+    completion answers version 2."""
+    doc_id = send(api, "POST", KYC).json["id"]
+    data = big_png(6 * MIB)
+    session = start(api, f"{KYC}/{doc_id}/front", data).json
+    body = completion(data, upload_parts(data, session))
+    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
+    from folio.storage import uploads as storage_uploads
+
+    original = storage_uploads.UploadTable.replace_session
+    fired = {}
+
+    def abort_before_committed(self, session, expected):
+        if session.state == "COMMITTED" and not fired:
+            fired["abort"] = api.request("DELETE", one, headers=DOMAIN)
+        return original(self, session, expected)
+
+    monkeypatch.setattr(storage_uploads.UploadTable, "replace_session", abort_before_committed)
+    done = api.request("POST", one + "/complete", json_body=body, headers=DOMAIN)
+    assert (fired["abort"].status, done.status) == (409, 200), fired["abort"].body
+    assert session_state(api, one) == "COMMITTED"
+    front = head_front(api, doc_id).files["front"]
+    assert head_front(api, doc_id).version == 2 and s3_has(aws, front.key, front.version_id)
+    retry = api.request("POST", one + "/complete", json_body=body, headers=DOMAIN)
+    assert (retry.status, retry.headers["etag"]) == (200, '"2"')
+
+
+def test_an_abort_after_a_lost_precondition_deletes_the_stored_file(api, aws):
+    """A completion whose If-Match lost leaves the session STORED with the file in S3; the client
+    gives up and aborts: nothing can commit that file any more, so it is deleted at once."""
+    doc_id = send(api, "POST", KYC).json["id"]
+    data = big_png(6 * MIB)
+    session = start(api, f"{KYC}/{doc_id}/front", data).json
+    body = completion(data, upload_parts(data, session))
+    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
+    stale = api.request("POST", one + "/complete", json_body=body, headers={**DOMAIN, "If-Match": '"9"'})
+    assert stale.status == 412 and session_state(api, one) == "STORED"
+    key = head_front(api, doc_id).files["front"].key
+    before = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=key).get("Versions", [])
+    assert len(before) == 2  # version 1's front, and the session's file
+    assert api.request("DELETE", one, headers=DOMAIN).status == 204
+    after = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=key).get("Versions", [])
+    assert [v["VersionId"] for v in after] == [head_front(api, doc_id).files["front"].version_id]
+    assert api.request("POST", one + "/complete", json_body=body, headers=DOMAIN).status in (404, 409)
 
 
 def _committed_then_killed(api, monkeypatch):
@@ -93,6 +154,7 @@ def test_an_abort_after_a_crash_between_commit_and_committed_keeps_the_committed
     aborted = api.request("DELETE", one, headers=DOMAIN)
     assert s3_has(aws, front.key, front.version_id), \
         f"abort answered {aborted.status} and deleted the committed version {front.version_id}"
+    assert aborted.status == 409 and session_state(api, one) == "COMMITTED"
 
 
 def test_a_retry_after_a_crash_and_a_later_inline_update_answers_the_committed_version(api, aws, monkeypatch):

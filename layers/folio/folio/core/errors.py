@@ -79,6 +79,10 @@ class UploadClosed(FolioError):
     """An upload session can no longer take this request: aborted, expired, or being completed (409)."""
 
 
+class FileAbandoned(UploadClosed):
+    """The stored file a commit would attach was abandoned: its upload session was aborted (409)."""
+
+
 class Contention(FolioError):
     """Too many concurrent writers; the bounded re-apply loop gave up (503, retryable)."""
 

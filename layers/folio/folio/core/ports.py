@@ -173,6 +173,10 @@ class DocumentTable(Protocol):
         ``CommitMarks.attached``); None when none did, or the document is gone or marked deleted.
         One read."""
 
+    def abandon(self, key: DocumentKey, slot: str, version_id: str, expires: int) -> bool:
+        """Make every later commit attaching stored file ``version_id`` to ``slot`` fail with
+        FileAbandoned, unless one already attached it: False then. One conditional write."""
+
     def next_id(self, tenant: str, kind: str) -> int:
         """A new integer for this tenant and kind, never handed out before."""
 

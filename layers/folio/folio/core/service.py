@@ -277,6 +277,13 @@ class DocumentService:
         ref = head.files.get(slot) if head is not None else None
         return head.version if ref is not None and ref.version_id == version_id else None
 
+    def abandon(self, key: DocumentKey, slot: str, version_id: str, until: datetime) -> int | None:
+        """Make sure no commit ever attaches stored file ``version_id`` to ``slot`` (an upload
+        session being aborted): None when so, else the committed version that already attached it."""
+        if self.table.abandon(key, slot, version_id, int(until.timestamp())):
+            return None
+        return self.holding(key, slot, version_id)
+
     def _backfill(self, key: DocumentKey, marker: Marker) -> tuple[dict[int, Mark], dict[int, Document]]:
         """The marks of a document whose marks are incomplete (written before marks existed, or by
         a commit without its marker), computed from its whole history (one Query), and written

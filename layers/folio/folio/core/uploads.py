@@ -9,6 +9,11 @@ write of its record, so that a crash between any two calls is finished by a retr
   precondition fails leaves the session STORED (nothing committed), so the client may retry with
   a fresh precondition without sending the bytes again.
 - COMMITTED records the version; a retried completion answers that version and commits nothing.
+- ABORTED: an abort of a STORED session first *abandons* its stored file, in the one item its
+  commit would write (the holder, ``DocumentService.abandon``): of an abort and a completion
+  racing, exactly one wins. An abort that loses answers 409 (the session reads COMMITTED, and a
+  retried completion answers the version); a completion that loses answers 409 (aborted). Once
+  abandoned, no commit can attach the file, so the abort deletes it at once.
 Two completions at once: the conditional claim lets one through; the document's own conditional
 write and ``Edit.already_applied`` keep a retry racing a slow first attempt from committing twice.
 """
@@ -26,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from .documents import Caller, Document, DocumentKey, FileRef
-from .errors import DocumentNotFound, FolioError, InvalidRequest, PayloadTooLarge, UploadClosed
+from .errors import DocumentNotFound, FileAbandoned, FolioError, InvalidRequest, PayloadTooLarge, UploadClosed
 
 OPEN, COMPLETING, STORED, COMMITTED, ABORTED = "OPEN", "COMPLETING", "STORED", "COMMITTED", "ABORTED"
 
@@ -209,13 +214,17 @@ class UploadService:
     """Start, resume, abort and complete upload sessions over the ports above."""
 
     def __init__(self, table: UploadTable, store: MultipartStore, clock: Callable[[], datetime],
-                 holding: Callable[[DocumentKey, str, str], int | None]):
+                 holding: Callable[[DocumentKey, str, str], int | None],
+                 abandon: Callable[[DocumentKey, str, str, datetime], int | None]):
         self.table = table
         self.store = store
         self.clock = clock
         #: ``holding(key, slot, version id)``: the committed version that attached that stored file
         #: to the slot, or None (DocumentService.holding: one read, whatever the history's length)
         self.holding = holding
+        #: ``abandon(key, slot, version id, until)``: no commit attaches that file from now on
+        #: (None), or the version that already attached it (DocumentService.abandon)
+        self.abandon = abandon
 
     def start(self, target: UploadTarget, caller: Caller, *, file_name: str | None, content_type: str,
               size: int, max_bytes: int, part_checksums: list[str], part_size: int | None = None,
@@ -265,19 +274,31 @@ class UploadService:
         return held, self.part_urls(session, [n for n in range(1, session.part_count + 1) if n not in have])
 
     def abort(self, session: UploadSession) -> None:
-        """Abort an open session (S3 drops its parts). A stored file is never deleted here: a
-        completion may be committing it at this moment, or have committed it before a lost write;
-        the file sweeper removes it once no version references it."""
+        """Abort a session: S3 drops an open one's parts; a stored file that no commit attached is
+        abandoned (no commit can attach it from now on) and deleted. A completion that committed
+        first wins: 409, and the session reads COMMITTED (see the module's docstring)."""
         if session.state == COMMITTED:
             raise UploadClosed(f"upload {session.upload_id} was completed; its file is a committed version")
         if session.state == ABORTED:
             raise DocumentNotFound(f"no upload {session.upload_id}")
         if session.state == COMPLETING and not self._claim_lapsed(session):
             raise UploadClosed(f"upload {session.upload_id} is being completed")
+        if session.state == STORED:
+            version = self.abandon(session.target.key, session.target.slot, session.version_id,
+                                   session.expires + timedelta(seconds=SESSION_SECONDS))
+            if version is not None:  # a completion committed it (and died, or is marking it now)
+                self._mark_committed(session, version)
+                raise UploadClosed(f"upload {session.upload_id} was completed; its file is a committed version")
         if not self.table.replace_session(replace(session, state=ABORTED), session.state):
             raise UploadClosed(f"upload {session.upload_id} changed meanwhile; read it again")
         if session.state == OPEN:
             self.store.abort_multipart(session.object_key, session.multipart_id)
+        elif session.state == STORED:  # abandoned: nothing can commit it any more
+            self.store.delete_version(session.object_key, session.version_id)
+        else:  # a completion that died while COMPLETING: S3 may have completed the object before it did
+            self.store.abort_multipart(session.object_key, session.multipart_id)
+            if session.object_etag and (stored := self.store.find_version(session.object_key, session.object_etag)):
+                self.store.delete_version(session.object_key, stored)
 
     def complete(self, session: UploadSession, parts: list[Part], checksum: str,
                  commit: Callable[[FileRef], Document], committed: Callable[[int], Document]) -> Document:
@@ -316,6 +337,10 @@ class UploadService:
                 return committed(version)
         try:
             document = commit(session.file_ref())
+        except FileAbandoned:  # an abort won the race: it deletes the file; make sure of it
+            self.table.replace_session(replace(session, state=ABORTED), STORED)
+            self.store.delete_version(session.object_key, session.version_id)
+            raise UploadClosed(f"upload {session.upload_id} was aborted; start a new one") from None
         except DocumentNotFound:  # erased (or never created) meanwhile: keep none of its bytes
             if not retried or self._version_holding(session) is None:
                 self.store.delete_version(session.object_key, session.version_id)

@@ -6,9 +6,11 @@ Numbered versions (DESIGN §12: a read of one version reads one item, history li
 a commit that carries :class:`~folio.core.ports.CommitMarks` also writes, in its transaction, the
 *mark* of the dialect's number it holds (``M#<number>``: ``SET first = if_not_exists(first, :v),
 last = :v``), adds one to the document's count of marked commits (``MARKS``), and records the
-*holder* of each stored file it attaches (``F#<slot>#<version id>``). Each is an Update without a
-condition of its own, so it can never make a commit fail, and it is written exactly when the
-commit is. A read of number n is one TransactGetItems (head, count, mark: an atomic view, so
+*holder* of each stored file it attaches (``F#<slot>#<version id>``). Each is an Update written
+exactly when the commit is; the marks have no condition of their own, and a holder only one:
+that no abort of the file's upload session abandoned it first (:meth:`DocumentTable.abandon`;
+the commit then fails with FileAbandoned). Holder and abandonment are one item, so of a
+completion and an abort racing for one stored file exactly one wins. A read of number n is one TransactGetItems (head, count, mark: an atomic view, so
 "the marks are complete" and "mark n is missing" are true at the same instant) and one read of
 the history item the mark names; a page is one Query of the marks and one BatchGetItem. Marks live
 in the document's partition, so the purge's Query of the partition erases them with it."""
@@ -24,14 +26,14 @@ from typing import Any
 
 from ..core.documents import DocumentKey
 from ..core import service as core
-from ..core.errors import ConditionFailed
+from ..core.errors import ConditionFailed, FileAbandoned
 from ..core.ports import CommitMarks, Head, Mark, MarkState, VersionWrite
 from .keys import (
     ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION,
     alias_key, counter_key, document_key, head_key, item_key, legacy_purge_key, list_partition, partition_key, pending_key, purge_key,
     purge_partitions, shard_of, version_key,
 )
-from .keys import MARK_FIRST, MARK_LAST, MARK_PREFIX, MARKED, holder_key, mark_key, mark_sk, marks_key
+from .keys import ABANDONED, EXPIRATION, MARK_FIRST, MARK_LAST, MARK_PREFIX, MARKED, holder_key, mark_key, mark_sk, marks_key
 #: The history item's attribute naming the commit (its ClientRequestToken) that wrote it.
 COMMIT = "commit"
 from .clients import on_reset
@@ -108,11 +110,16 @@ class DocumentTable(Table):
         commit_id = uuid.uuid4().hex
         actions = self._version_actions(VersionWrite(key, version, record), lock=None)
         actions[1]["Put"]["Item"][COMMIT] = {"S": commit_id}  # the history item: which commit wrote it
+        first_mark = len(actions)
         if marks is not None:
             actions += self._mark_actions(key, version, marks)
         try:
             self._transact(actions, "saving the document", token=commit_id)
         except ConditionsFailed as failed:
+            abandoned = [actions[i]["Update"]["Key"]["sk"]["S"] for i in failed.indexes if i >= first_mark]
+            if abandoned:  # only a holder's condition can fail among the marks
+                raise FileAbandoned(f"the stored file {abandoned[0]} was abandoned: its upload session was "
+                                    "aborted; start a new one") from failed
             if self._committed(key, version, commit_id):
                 return
             raise ConditionFailed(partition_key(key)) from failed
@@ -225,9 +232,24 @@ class DocumentTable(Table):
     def holder(self, key: DocumentKey, slot: str, version_id: str) -> int | None:
         """One TransactGetItems of the head and the holder (a document marked deleted holds nothing)."""
         head, holder = self._transact_get([head_key(key), holder_key(key, slot, version_id)], "reading the document")
-        if head is None or "record" not in head or DELETED in head or holder is None:
+        if head is None or "record" not in head or DELETED in head or holder is None or "version" not in holder:
             return None
         return int(holder["version"]["N"])
+
+    def abandon(self, key: DocumentKey, slot: str, version_id: str, expires: int) -> bool:
+        """Record that no commit may attach stored file ``version_id`` to ``slot`` (its upload
+        session is being aborted), unless a commit already did: False then. The record expires at
+        ``expires`` (epoch seconds: after the session could be completed), if no purge erased it."""
+        try:
+            self._call("update_item", "abandoning the uploaded file", TableName=self._name,
+                       Key=holder_key(key, slot, version_id),
+                       UpdateExpression="SET #abandoned = :yes, #expiration = :expires",
+                       ConditionExpression="attribute_not_exists(version)",
+                       ExpressionAttributeNames={"#abandoned": ABANDONED, "#expiration": EXPIRATION},
+                       ExpressionAttributeValues={":yes": {"BOOL": True}, ":expires": {"N": str(expires)}})
+        except ConditionsFailed:
+            return False
+        return True
 
     def _transact_get(self, keys: list[dict[str, Any]], what: str) -> list[dict[str, Any] | None]:
         """Items by key in one atomic read (IAM: GetItem on each); None for each one absent."""
@@ -252,6 +274,8 @@ class DocumentTable(Table):
         for slot, version_id in dict.fromkeys(marks.attached):
             actions.append({"Update": {"TableName": self._name, "Key": holder_key(key, slot, version_id),
                                        "UpdateExpression": "SET version = if_not_exists(version, :v)",
+                                       "ConditionExpression": "attribute_not_exists(#abandoned)",
+                                       "ExpressionAttributeNames": {"#abandoned": ABANDONED},
                                        "ExpressionAttributeValues": v}})
         return actions
 

@@ -87,6 +87,10 @@ MARK_FIRST, MARK_LAST = "first", "last"
 #: The attribute of ``MARKS``: how many committed versions wrote their marks.
 MARKED = "marked"
 HOLDER_PREFIX = "F#"
+#: The table's time-to-live attribute (template.yaml's TimeToLiveSpecification): epoch seconds.
+EXPIRATION = "expiration"
+#: The attribute of a holder that an aborted upload session wrote: no commit may attach that file.
+ABANDONED = "abandoned"
 
 
 def mark_sk(number: int) -> str:

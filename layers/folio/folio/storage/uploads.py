@@ -13,7 +13,7 @@ from ..core.errors import InvalidRequest
 from ..core.uploads import CHECKSUM_ALGORITHM, Part, UploadSession, UploadTarget
 from .clients import AWS_ERRORS, client, domain_error, error_code
 from .config import Settings, settings
-from .keys import upload_key
+from .keys import EXPIRATION, upload_key
 from .table import ConditionsFailed, Table
 
 #: How long a session's record outlives the session (DynamoDB's TTL removes it then): a retried
@@ -48,7 +48,7 @@ class UploadTable(Table):
     def _item(self, session: UploadSession) -> dict[str, Any]:
         expires = session.expires + timedelta(days=RECORD_DAYS)
         return {**upload_key(session.tenant, session.upload_id), "state": {"S": session.state},
-                "session": {"S": _session_json(session)}, "expiration": {"N": str(int(expires.timestamp()))}}
+                "session": {"S": _session_json(session)}, EXPIRATION: {"N": str(int(expires.timestamp()))}}
 
 
 def _session_json(session: UploadSession) -> str:

@@ -43,7 +43,8 @@ def upload_service() -> UploadService:
     from .uploads import MultipartStore, UploadTable
 
     cfg = settings()
-    return UploadService(UploadTable(cfg), MultipartStore(cfg), utcnow, document_service().holding)
+    documents = document_service()
+    return UploadService(UploadTable(cfg), MultipartStore(cfg), utcnow, documents.holding, documents.abandon)
 
 
 def file_store() -> ports.FileStore:
