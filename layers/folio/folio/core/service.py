@@ -458,16 +458,17 @@ class DocumentService:
 
     def purge(self, key: DocumentKey) -> None:
         """Erase a document marked deleted: every S3 object version under its files' keys (any
-        version it ever had, and any object a failed write left there), then every item of its
-        partition and its aliases, the purge's own record last. Idempotent: a purge a crash
+        version it ever had, any object a failed write left there, every upload session's parts
+        and object, also where a session names its file otherwise: artu's), then every item of its
+        partition, its sessions' records and its aliases, the purge's own record last. Idempotent: a purge a crash
         interrupted is run again by the sweeper (:meth:`finish_purges`) and ends the same."""
         if not self.table.claim_purge(key, int(self.clock().timestamp()), PURGE_CLAIM_SECONDS):
             return  # another run holds it, it has ended, or the key names a new document
         prefixes = {key.file_prefix()}
-        for _, record in self.table.history(key, deleted_too=True):
-            for ref in Document.from_record(key, 0, record).files.values():
-                if not ref.key.startswith(key.file_prefix()):
-                    prefixes.add(ref.key)
+        elsewhere = [*self.table.session_objects(key),  # a session's parts and object
+                     *(ref.key for _, record in self.table.history(key, deleted_too=True)
+                       for ref in Document.from_record(key, 0, record).files.values())]
+        prefixes.update(k for k in elsewhere if not k.startswith(key.file_prefix()))
         for prefix in sorted(prefixes):
             self.files.abort_uploads(prefix)
             self.files.delete_every_version(prefix)

@@ -60,7 +60,11 @@ class UploadTarget:
 
     ``scope`` names that route (the customer, domain, slot ...): a session is found only through
     a route of the same scope, so one started for another customer, domain or step is a 404.
-    ``metadata`` is what the dialect needs at completion (a create's fields, a stateToken).
+    ``metadata`` is what the dialect needs at completion (a create's fields, a stateToken): it may
+    be personal data, so a session that ends (COMMITTED, ABORTED) keeps only the entries ``kept``
+    names (what answering a retry needs). ``owner`` is the document the session belongs to when
+    ``key`` is not its key (artu names its file by the document's id): its erasure finds the
+    session there.
     """
 
     key: DocumentKey
@@ -68,6 +72,13 @@ class UploadTarget:
     scope: str
     creates: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()
+    owner: DocumentKey | None = None
+
+    @property
+    def document(self) -> DocumentKey:
+        """The document whose erasure erases the session (its record, its parts, its object)."""
+        return self.owner or self.key
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,12 @@ class UploadSession:
     def part_bytes(self, number: int) -> int:
         """How many bytes part ``number`` must hold: the part size, the last one the rest."""
         return self.part_size if number < self.part_count else self.size - self.part_size * (self.part_count - 1)
+
+    def ended(self, state: str, **changes: Any) -> UploadSession:
+        """The session moved to ``state`` (COMMITTED, ABORTED) and stripped of what it held of the
+        document: no metadata but ``target.kept``, no file name. What is left answers a retry."""
+        target = replace(self.target, metadata={k: v for k, v in self.target.metadata.items() if k in self.target.kept})
+        return replace(self, state=state, target=target, file_name=None, **changes)
 
     def file_ref(self) -> FileRef:
         return FileRef(self.object_key, self.version_id, self.size, None, self.content_type, self.file_name,
@@ -284,12 +301,12 @@ class UploadService:
         if session.state == COMPLETING and not self._claim_lapsed(session):
             raise UploadClosed(f"upload {session.upload_id} is being completed")
         if session.state == STORED:
-            version = self.abandon(session.target.key, session.target.slot, session.version_id,
+            version = self.abandon(session.target.document, session.target.slot, session.version_id,
                                    session.expires + timedelta(seconds=SESSION_SECONDS))
             if version is not None:  # a completion committed it (and died, or is marking it now)
                 self._mark_committed(session, version)
                 raise UploadClosed(f"upload {session.upload_id} was completed; its file is a committed version")
-        if not self.table.replace_session(replace(session, state=ABORTED), session.state):
+        if not self.table.replace_session(session.ended(ABORTED), session.state):
             raise UploadClosed(f"upload {session.upload_id} changed meanwhile; read it again")
         if session.state == OPEN:
             self.store.abort_multipart(session.object_key, session.multipart_id)
@@ -338,13 +355,13 @@ class UploadService:
         try:
             document = commit(session.file_ref())
         except FileAbandoned:  # an abort won the race: it deletes the file; make sure of it
-            self.table.replace_session(replace(session, state=ABORTED), STORED)
+            self.table.replace_session(session.ended(ABORTED), STORED)
             self.store.delete_version(session.object_key, session.version_id)
             raise UploadClosed(f"upload {session.upload_id} was aborted; start a new one") from None
         except DocumentNotFound:  # erased (or never created) meanwhile: keep none of its bytes
             if not retried or self._version_holding(session) is None:
                 self.store.delete_version(session.object_key, session.version_id)
-                self.table.replace_session(replace(session, state=ABORTED), STORED)
+                self.table.replace_session(session.ended(ABORTED), STORED)
             raise
         self._mark_committed(session, document.version)
         return document
@@ -354,11 +371,11 @@ class UploadService:
         did: the commit recorded it in its own transaction (``CommitMarks.attached``), so one read
         finds it however many versions followed. (A commit made before those records existed is
         found while the head still holds the file.)"""
-        return self.holding(session.target.key, session.target.slot, session.version_id)
+        return self.holding(session.target.document, session.target.slot, session.version_id)
 
     def _mark_committed(self, session: UploadSession, version: int) -> None:
         try:  # the version is committed: a retry finds it (its holder) even if this write fails
-            self.table.replace_session(replace(session, state=COMMITTED, committed_version=version), STORED)
+            self.table.replace_session(session.ended(COMMITTED, committed_version=version), STORED)
         except FolioError:
             pass
 
@@ -396,7 +413,7 @@ class UploadService:
         if done is None:  # completed before a crash, or aborted by the bucket's lifecycle rule
             version_id = self.store.find_version(session.object_key, session.object_etag)
             if version_id is None:
-                self.table.replace_session(replace(session, state=ABORTED), COMPLETING)
+                self.table.replace_session(session.ended(ABORTED), COMPLETING)
                 raise UploadClosed(f"upload {session.upload_id} no longer exists in S3; start a new one")
             done = (version_id, session.checksum)
         stored = replace(session, state=STORED, version_id=done[0], checksum=done[1] or session.checksum)

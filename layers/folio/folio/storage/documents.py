@@ -31,7 +31,7 @@ from ..core.ports import CommitMarks, Head, Mark, MarkState, VersionWrite
 from .keys import (
     ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION,
     alias_key, counter_key, document_key, head_key, item_key, legacy_purge_key, list_partition, partition_key, pending_key, purge_key,
-    purge_partitions, shard_of, version_key,
+    purge_partitions, SESSION_POINTER_PREFIX, shard_of, upload_key, version_key,
 )
 from .keys import ABANDONED, EXPIRATION, MARK_FIRST, MARK_LAST, MARK_PREFIX, MARKED, holder_key, mark_key, mark_sk, marks_key
 #: The history item's attribute naming the commit (its ClientRequestToken) that wrote it.
@@ -431,9 +431,17 @@ class DocumentTable(Table):
         aliases = [a["S"] for a in (intent or {}).get("aliases", {}).get("L", [])]
         items = self._query("reading the document's items", "pk = :pk", {":pk": {"S": partition_key(key)}})
         keys = [item_key(i["pk"]["S"], i["sk"]["S"]) for i in items if i["sk"]["S"] != HEAD]
-        self._batch_delete(keys + [item_key(a, ALIAS) for a in aliases], "erasing the document")
+        sessions = [upload_key(key.tenant, i["sk"]["S"].removeprefix(SESSION_POINTER_PREFIX)) for i in items
+                    if i["sk"]["S"].startswith(SESSION_POINTER_PREFIX)]  # their records, before their pointers
+        self._batch_delete(sessions + keys + [item_key(a, ALIAS) for a in aliases], "erasing the document")
         self._call("delete_item", "erasing the document", TableName=self._name, Key=head_key(key))
         self._call("delete_item", "ending the purge", TableName=self._name, Key=record)
+
+    def session_objects(self, key: DocumentKey) -> list[str]:
+        """The S3 object key of each upload session of the document (its pointers: one Query)."""
+        items = self._query("reading the document's upload sessions", "pk = :pk AND begins_with(sk, :prefix)",
+                            {":pk": {"S": partition_key(key)}, ":prefix": {"S": SESSION_POINTER_PREFIX}})
+        return [i["object"]["S"] for i in items if "object" in i]
 
     def list_purges(self) -> list[tuple[DocumentKey, int]]:
         """Every purge in progress, from each of its shards (read in parallel)."""

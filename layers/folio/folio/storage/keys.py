@@ -158,6 +158,14 @@ def upload_key(tenant: str, upload_id: str) -> dict[str, Any]:
     return item_key(f"{tenant}#upload#{upload_id}", UPLOAD)
 
 
+#: The sort keys of a document's pointers to its upload sessions' records.
+SESSION_POINTER_PREFIX = "U#"
+
+
+def session_pointer_key(key: DocumentKey, upload_id: str) -> dict[str, Any]:
+    return item_key(partition_key(key), f"{SESSION_POINTER_PREFIX}{upload_id}")
+
+
 def list_partition(tenant: str, collection: str, shard: int = 0) -> str:
     return sharded(f"{tenant}#{collection}", shard)
 

@@ -13,7 +13,7 @@ from ..core.errors import InvalidRequest
 from ..core.uploads import CHECKSUM_ALGORITHM, Part, UploadSession, UploadTarget
 from .clients import AWS_ERRORS, client, domain_error, error_code
 from .config import Settings, settings
-from .keys import EXPIRATION, upload_key
+from .keys import EXPIRATION, session_pointer_key, upload_key
 from .table import ConditionsFailed, Table
 
 #: How long a session's record outlives the session (DynamoDB's TTL removes it then): a retried
@@ -28,6 +28,12 @@ class UploadTable(Table):
     """One item per session: its state and its JSON, with the table's TTL attribute."""
 
     def put_session(self, session: UploadSession) -> None:
+        """The session's record, after its *pointer* in its document's partition (``U#<upload id>``,
+        naming the record and the object key, expiring with it): the document's erasure finds
+        every session of it there, open or ended, and erases the record, the parts and the object."""
+        pointer = session_pointer_key(session.target.document, session.upload_id)
+        self._call("put_item", "saving the upload", TableName=self._name, Item={
+            **pointer, "object": {"S": session.object_key}, EXPIRATION: self._item(session)[EXPIRATION]})
         self._call("put_item", "saving the upload", TableName=self._name, Item=self._item(session),
                    ConditionExpression="attribute_not_exists(pk)")
 
@@ -53,7 +59,9 @@ class UploadTable(Table):
 
 def _session_json(session: UploadSession) -> str:
     target = session.target
-    data = {**vars(session), "target": {**vars(target), "key": list(vars(target.key).values())},
+    owner = list(vars(target.owner).values()) if target.owner else None
+    data = {**vars(session), "target": {**vars(target), "key": list(vars(target.key).values()), "owner": owner,
+                                        "kept": list(target.kept)},
             "started": session.started.isoformat(),
             "claimed": session.claimed.isoformat() if session.claimed else None,
             "parts": [vars(p) for p in session.parts], "part_checksums": list(session.part_checksums)}
@@ -63,7 +71,8 @@ def _session_json(session: UploadSession) -> str:
 def _session_of(text: str) -> UploadSession:
     data = json.loads(text)
     target = data.pop("target")
-    target = UploadTarget(**{**target, "key": DocumentKey(*target["key"])})
+    target = UploadTarget(**{**target, "key": DocumentKey(*target["key"]), "kept": tuple(target.get("kept") or ()),
+                             "owner": DocumentKey(*target["owner"]) if target.get("owner") else None})
     return UploadSession(**{**data, "target": target, "started": datetime.fromisoformat(data["started"]),
                             "claimed": datetime.fromisoformat(data["claimed"]) if data["claimed"] else None,
                             "parts": tuple(Part(**p) for p in data["parts"]),

@@ -70,7 +70,7 @@ def upload_session(request: WebRequest) -> tuple[UploadTarget, NewFile]:
     """The session of a sample event, its document prepared (as :func:`prepare`)."""
     env = environment(request)
     doc = _artu_document(env, request.path["id"], request.caller)
-    return target_of(request.caller.tenant, env, doc.body["id"]), SESSION_SAMPLE
+    return target_of(request.caller.tenant, env, doc), SESSION_SAMPLE
 
 
 UPLOAD_SESSIONS = {name: upload_session for name in ("ArtuGetUploadFunction", "ArtuAbortUploadFunction",

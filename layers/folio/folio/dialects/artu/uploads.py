@@ -81,14 +81,16 @@ def start(request: WebRequest, document_id: str):
     caller = request.caller
     env = environment(request)
     fields = _start_fields(request)
-    target = target_of(caller.tenant, env, get_by_id(caller.tenant, env, document_id).body["id"])
+    target = target_of(caller.tenant, env, get_by_id(caller.tenant, env, document_id))
     return uploads.start_upload(request, target, fields, dialect="artu")
 
 
-def target_of(tenant: str, env: str, document_id: str) -> UploadTarget:
-    """Where a session for the document ``document_id`` stores its file (the module says why there)."""
+def target_of(tenant: str, env: str, document: Document) -> UploadTarget:
+    """Where a session for ``document`` stores its file (the module says why there); its erasure
+    finds the session under the document's own key (``owner``). A retry needs ``env`` and ``id``."""
+    document_id = document.body["id"]
     return UploadTarget(id_key(tenant, env, document_id), FILE_SLOT, _scope(env, document_id),
-                        metadata={"env": env, "id": document_id})
+                        metadata={"env": env, "id": document_id}, kept=("env", "id"), owner=document.key)
 
 
 def complete(request: WebRequest, document_id: str, upload_id: str):
