@@ -204,6 +204,26 @@ def test_crash_after_s3_completed_before_stored_then_retry(api, aws, monkeypatch
     assert late.status == 201, late.body
 
 
+def test_an_abort_after_a_completion_died_completing_deletes_the_object_s3_made(api, aws, monkeypatch):
+    """S3 completed the object, then the completion died before STORED; once its claim lapsed an
+    abort ends the session and deletes that object, which nothing references."""
+    from folio.core import uploads as core_uploads
+    from folio.storage import uploads as storage_uploads
+    data, session, parts, one = session_for_create(api)
+    crash_once(monkeypatch, storage_uploads.UploadTable, "replace_session", lambda s, e: s.state == "STORED")
+    with pytest.raises(Killed):
+        api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN)
+    def versions():  # the session creates a document: nothing else is in the bucket
+        return aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix="acme/").get("Versions", [])
+
+    assert len(versions()) == 1  # S3 made it
+    assert api.request("DELETE", one, headers=DOMAIN).status == 409  # the claim may still be a live completion's
+    monkeypatch.setattr(core_uploads, "CLAIM_SECONDS", -1)
+    assert api.request("DELETE", one, headers=DOMAIN).status == 204
+    assert versions() == []
+    assert api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN).status in (404, 409)
+
+
 def test_create_retry_with_if_none_match_after_crash_after_commit(api, aws, monkeypatch):
     from folio.storage import uploads as storage_uploads
     data, session, parts, one = session_for_create(api)
