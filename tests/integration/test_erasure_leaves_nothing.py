@@ -92,9 +92,12 @@ def dms(api):
 
 
 def crm(api):
-    created = api.request("POST", "/api/v1/Document", json_body={"Header": MARK, "Name": f"{MARK}.pdf", "OurRef": MARK})
+    created = api.request("POST", "/api/v1/Document", json_body={"Header": MARK, "Name": f"{MARK}.pdf", "OurRef": MARK},
+                          headers={"Idempotency-Key": "crm-create-1"})  # its record keeps the answer
     assert created.status == 201, created.body
     path = f"/api/v1/Document/{created.json['DocumentId']}"
+    patched = api.request("PATCH", path, json_body={"OurRef": f"{MARK}-2"}, headers={"Idempotency-Key": "crm-patch-1"})
+    assert patched.status == 200, patched.body
     assert api.request("PUT", f"{path}/Content", body=marked_bytes(3000),
                        headers={"Content-Type": "application/pdf"}).status == 200
     big = marked_bytes(6 * MIB)
@@ -189,3 +192,8 @@ def test_a_delete_leaves_no_trace_of_any_field_or_file(api, aws, dialect, interr
         assert len(document_service().finish_purges(0)) == len(paths)
     assert marked_items(aws) == []
     assert marked_objects(aws) == []
+    if dialect is crm:  # the Idempotency-Key stays used: a retry writes nothing, and shows nothing
+        again = api.request("POST", "/api/v1/Document", json_body={"Header": MARK, "Name": f"{MARK}.pdf",
+                                                                    "OurRef": MARK}, headers={"Idempotency-Key": "crm-create-1"})
+        assert again.status == 410 and MARK not in again.body.decode(), again.body
+        assert api.request("GET", "/api/v1/Document/2").status == 404

@@ -199,12 +199,13 @@ class DocumentTable(Protocol):
         """Claim a recorded purge exclusively for ``seconds``; False when another run holds it, it has
         ended, or the key's head is a document not marked deleted."""
 
-    def session_objects(self, key: DocumentKey) -> list[str]:
-        """The S3 object key of each upload session started for the document, open or ended."""
+    def linked_objects(self, key: DocumentKey) -> list[str]:
+        """The S3 objects of the items elsewhere that hold the document's data (its upload sessions,
+        open or ended; Idempotency-Key answers kept in the bucket)."""
 
     def purge(self, key: DocumentKey) -> None:
-        """Delete every item of a document marked deleted (its upload sessions' records with it),
-        its aliases, and then its purge record."""
+        """Delete every item of a document marked deleted (its upload sessions' records with it;
+        the answers Idempotency-Key records kept of it erased), its aliases, and then its purge record."""
 
     def list_purges(self) -> list[tuple[DocumentKey, int]]:
         """Every recorded purge: the document and when it was marked (seconds since the epoch)."""

@@ -141,6 +141,10 @@ PURGE_CLAIM_SECONDS = 900
 #: What the current request cost, for the handler's metrics: lost races re-applied, bytes stored.
 #: Reset at the start of every invocation (one invocation at a time per Lambda environment).
 request_stats = {"retries": 0, "bytes_stored": 0}
+#: The documents the request running now committed a version of, or answered unchanged (the entry
+#: point clears it): an Idempotency-Key record keeping the answer links itself to each of them, so
+#: their erasure erases the answer (it shows their data).
+committed_documents: list[DocumentKey] = []
 
 
 def utcnow() -> datetime:
@@ -365,6 +369,7 @@ class DocumentService:
                     pause(attempt - 1)
                     current = read()
                 if edit.already_applied is not None and edit.already_applied(current):
+                    committed_documents.append(key)  # what the answer shows is the document's all the same
                     return current
                 body = edit.change(current)
                 files = {**current.files, **edit.new_files, **uploaded}
@@ -373,6 +378,7 @@ class DocumentService:
                 if body is None:
                     body = current.body
                 if body == current.body and files == current.files and not edit.always_new_version:
+                    committed_documents.append(key)
                     return current
                 now = max(self.clock(), current.updated_at + timedelta(microseconds=1))
                 doc = replace(
@@ -465,7 +471,7 @@ class DocumentService:
         if not self.table.claim_purge(key, int(self.clock().timestamp()), PURGE_CLAIM_SECONDS):
             return  # another run holds it, it has ended, or the key names a new document
         prefixes = {key.file_prefix()}
-        elsewhere = [*self.table.session_objects(key),  # a session's parts and object
+        elsewhere = [*self.table.linked_objects(key),  # a session's parts and object, a kept answer
                      *(ref.key for _, record in self.table.history(key, deleted_too=True)
                        for ref in Document.from_record(key, 0, record).files.values())]
         prefixes.update(k for k in elsewhere if not k.startswith(key.file_prefix()))
@@ -525,6 +531,7 @@ class DocumentService:
             self.table.commit(doc.key, doc.version, doc.to_record())
         else:
             self.table.commit(doc.key, doc.version, doc.to_record(), marks)
+        committed_documents.append(doc.key)
 
     def _upload(self, key: DocumentKey, new_files: dict[str, NewFile | FileRef]) -> dict[str, FileRef]:
         """Store every new file before any metadata points at it; several files go concurrently.

@@ -31,12 +31,13 @@ from ..core.ports import CommitMarks, Head, Mark, MarkState, VersionWrite
 from .keys import (
     ALIAS, DELETED, DELETED_BY, HEAD, HISTORY_PREFIX, LIST_INDEX, LIST_PK, LIST_SK, LOCK, PENDING_VERSION,
     alias_key, counter_key, document_key, head_key, item_key, legacy_purge_key, list_partition, partition_key, pending_key, purge_key,
-    purge_partitions, SESSION_POINTER_PREFIX, shard_of, upload_key, version_key,
+    purge_partitions, ANSWER_LINK, LINK_PREFIX, SESSION_LINK, shard_of, upload_key, version_key,
 )
 from .keys import ABANDONED, EXPIRATION, MARK_FIRST, MARK_LAST, MARK_PREFIX, MARKED, holder_key, mark_key, mark_sk, marks_key
 #: The history item's attribute naming the commit (its ClientRequestToken) that wrote it.
 COMMIT = "commit"
 from .clients import on_reset
+from .idempotency import ERASED_ANSWER, IDEMPOTENCY_DATA
 from .table import MAX_TRANSACTION_ACTIONS, ConditionsFailed, Table, check_item
 
 #: How many ids one ``ADD`` on a counter takes for an environment (DESIGN §12): the counter item is
@@ -431,17 +432,32 @@ class DocumentTable(Table):
         aliases = [a["S"] for a in (intent or {}).get("aliases", {}).get("L", [])]
         items = self._query("reading the document's items", "pk = :pk", {":pk": {"S": partition_key(key)}})
         keys = [item_key(i["pk"]["S"], i["sk"]["S"]) for i in items if i["sk"]["S"] != HEAD]
-        sessions = [upload_key(key.tenant, i["sk"]["S"].removeprefix(SESSION_POINTER_PREFIX)) for i in items
-                    if i["sk"]["S"].startswith(SESSION_POINTER_PREFIX)]  # their records, before their pointers
+        sessions = [upload_key(key.tenant, i["sk"]["S"].removeprefix(SESSION_LINK)) for i in items
+                    if i["sk"]["S"].startswith(SESSION_LINK)]  # their records, before their links
+        for link in (i for i in items if i["sk"]["S"].startswith(ANSWER_LINK)):
+            self._erase_answer(link)
         self._batch_delete(sessions + keys + [item_key(a, ALIAS) for a in aliases], "erasing the document")
         self._call("delete_item", "erasing the document", TableName=self._name, Key=head_key(key))
         self._call("delete_item", "ending the purge", TableName=self._name, Key=record)
 
-    def session_objects(self, key: DocumentKey) -> list[str]:
-        """The S3 object key of each upload session of the document (its pointers: one Query)."""
-        items = self._query("reading the document's upload sessions", "pk = :pk AND begins_with(sk, :prefix)",
-                            {":pk": {"S": partition_key(key)}, ":prefix": {"S": SESSION_POINTER_PREFIX}})
+    def linked_objects(self, key: DocumentKey) -> list[str]:
+        """The S3 objects the document's links name (its upload sessions' objects, the Idempotency-Key
+        answers too large for their record): one Query."""
+        items = self._query("reading the document's links", "pk = :pk AND begins_with(sk, :prefix)",
+                            {":pk": {"S": partition_key(key)}, ":prefix": {"S": LINK_PREFIX}})
         return [i["object"]["S"] for i in items if "object" in i]
+
+    def _erase_answer(self, link: dict[str, Any]) -> None:
+        """The Idempotency-Key record a link names keeps its key (a retry still writes nothing) and
+        loses its answer, which held the document's data: a retry is answered 410."""
+        try:
+            self._call("update_item", "erasing a kept answer", TableName=self._name,
+                       Key=item_key(link["record_pk"]["S"], link["record_sk"]["S"]),
+                       UpdateExpression="SET #data = :erased", ConditionExpression="attribute_exists(pk)",
+                       ExpressionAttributeNames={"#data": IDEMPOTENCY_DATA},
+                       ExpressionAttributeValues={":erased": {"S": json.dumps(ERASED_ANSWER, sort_keys=True)}})
+        except ConditionsFailed:
+            pass  # expired already
 
     def list_purges(self) -> list[tuple[DocumentKey, int]]:
         """Every purge in progress, from each of its shards (read in parallel)."""

@@ -9,8 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from ..core import service as core
 from .clients import client
 from .config import Settings, settings
+from .keys import EXPIRATION, answer_link_key
 
 #: Where answers too large for their record are kept; the bucket's lifecycle rule expires them.
 #: "~" is no tenant character: no tenant's files (``<tenant>/...``) can fall under this prefix.
@@ -29,7 +31,19 @@ LOST_ANSWER = {
                         "detail": "the first request with this Idempotency-Key succeeded, but its answer could "
                                   "not be kept; read the resource to see the result"}),
 }
-
+#: What a record answers once the document its answer showed was erased: the key stays used (a
+#: retry writes nothing again), the answer, which held the document's data, is gone.
+ERASED_ANSWER = {
+    "status_code": 410, "binary": False,
+    "headers": {"Content-Type": "application/problem+json"},
+    "body": json.dumps({"type": "urn:folio:problem:idempotency-answer-erased", "title": "Gone", "status": 410,
+                        "detail": "the first request with this Idempotency-Key succeeded; the document it wrote "
+                                  "has been erased since, and its answer with it"}),
+}
+#: The attribute a Powertools record keeps its answer in (DynamoDBPersistenceLayer's data_attr).
+IDEMPOTENCY_DATA = "data"
+#: How long a link outlives its record's expiry: an answer kept in the bucket lives 2 days.
+LINK_GRACE_SECONDS = 2 * 24 * 3600
 
 logger = Logger(service="folio")
 
@@ -50,9 +64,32 @@ def idempotency_store(tenant: str, cfg: Settings | None = None):
             record.idempotency_key = item["sk"]["S"]  # Powertools reads it from the partition key
             return record
 
+        def _update_record(self, data_record) -> None:
+            """The answer saved, then a link to it from each document the request committed, so
+            their erasure erases the answer too (it shows their data)."""
+            super()._update_record(data_record)
+            if data_record.status == "COMPLETED" and core.committed_documents:
+                link_answer(self.client, self.table_name, self._get_key(data_record.idempotency_key),
+                            data_record.response_data, data_record.expiry_timestamp)
+
     cfg = cfg or settings()
     return PerKeyRecords(table_name=cfg.table_name, key_attr="pk", sort_key_attr="sk",
                          boto3_client=client("dynamodb", cfg))
+
+
+def link_answer(db, table: str, record_key: dict[str, Any], response_data: str | None, expires: int) -> None:
+    """A link (``L#answer#<hash of the record's key>``) in the partition of every document this
+    request committed, naming the record and the bucket object its answer may be kept in."""
+    try:
+        stored = (json.loads(response_data or "{}") or {}).get(_STORED)
+    except ValueError:
+        stored = None
+    for key in dict.fromkeys(core.committed_documents):
+        item = {**answer_link_key(key, record_key["pk"]["S"]), "record_pk": record_key["pk"],
+                "record_sk": record_key["sk"], EXPIRATION: {"N": str(int(expires) + LINK_GRACE_SECONDS)}}
+        if isinstance(stored, dict) and isinstance(stored.get("key"), str):
+            item["object"] = {"S": stored["key"]}
+        db.put_item(TableName=table, Item=item)
 
 
 class AnswerStore:

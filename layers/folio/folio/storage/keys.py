@@ -158,12 +158,19 @@ def upload_key(tenant: str, upload_id: str) -> dict[str, Any]:
     return item_key(f"{tenant}#upload#{upload_id}", UPLOAD)
 
 
-#: The sort keys of a document's pointers to its upload sessions' records.
-SESSION_POINTER_PREFIX = "U#"
+#: The sort keys of a document's *links*: items elsewhere that hold its data (an upload session's
+#: record, an Idempotency-Key record's answer), each with the S3 object it may hold; its erasure
+#: reads them (one Query) and erases what they name.
+LINK_PREFIX = "L#"
+SESSION_LINK, ANSWER_LINK = f"{LINK_PREFIX}upload#", f"{LINK_PREFIX}answer#"
 
 
-def session_pointer_key(key: DocumentKey, upload_id: str) -> dict[str, Any]:
-    return item_key(partition_key(key), f"{SESSION_POINTER_PREFIX}{upload_id}")
+def session_link_key(key: DocumentKey, upload_id: str) -> dict[str, Any]:
+    return item_key(partition_key(key), f"{SESSION_LINK}{upload_id}")
+
+
+def answer_link_key(key: DocumentKey, record_pk: str) -> dict[str, Any]:
+    return item_key(partition_key(key), f"{ANSWER_LINK}{hashlib.sha256(record_pk.encode()).hexdigest()[:32]}")
 
 
 def list_partition(tenant: str, collection: str, shard: int = 0) -> str:

@@ -13,7 +13,7 @@ from ..core.errors import InvalidRequest
 from ..core.uploads import CHECKSUM_ALGORITHM, Part, UploadSession, UploadTarget
 from .clients import AWS_ERRORS, client, domain_error, error_code
 from .config import Settings, settings
-from .keys import EXPIRATION, session_pointer_key, upload_key
+from .keys import EXPIRATION, session_link_key, upload_key
 from .table import ConditionsFailed, Table
 
 #: How long a session's record outlives the session (DynamoDB's TTL removes it then): a retried
@@ -28,12 +28,12 @@ class UploadTable(Table):
     """One item per session: its state and its JSON, with the table's TTL attribute."""
 
     def put_session(self, session: UploadSession) -> None:
-        """The session's record, after its *pointer* in its document's partition (``U#<upload id>``,
-        naming the record and the object key, expiring with it): the document's erasure finds
-        every session of it there, open or ended, and erases the record, the parts and the object."""
-        pointer = session_pointer_key(session.target.document, session.upload_id)
+        """The session's record, after its *link* in its document's partition (``L#upload#<upload
+        id>``, naming the object key, expiring with the record): the document's erasure finds every
+        session of it there, open or ended, and erases the record, the parts and the object."""
+        link = session_link_key(session.target.document, session.upload_id)
         self._call("put_item", "saving the upload", TableName=self._name, Item={
-            **pointer, "object": {"S": session.object_key}, EXPIRATION: self._item(session)[EXPIRATION]})
+            **link, "object": {"S": session.object_key}, EXPIRATION: self._item(session)[EXPIRATION]})
         self._call("put_item", "saving the upload", TableName=self._name, Item=self._item(session),
                    ConditionExpression="attribute_not_exists(pk)")
 

@@ -77,6 +77,7 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
         app.append_context(**{REQUEST_CONTEXT_KEY: request})
         logger.append_keys(**request_keys(request))
         core.request_stats.update(retries=0, bytes_stored=0)
+        core.committed_documents.clear()
         metrics.add_dimension(name="operation", value=getattr(context, "function_name", "local"))
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
         remaining = getattr(context, "get_remaining_time_in_millis", None)
