@@ -1,7 +1,8 @@
 """Deterministic simulation of folio's core and atomic batch protocol under AWS's concurrency.
 
 One *schedule* (a seed) draws a small world (a few documents, a few actors, each with one to
-three requests), runs the actors interleaved at every AWS call by :class:`Scheduler`, with
+three requests; in a third of them also an upload session that actors complete, with or without
+a precondition, and abort, all at once), runs the actors interleaved at every AWS call by :class:`Scheduler`, with
 transaction conflicts from :class:`AwsConcurrency` (transactions hold their items while in
 flight), injected throttles, 500s and spurious conflicts, and actors killed between any two
 calls; then an oracle checks what the store and every answer say (see :func:`check`).
@@ -23,6 +24,9 @@ from .scheduler import Scheduler, VirtualClock
 
 TENANT = "sim"
 KIND = "doc"
+#: The document an upload session of a schedule writes (apart from the others: its oracle is its own).
+SESSION_DOC = "upl"
+BUCKET = "sim-files"
 CALLER_CLAIMS = {"tenant": TENANT, "sub": "sim-user"}
 OK, CRASHED = 200, "crashed"
 
@@ -84,6 +88,9 @@ class World:
         from ..support.aws_concurrency import AwsConcurrency
 
         self.layer = AwsConcurrency().attach(client("dynamodb", self.cfg))
+        self.s3 = boto3.client("s3", region_name=self.cfg.region)
+        self.s3.create_bucket(Bucket=BUCKET)
+        self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         # botocore's retry quota (500 tokens per client) is state one schedule would hand the next,
         # so a replay could differ; a Lambda's one request never drains it: keep it full
         from botocore.retries import quota
@@ -133,7 +140,8 @@ def run_schedule(seed: int, world: World) -> Report:
     rng = random.Random(seed)
     clock = VirtualClock()
     table_name = world.table_for(seed)
-    cfg = dataclasses.replace(world.cfg, table_name=table_name, parallel_reads=False)  # one thread at a time
+    cfg = dataclasses.replace(world.cfg, table_name=table_name, bucket_name=BUCKET,
+                              parallel_reads=False)  # one thread at a time
     crash_probability = rng.choice([0.0, 0.01, 0.03])
     fault_probability = rng.choice([0.0, 0.02, 0.05])
     scheduler = Scheduler(rng, clock, crash_probability=crash_probability,
@@ -310,6 +318,19 @@ def _run(seed, rng, clock, cfg, scheduler, world, BatchItem, BatchService, Calle
         batch_service.sweep()
 
     kinds = [(atomic_batch, 4), (each_batch, 1), (writer, 3), (reader, 2), (sweeper, 1)]
+    session = UploadWorld(seed, rng, cfg, clock, caller, doc_service, world.s3) if rng.random() < 0.35 else None
+    if session is not None:
+        keys[SESSION_DOC] = session.key
+
+        def completer(actor: str) -> None:
+            request = new_request(actor, "complete", [SESSION_DOC])
+            if_match = rng.random() < 0.4
+            settle(request, lambda: request.versions.update({SESSION_DOC: session.complete(request.rid, if_match)}))
+
+        def aborter(actor: str) -> None:
+            settle(new_request(actor, "abort", [SESSION_DOC]), session.abort)
+
+        kinds += [(completer, 3), (aborter, 2)]
     for n in range(rng.randint(3, 7)):
         program = rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds], k=rng.randint(1, 3))
         name = f"a{n}"
@@ -329,7 +350,101 @@ def _run(seed, rng, clock, cfg, scheduler, world, BatchItem, BatchService, Calle
     except Exception as error:  # noqa: BLE001 - reported
         problems.append(f"the final sweep failed: {error!r}")
     problems += check(requests, observations, batch_table, keys, ids)
+    if session is not None:
+        problems += session.check([r for r in requests if r.kind in ("complete", "abort")])
     return Report(seed, problems, len(requests), scheduler.step, dict(world.layer.stats))
+
+
+class UploadWorld:
+    """One upload session of one file (its one part already in S3, as a client leaves it) for the
+    document SESSION_DOC at version 1, completed and aborted by the actors at once."""
+
+    def __init__(self, seed, rng, cfg, clock, caller, doc_service, s3):
+        from folio.core import DocumentKey
+        from folio.core.uploads import Part, UploadService, UploadTarget
+        from folio.storage.uploads import MultipartStore, UploadTable
+
+        from ..support.uploads import crc64nvme_b64
+
+        self.key = DocumentKey(TENANT, "upl", f"s{seed}-{uuid.uuid4().hex[:8]}")
+        self.caller, self.documents, self.s3 = caller, doc_service, s3
+        doc_service.create(self.key, {"w": "seed"}, caller)
+        self.uploads = UploadService(UploadTable(cfg), MultipartStore(cfg), clock, doc_service.holding,
+                                     doc_service.abandon)
+        data = f"the file of schedule {seed}".encode()
+        self.checksum = crc64nvme_b64(data)
+        started, _ = self.uploads.start(UploadTarget(self.key, "file", "sim", metadata={"fields": {"n": seed}}),
+                                        caller, file_name="f.txt", content_type="text/plain", size=len(data),
+                                        max_bytes=1 << 20, part_checksums=[self.checksum])
+        self.upload_id, self.object_key = started.upload_id, started.object_key
+        sent = s3.upload_part(Bucket=BUCKET, Key=started.object_key, UploadId=started.multipart_id, PartNumber=1,
+                              Body=data, ChecksumAlgorithm="CRC64NVME", ChecksumCRC64NVME=self.checksum)
+        self.parts = [Part(1, sent["ETag"])]
+
+    def _session(self):
+        return self.uploads.table.get_session(TENANT, self.upload_id)
+
+    def complete(self, rid: str, if_match: bool) -> int:
+        """A completion as a dialect's: the file and a body naming the request, with If-Match "1" or none."""
+        from folio.core import Edit, Precondition
+
+        precondition = Precondition(if_match=('"1"',)) if if_match else Precondition()
+
+        def commit(ref):
+            edit = Edit(lambda c: {**c.body, "w": rid}, new_files={"file": ref},
+                        already_applied=lambda d: d.files.get("file") == ref)
+            return self.documents.update(self.key, edit, self.caller, precondition)
+
+        return self.uploads.complete(self._session(), self.parts, self.checksum, commit,
+                                     lambda version: self.documents.get_version(self.key, version)).version
+
+    def abort(self) -> None:
+        self.uploads.abort(self._session())
+
+    def check(self, requests: list[Request]) -> list[str]:
+        """Exactly one of abort and commit wins; a 2xx completion names the one version that attached
+        the file; a 204 abort leaves no version attaching it and no object; the document never names
+        an object that is not there; and a retry after everything answers that version, or 4xx."""
+        from folio.core.errors import FolioError
+
+        problems = [f"{r.rid} ({r.kind}) answered {r.outcome}: {r.error}" for r in requests
+                    if r.outcome == 500 or (isinstance(r.outcome, int) and r.outcome >= 500 and r.outcome != 503)]
+        try:  # everyone is gone: a retry long after every claim lapsed
+            final, final_error = self.complete("final", False), None
+        except FolioError as error:
+            final, final_error = None, error
+        except Exception as error:  # noqa: BLE001 - reported
+            return problems + [f"the final retry raised {error!r}"]
+        history = self.documents.history(self.key)
+        attaching = [d.version for before, d in zip([None, *history], history)
+                     if d.files.get("file") and d.files["file"].key == self.object_key
+                     and (before is None or before.files.get("file") != d.files["file"])]
+        if len(attaching) > 1:
+            problems.append(f"the session's file was committed {len(attaching)} times: versions {attaching}")
+        attached = attaching[0] if attaching else None
+        aborted = [r.rid for r in requests if r.kind == "abort" and r.outcome == OK]
+        completed = {r.rid: r.versions.get(SESSION_DOC) for r in requests if r.kind == "complete" and r.outcome == OK}
+        if aborted and (completed or attached):
+            problems.append(f"abort {aborted} answered 204 but the file was committed (v{attached}, {completed})")
+        for rid, version in completed.items():
+            if version != attached:
+                problems.append(f"{rid} answered v{version}, the file was attached by v{attached}")
+        if attached is not None and final != attached:
+            problems.append(f"a retry answered {final or final_error!r}, not the committed v{attached}")
+        state = self._session().state
+        if attached is None and final is None and not isinstance(final_error, FolioError):
+            problems.append(f"a retry of a session never committed answered {final_error!r}")
+        objects = {v["VersionId"] for v in self.s3.list_object_versions(Bucket=BUCKET, Prefix=self.object_key)
+                   .get("Versions", []) if v["Key"] == self.object_key}
+        for doc in history:
+            ref = doc.files.get("file")
+            if ref is not None and ref.version_id not in objects:
+                problems.append(f"v{doc.version} names object version {ref.version_id}, which S3 does not hold")
+        if aborted and objects:
+            problems.append(f"abort {aborted} answered 204 but S3 still holds {sorted(objects)}")
+        if state == "ABORTED" and attached is not None:
+            problems.append(f"the session reads ABORTED but v{attached} committed its file")
+        return problems
 
 
 def check(requests: list[Request], observations: list[Observation], table, keys, ids) -> list[str]:
@@ -353,6 +468,7 @@ def check(requests: list[Request], observations: list[Observation], table, keys,
         for v, w in versions.items():
             applied.setdefault(w, {})[d] = v
 
+    requests = [r for r in requests if r.kind not in ("complete", "abort")]  # UploadWorld.check's
     for r in requests:
         mine = applied.get(r.rid, {})
         if r.early:
