@@ -10,7 +10,7 @@ app = http_api(views.install)
 
 @app.delete("/documents/<document_id>/uploads/<upload_id>")
 def abort(document_id: str, upload_id: str, request: CurrentRequest):
-    return abort_upload(request, upload_id, uploads.scope_of(request, document_id))
+    return abort_upload(request, upload_id, uploads.scope_of(request, document_id), adopt=uploads.owned)
 
 
 lambda_handler = lambda_entrypoint(app)

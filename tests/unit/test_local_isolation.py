@@ -89,3 +89,40 @@ def test_concurrent_invocations_of_one_function_see_their_own_event_and_request(
     out = subprocess.run([sys.executable, "-c", RESOLVER_SCRIPT], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "POWERTOOLS_SERVICE_NAME": "t"})
     assert out.returncode == 0 and "isolated" in out.stdout, out.stderr[-3000:]
+
+
+BUDGET_AND_LINKS = textwrap.dedent('''
+    import threading
+    from folio.core import service as core
+    from folio.local.isolation import isolate_invocations
+
+    isolate_invocations()
+    inside, ended, seen = threading.Event(), threading.Event(), {}
+
+    def long_one():  # an invocation still retrying while a short one on another thread ends
+        with core.retry_budget.until(29):
+            core.committed_documents.append("its own document")
+            inside.set()
+            ended.wait(5)
+            seen["deadline"], seen["documents"] = core.retry_budget.deadline, list(core.committed_documents)
+
+    t = threading.Thread(target=long_one)
+    t.start()
+    inside.wait(5)
+    with core.retry_budget.until(29):
+        core.committed_documents.clear()
+        core.committed_documents.append("another tenant's document")
+    ended.set()
+    t.join()
+    assert seen["deadline"] is not None, "one invocation ending ended another one's retry budget"
+    assert seen["documents"] == ["its own document"], seen["documents"]
+    print("ok")
+''')
+
+
+def test_the_retry_budget_and_the_committed_documents_are_per_invocation():
+    """An Idempotency-Key answer linked to another invocation's (another tenant's) document would be
+    erased with it; a deadline cleared by another invocation would end this one's retries."""
+    out = subprocess.run([sys.executable, "-c", BUDGET_AND_LINKS], capture_output=True, text=True, timeout=120,
+                         env=os.environ)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

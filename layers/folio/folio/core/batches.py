@@ -38,7 +38,8 @@ from typing import Any
 from .documents import Caller, Document, DocumentKey, collection_of
 from .errors import Contention, EditConflict, FolioError, InvalidRequest, PayloadTooLarge, StorageUnavailable
 from .ports import ABORTED, COMMITTED, PENDING, BatchAborted, BatchConflict, BatchTable, Head, VersionWrite
-from .service import committed, committed_documents, pause, utcnow
+from . import service as _service
+from .service import committed, pause, utcnow
 
 #: How many times a roll forward re-reads what is still locked and applies it, before the caller
 #: is told to retry later (the batch stays committed: readers and the sweeper finish it).
@@ -120,7 +121,7 @@ class BatchService:
                     self.table.write_versions(writes)
                 else:
                     self._commit_with_intent(items, writes)
-                committed_documents.extend(d.key for d in docs)
+                _service.committed_documents.extend(d.key for d in docs)
                 return docs
             except (_Conflict, BatchConflict) as conflict:
                 conflicts = conflict.indexes
@@ -140,7 +141,7 @@ class BatchService:
                     self.table.write_versions([self._write(item, doc)])
                 except BatchConflict:
                     doc = self._commit_one(item, caller)
-                committed_documents.append(doc.key)
+                _service.committed_documents.append(doc.key)
                 out.append(doc)
             except FolioError as error:
                 out.append(error)

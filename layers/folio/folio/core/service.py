@@ -141,9 +141,9 @@ PURGE_CLAIM_SECONDS = 900
 #: What the current request cost, for the handler's metrics: lost races re-applied, bytes stored.
 #: Reset at the start of every invocation (one invocation at a time per Lambda environment).
 request_stats = {"retries": 0, "bytes_stored": 0}
-#: The documents the request running now committed a version of, or answered unchanged (the entry
-#: point clears it): an Idempotency-Key record keeping the answer links itself to each of them, so
-#: their erasure erases the answer (it shows their data).
+#: The documents the request running now committed a version of, answered unchanged, or started an
+#: upload session for (the entry point clears it): an Idempotency-Key record keeping the answer
+#: links itself to each of them, so their erasure erases the answer (it shows their data).
 committed_documents: list[DocumentKey] = []
 
 
@@ -437,8 +437,13 @@ class DocumentService:
                guard: Callable[[Document], None] | None = None, aliases: tuple[DocumentKey, ...] = ()) -> Document:
         """Mark the document deleted (every read is 404 from this moment; conditional on its version
         and on no atomic batch holding it), then erase it: :meth:`purge`. ``aliases`` are other keys
-        naming it (artu's external id), erased with it. Returns the document as it was."""
-        for attempt in range(self.max_attempts):
+        naming it (artu's external id), erased with it. Returns the document as it was. Without a
+        precondition, a lost race is retried as :meth:`update` retries it (the invocation's
+        :class:`RetryBudget`)."""
+        attempt, moved = 0, False
+        while attempt == 0 or retry_budget.allows(attempt, self.max_attempts):
+            if attempt:
+                pause(attempt - 1)
             current = self._current(key)
             if guard:
                 guard(current)
@@ -448,12 +453,16 @@ class DocumentService:
                 self.table.mark_deleted(key, current.version, aliases, marked, caller.actor())
                 break
             except ConditionFailed:
-                if precondition.is_set and self._moved_past(current):
+                moved = self._moved_past(current)
+                if precondition.is_set and moved:
                     raise EditConflict(f"document {shown_id(key)} was changed by a concurrent request; "
                                        "re-read and retry") from None
                 request_stats["retries"] += 1
-                pause(attempt)
-        else:  # a batch still undecided holds it: never torn, the client hears so (DESIGN §10)
+                attempt += 1
+        else:
+            if moved:  # writers kept getting there first: a hot document, retryable
+                raise Contention(f"document {shown_id(key)} is being changed by many writers; retry later")
+            # a batch still undecided holds it: never torn, the client hears so (DESIGN §10)
             raise EditConflict(f"document {shown_id(key)} is held by an atomic batch that has not ended; "
                                "retry when it has")
         try:

@@ -179,7 +179,9 @@ class MultipartStore(Protocol):
         """Complete it, S3 checking the whole object's CRC64NVME: (VersionId, checksum); None when
         the upload is gone. InvalidRequest when S3 refuses the parts or the checksum."""
 
-    def abort_multipart(self, key: str, multipart_id: str) -> None: ...
+    def abort_multipart(self, key: str, multipart_id: str) -> bool:
+        """Abort the upload (S3 drops its parts): True; False when S3 has it no more (completed, or
+        aborted before)."""
 
     def find_version(self, key: str, etag: str) -> str | None:
         """The VersionId of the version of ``key`` whose ETag is ``etag`` (a completion that crashed)."""
@@ -312,9 +314,13 @@ class UploadService:
             self.store.abort_multipart(session.object_key, session.multipart_id)
         elif session.state == STORED:  # abandoned: nothing can commit it any more
             self.store.delete_version(session.object_key, session.version_id)
-        else:  # a completion that died while COMPLETING: S3 may have completed the object before it did
-            self.store.abort_multipart(session.object_key, session.multipart_id)
-            if session.object_etag and (stored := self.store.find_version(session.object_key, session.object_etag)):
+        elif not self.store.abort_multipart(session.object_key, session.multipart_id) and session.object_etag:
+            # a completion that died while COMPLETING after S3 completed the object: found by its
+            # multipart ETag, which another session of the same bytes shares, so deleted only once
+            # abandoned (no commit holds it: never another session's committed file)
+            stored = self.store.find_version(session.object_key, session.object_etag)
+            if stored and self.abandon(session.target.document, session.target.slot, stored,
+                                       session.expires + timedelta(seconds=SESSION_SECONDS)) is None:
                 self.store.delete_version(session.object_key, stored)
 
     def complete(self, session: UploadSession, parts: list[Part], checksum: str,

@@ -8,7 +8,9 @@ it is made per thread here:
   every ``Metrics`` instance shares. Two invocations at once merged their metrics, and one
   flushing while another added a metric failed with "dictionary changed size during iteration",
   which the local gateway answered 500 (seen under load in the capture stateToken test).
-- ``core.request_stats``, what the current request cost (lost races, bytes stored), for its metrics.
+- ``core.request_stats``, what the current request cost (lost races, bytes stored), for its metrics;
+  ``core.committed_documents``, the documents it wrote (an Idempotency-Key record links its answer
+  to them); ``core.retry_budget``'s deadline, when its retries must end.
 - The Powertools resolver keeps the event being resolved in class attributes of ``BaseRouter``
   (``current_event``, ``lambda_context``: one for every function of the process) and the route,
   its arguments and folio's request object in each resolver's ``context`` dict, which ``resolve``
@@ -73,20 +75,57 @@ def isolate_invocations() -> None:
             setattr(Metrics, name, PerThreadDict(getattr(Metrics, name)))
     if not isinstance(core.request_stats, PerThreadDict):
         core.request_stats = PerThreadDict(core.request_stats)
+    if not isinstance(core.committed_documents, PerThreadList):
+        core.committed_documents = PerThreadList()
+    if not isinstance(vars(core.RetryBudget).get("deadline"), _PerThreadValue):
+        core.RetryBudget.deadline = _PerThreadValue("deadline", default=None)
     _isolate_resolvers()
+
+
+class PerThreadList:
+    """A list each thread appends to, reads and clears on its own."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def _mine(self) -> list:
+        mine = getattr(self._local, "items", None)
+        if mine is None:
+            mine = self._local.items = []
+        return mine
+
+    def append(self, item) -> None:
+        self._mine().append(item)
+
+    def extend(self, items) -> None:
+        self._mine().extend(items)
+
+    def clear(self) -> None:
+        self._mine().clear()
+
+    def __iter__(self) -> Iterator:
+        return iter(self._mine())
+
+    def __len__(self) -> int:
+        return len(self._mine())
 
 
 class _PerThreadValue:
     """A data descriptor whose value each thread sets and reads on its own."""
 
-    def __init__(self, name: str):
+    _UNSET = object()
+
+    def __init__(self, name: str, default: Any = _UNSET):
         self.name = name
+        self.default = default
         self._local = threading.local()
 
     def __get__(self, obj, owner=None):
         try:
             return self._local.value
         except AttributeError:
+            if self.default is not self._UNSET:
+                return self.default
             raise AttributeError(self.name) from None
 
     def __set__(self, obj, value) -> None:

@@ -71,7 +71,9 @@ def _session_json(session: UploadSession) -> str:
 def _session_of(text: str) -> UploadSession:
     data = json.loads(text)
     target = data.pop("target")
-    target = UploadTarget(**{**target, "key": DocumentKey(*target["key"]), "kept": tuple(target.get("kept") or ()),
+    # a session recorded by an earlier release names nothing kept: all its metadata was needed then
+    kept = target["kept"] if "kept" in target else list(target.get("metadata") or {})
+    target = UploadTarget(**{**target, "key": DocumentKey(*target["key"]), "kept": tuple(kept),
                              "owner": DocumentKey(*target["owner"]) if target.get("owner") else None})
     return UploadSession(**{**data, "target": target, "started": datetime.fromisoformat(data["started"]),
                             "claimed": datetime.fromisoformat(data["claimed"]) if data["claimed"] else None,
@@ -143,12 +145,14 @@ class MultipartStore:
             raise domain_error(e, "completing the upload") from e
         return out["VersionId"], out.get("ChecksumCRC64NVME") or checksum
 
-    def abort_multipart(self, key: str, multipart_id: str) -> None:
+    def abort_multipart(self, key: str, multipart_id: str) -> bool:
         try:
             self._s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=multipart_id)
         except AWS_ERRORS as e:
             if error_code(e) != "NoSuchUpload":
                 raise domain_error(e, "aborting the upload") from e
+            return False
+        return True
 
     def find_version(self, key: str, etag: str) -> str | None:
         request: dict[str, Any] = {"Bucket": self._bucket, "Prefix": key}

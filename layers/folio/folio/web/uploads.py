@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from ..core import Document, FileRef
+from ..core import service as core
 from ..core.errors import InvalidRequest
 from ..core.limits import INT64_MAX
 from ..core.uploads import (
@@ -120,6 +121,7 @@ def start_upload(request: WebRequest, target: UploadTarget, fields: StartFields,
         target, request.caller, file_name=fields.file_name, content_type=fields.content_type, size=fields.size,
         max_bytes=settings().max_upload_bytes[dialect], part_checksums=fields.part_checksums,
         part_size=fields.part_size)
+    core.committed_documents.append(target.document)  # the answer shows its file name: a kept answer is linked
     location = f"{request.raw_path.rstrip('/')}/{session.upload_id}"
     return json_response(session_view(session, urls), 201, {"Location": location, "Cache-Control": "no-store"})
 
@@ -136,9 +138,11 @@ def resume_upload(request: WebRequest, upload_id: str, scope: str):
     return json_response(session_view(session, urls, received), 200, {"Cache-Control": "no-store"})
 
 
-def abort_upload(request: WebRequest, upload_id: str, scope: str):
+def abort_upload(request: WebRequest, upload_id: str, scope: str,
+                 adopt: Callable[[UploadSession], UploadSession] = lambda session: session):
+    """``adopt``: the dialect completes a session recorded by an earlier release (artu: its owner)."""
     uploads = upload_service()
-    uploads.abort(uploads.find(request.caller.tenant, upload_id, scope))
+    uploads.abort(adopt(uploads.find(request.caller.tenant, upload_id, scope)))
     from aws_lambda_powertools.event_handler import Response
 
     return Response(status_code=204, body="", headers={"Cache-Control": "no-store"})
@@ -146,11 +150,13 @@ def abort_upload(request: WebRequest, upload_id: str, scope: str):
 
 def complete_upload(request: WebRequest, upload_id: str, scope: str, body: Any,
                     commit: Callable[[UploadSession, FileRef], Document],
-                    committed: Callable[[UploadSession, int], Document]) -> tuple[UploadSession, Document]:
+                    committed: Callable[[UploadSession, int], Document],
+                    adopt: Callable[[UploadSession], UploadSession] = lambda session: session,
+                    ) -> tuple[UploadSession, Document]:
     """S3 completes the object, then ``commit`` writes the version as the dialect's inline upload
-    does; a retry answers ``committed`` (the version already written)."""
+    does; a retry answers ``committed`` (the version already written). ``adopt``: as for an abort."""
     uploads = upload_service()
-    session = uploads.find(request.caller.tenant, upload_id, scope)
+    session = adopt(uploads.find(request.caller.tenant, upload_id, scope))
     parts, checksum = completion_fields(body)
     document = uploads.complete(session, parts, checksum, lambda ref: commit(session, ref),
                                 lambda version: committed(session, version))

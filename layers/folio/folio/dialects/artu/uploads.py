@@ -97,8 +97,16 @@ def complete(request: WebRequest, document_id: str, upload_id: str):
     """The document with its file recorded, as ``GET /documents/{id}`` answers it."""
     scope = scope_of(request, document_id)
     body = request.json_as("an upload session's completion")
-    _, doc = uploads.complete_upload(request, upload_id, scope, body, _commit(request), _committed)
+    _, doc = uploads.complete_upload(request, upload_id, scope, body, _commit(request), _committed, adopt=owned)
     return views.document_answer(doc)
+
+
+def owned(session: UploadSession) -> UploadSession:
+    """A session an earlier release recorded names no owner: its document's key, where the commit
+    writes the file's holder (so an abort and a completion meet on it) and its erasure finds it."""
+    if session.target.owner is not None:
+        return session
+    return replace(session, target=replace(session.target, owner=_document(session).key))
 
 
 def _document(session: UploadSession) -> Document:
