@@ -62,6 +62,19 @@ def client(service: str, cfg: Settings):
     return found
 
 
+def prime_clients(cfg: Settings) -> None:
+    """Create the clients a function makes, so botocore reads their service models and endpoint
+    rules now (~0.15 s a client) into the loader every later client shares: a SnapStart snapshot
+    keeps them. Nothing is sent, so nothing unique is taken; the after-restore hook drops these
+    clients (their connections and credentials) and the first request makes new ones cheaply."""
+    client("dynamodb", cfg)
+    client("s3", cfg)
+    if cfg.event_bus_name:
+        client("events", cfg)
+    if cfg.list_cursor_secret:
+        client("secretsmanager", cfg)
+
+
 _on_reset: list = []
 
 

@@ -38,6 +38,9 @@ class Settings:
     #: Whether the shards of a list or of a sweeper's set are read by parallel threads (off only in
     #: the deterministic simulation, whose scheduler runs one thread at a time).
     parallel_reads: bool = True
+    #: Lambda is initializing this environment for a SnapStart snapshot (AWS_LAMBDA_INITIALIZATION_TYPE):
+    #: init then primes what every restored copy may share (web.resolver.prime_for_snapshot).
+    snapshot_init: bool = False
 
     def endpoint_url(self, service: str) -> str | None:
         return {"dynamodb": self.dynamodb_endpoint_url, "dynamodbstreams": self.dynamodb_endpoint_url,
@@ -65,4 +68,5 @@ def settings() -> Settings:
         events_endpoint_url=env.get("AWS_ENDPOINT_URL_EVENTS") or env.get("AWS_ENDPOINT_URL") or None,
         secrets_endpoint_url=env.get("AWS_ENDPOINT_URL_SECRETS_MANAGER") or env.get("AWS_ENDPOINT_URL") or None,
         parallel_reads=env.get("FOLIO_PARALLEL_READS", "true").lower() != "false",
+        snapshot_init=env.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start",
     )

@@ -22,9 +22,24 @@ def http_api(install_error_map: Callable[[APIGatewayHttpResolver], None]) -> API
     return app
 
 
+def prime_for_snapshot() -> None:
+    """Init of a SnapStart environment: load now what every copy restored from its snapshot may
+    share (botocore's models through the clients, the modules a first request imports lazily),
+    and nothing unique (no id block, token or idempotency record: those are taken per request)."""
+    from ..storage.clients import prime_clients
+    from ..storage.config import settings
+
+    prime_clients(settings())
+    import aws_lambda_powertools.utilities.idempotency  # noqa: F401 - a keyed write's first use
+
+    from . import idempotency  # noqa: F401
+
+
 def _after_snapshot_restore() -> None:
     """SnapStart restores every environment from one snapshot: give each its own random state
-    (backoff jitter must differ between environments) and fresh connections."""
+    (backoff jitter must differ between environments), fresh connections and credentials (new
+    clients, from the models the snapshot kept), and no id block (``reset_clients`` drops them:
+    two copies of one block would hand out the same ids)."""
     import random
 
     from ..storage.clients import reset_clients
@@ -107,6 +122,8 @@ def lambda_entrypoint(app: APIGatewayHttpResolver):
 
     from ..storage.config import settings
 
+    if settings().snapshot_init:
+        prime_for_snapshot()
     if settings().tracing:  # pragma: no cover - needs the X-Ray daemon of a traced Lambda
         from aws_lambda_powertools import Tracer
 
