@@ -224,6 +224,27 @@ def test_an_abort_after_a_completion_died_completing_deletes_the_object_s3_made(
     assert api.request("POST", one + "/complete", json_body=completion(data, parts), headers=DOMAIN).status in (404, 409)
 
 
+def test_an_abort_retried_after_a_crash_deletes_what_the_first_left(api, aws, monkeypatch):
+    """The abort of a stored session dies after recording ABORTED, before deleting the stored file;
+    the client sends the abort again: 404 (it is aborted), and the file is gone now."""
+    from folio.storage import uploads as storage_uploads
+    doc_id = send(api, "POST", KYC).json["id"]
+    data = big_png(6 * MIB)
+    session = start(api, f"{KYC}/{doc_id}/front", data).json
+    body = completion(data, upload_parts(data, session))
+    one = f"{KYC}/{doc_id}/front/uploads/{session['uploadId']}"
+    assert api.request("POST", one + "/complete", json_body=body, headers={**DOMAIN, "If-Match": '"9"'}).status == 412
+    key = head_front(api, doc_id).files["front"].key
+    crash_once(monkeypatch, storage_uploads.MultipartStore, "delete_version", lambda *a: True)
+    with pytest.raises(Killed):
+        api.request("DELETE", one, headers=DOMAIN)
+    versions = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=key).get("Versions", [])
+    assert len(versions) == 2  # version 1's front, and the file the crash left
+    assert api.request("DELETE", one, headers=DOMAIN).status == 404
+    after = aws["s3"].list_object_versions(Bucket=aws["bucket"], Prefix=key).get("Versions", [])
+    assert [v["VersionId"] for v in after] == [head_front(api, doc_id).files["front"].version_id]
+
+
 def test_create_retry_with_if_none_match_after_crash_after_commit(api, aws, monkeypatch):
     from folio.storage import uploads as storage_uploads
     data, session, parts, one = session_for_create(api)

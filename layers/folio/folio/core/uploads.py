@@ -298,7 +298,8 @@ class UploadService:
         first wins: 409, and the session reads COMMITTED (see the module's docstring)."""
         if session.state == COMMITTED:
             raise UploadClosed(f"upload {session.upload_id} was completed; its file is a committed version")
-        if session.state == ABORTED:
+        if session.state == ABORTED:  # again: finish what a crash after ABORTED may have left
+            self._discard_aborted(session)
             raise DocumentNotFound(f"no upload {session.upload_id}")
         if session.state == COMPLETING and not self._claim_lapsed(session):
             raise UploadClosed(f"upload {session.upload_id} is being completed")
@@ -310,18 +311,22 @@ class UploadService:
                 raise UploadClosed(f"upload {session.upload_id} was completed; its file is a committed version")
         if not self.table.replace_session(session.ended(ABORTED), session.state):
             raise UploadClosed(f"upload {session.upload_id} changed meanwhile; read it again")
-        if session.state == OPEN:
-            self.store.abort_multipart(session.object_key, session.multipart_id)
-        elif session.state == STORED:  # abandoned: nothing can commit it any more
+        if session.state == STORED:  # abandoned: nothing can commit it any more
             self.store.delete_version(session.object_key, session.version_id)
-        elif not self.store.abort_multipart(session.object_key, session.multipart_id) and session.object_etag:
-            # a completion that died while COMPLETING after S3 completed the object: found by its
-            # multipart ETag, which another session of the same bytes shares, so deleted only once
-            # abandoned (no commit holds it: never another session's committed file)
+        else:
+            self._discard_aborted(session)
+
+    def _discard_aborted(self, session: UploadSession) -> None:
+        """What an aborted session may leave in S3, removed (idempotent): its parts, and the object
+        a completion stored or S3 completed, once abandoned (no commit holds it: never a committed
+        file, not even another session's of the same bytes, whose multipart ETag is the same)."""
+        stored = session.version_id
+        if stored is None and not self.store.abort_multipart(session.object_key, session.multipart_id) \
+                and session.object_etag:  # a completion died COMPLETING after S3 completed the object
             stored = self.store.find_version(session.object_key, session.object_etag)
-            if stored and self.abandon(session.target.document, session.target.slot, stored,
-                                       session.expires + timedelta(seconds=SESSION_SECONDS)) is None:
-                self.store.delete_version(session.object_key, stored)
+        if stored and self.abandon(session.target.document, session.target.slot, stored,
+                                   session.expires + timedelta(seconds=SESSION_SECONDS)) is None:
+            self.store.delete_version(session.object_key, stored)
 
     def complete(self, session: UploadSession, parts: list[Part], checksum: str,
                  commit: Callable[[FileRef], Document], committed: Callable[[int], Document]) -> Document:
