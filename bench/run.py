@@ -96,6 +96,33 @@ def cold_starts(tpl, runs: int, only: list[str] | None = None) -> None:
     table(rows, ["function", "import (init)", "init + its clients", "baseline: boto3 + clients", "ratio", "target 1.25x"])
 
 
+def snapstart_restores(tpl, runs: int, only: list[str] | None = None) -> None:
+    """What SnapStart's priming buys a restored copy: the first request's client setup after the
+    restore hook (its models were loaded before the snapshot), side by side with today's first
+    request (no snapshot: the models load then) and a warm request, medians in one run."""
+    heading(f"1b. SnapStart: the first request's client setup after a restore (median of {runs})")
+    site = next(p for p in sys.path if p.endswith("site-packages"))
+    layer = BUILD / "FolioLayer" / "python"
+    child = ROOT / "bench" / "coldstart_child.py"
+    rows = []
+    for lid in sorted(only or tpl.functions):
+        services = services_of(tpl, lid)
+        figures: dict[str, list[dict]] = {"function": [], "restored": []}
+        for _ in range(runs):  # interleaved: both modes meet the same machine
+            for mode in figures:
+                result = subprocess.run([sys.executable, "-S", str(child), mode, str(built_function(lid)), str(layer),
+                                         site, ",".join(services)], capture_output=True, text=True, check=True,
+                                        env={"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"})
+                figures[mode].append(json.loads(result.stdout))
+        today = statistics.median(r["first"] for r in figures["function"])
+        restored = statistics.median(r["first"] for r in figures["restored"])
+        warm = statistics.median(r["warm"] for r in figures["function"])
+        rows.append([lid, ",".join(services), f"{today * 1000:.1f} ms", f"{restored * 1000:.1f} ms",
+                     f"{warm * 1000:.2f} ms", f"{today / restored:.1f}x" if restored else "-"])
+    table(rows, ["function", "clients", "first request, no snapshot", "first request, restored", "warm",
+                 "bought"])
+
+
 def artifact(tpl) -> None:
     heading("2. The built artifact (sam build, no Docker)")
     rows = []
@@ -705,6 +732,7 @@ def main() -> int:
         if not args.skip_build:
             sam_build()
         cold_starts(tpl, args.runs, args.only_coldstart or None)
+        snapstart_restores(tpl, args.runs, args.only_coldstart or None)
         artifact(tpl)
         return 0
     if args.only_batches:
@@ -727,6 +755,7 @@ def main() -> int:
     if not args.skip_build:
         sam_build()
     cold_starts(tpl, args.runs)
+    snapstart_restores(tpl, args.runs)
     artifact(tpl)
     in_process(max(10, args.runs * 2))
     memory()
